@@ -1,0 +1,166 @@
+import { type Column, defineTable, type PartitionKey, provenanceColumns, type TableDef } from '../../lake/table';
+
+const partitionKeys: readonly PartitionKey[] = [
+  { name: 'dt', type: 'date', description: 'UTC date of the event (YYYY-MM-DD).' },
+  { name: 'server_id', type: 'int64', description: 'SocketLabs server id.' },
+];
+
+const col = (name: string, type: Column['type'], description: string, nullable = true): Column => ({
+  name,
+  type,
+  nullable,
+  description,
+});
+
+const eventTime = col(
+  'event_time',
+  'timestamp',
+  'When the event happened (UTC; offsets in the API answer are converted).',
+  false,
+);
+const messageId = col('message_id', 'string', 'X-xsMessageId header value; null when the message had none.');
+const mailingId = col('mailing_id', 'string', 'X-xsMailingId header value; null when the message had none.');
+const fromAddress = col('from_address', 'string', 'Sender address.');
+const recipientDomain = col('recipient_domain', 'string', 'Lower-cased domain of the recipient address.');
+const toAddress = col('to_address', 'string', 'Recipient address.');
+const messageSize = col('message_size', 'int64', 'Message size in bytes.');
+
+export const socketlabsFailed = defineTable({
+  name: 'socketlabs_failed',
+  description: 'Messages that failed: synchronous failures and asynchronous bounces (v1 messagesFailed).',
+  partitionKeys,
+  timeColumn: 'event_time',
+  rollupDimensions: ['failure_type_name', 'failure_code', 'recipient_domain'],
+  columns: [
+    eventTime,
+    messageId,
+    mailingId,
+    toAddress,
+    recipientDomain,
+    fromAddress,
+    col('failure_type', 'int32', '0 soft/temporary, 1 hard/permanent, 2 suppressed.'),
+    col('failure_type_name', 'string', 'soft | hard | suppressed (null for an undocumented failure_type).'),
+    col('failure_code', 'int32', 'SocketLabs failure code (see the guide appendix).'),
+    col(
+      'failure_category',
+      'string',
+      'Family of the failure code: rejected, invalid_address, temporary, system, informational, unknown.',
+    ),
+    col('reason', 'string', "The receiving server's answer or SocketLabs' reason text, as sent."),
+    ...provenanceColumns,
+  ],
+});
+
+export const socketlabsQueued = defineTable({
+  name: 'socketlabs_queued',
+  description: 'Messages that entered the SocketLabs queue (v1 messagesQueued).',
+  partitionKeys,
+  timeColumn: 'event_time',
+  rollupDimensions: ['recipient_domain'],
+  columns: [
+    eventTime,
+    messageId,
+    mailingId,
+    toAddress,
+    recipientDomain,
+    fromAddress,
+    messageSize,
+    ...provenanceColumns,
+  ],
+});
+
+export const socketlabsProcessed = defineTable({
+  name: 'socketlabs_processed',
+  description: "Messages accepted by the recipient's mail server (v1 messagesProcessed).",
+  partitionKeys,
+  timeColumn: 'event_time',
+  rollupDimensions: ['recipient_domain'],
+  columns: [
+    eventTime,
+    messageId,
+    mailingId,
+    toAddress,
+    recipientDomain,
+    fromAddress,
+    messageSize,
+    col('disposition', 'int32', 'Disposition code as sent by the API.'),
+    col('local_ip', 'string', 'SocketLabs IP address the message was sent from.'),
+    col('response', 'string', "The receiving server's SMTP answer, as sent (may contain the literal {CRLF})."),
+    ...provenanceColumns,
+  ],
+});
+
+export const socketlabsComplaints = defineTable({
+  name: 'socketlabs_complaints',
+  description: 'Feedback-loop reports, mostly spam complaints (v1 messagesFblReported).',
+  partitionKeys,
+  timeColumn: 'event_time',
+  rollupDimensions: ['complaint_type', 'recipient_domain'],
+  columns: [
+    eventTime,
+    messageId,
+    mailingId,
+    col('original_recipient', 'string', 'The recipient who complained.'),
+    recipientDomain,
+    fromAddress,
+    col('complaint_type', 'string', 'abuse | dkim | fraud | virus | other (lower-cased as sent).'),
+    col('user_agent', 'string', 'The reporting feedback-loop agent, e.g. Hotmail.'),
+    ...provenanceColumns,
+  ],
+});
+
+export const socketlabsEngagement = defineTable({
+  name: 'socketlabs_engagement',
+  description: 'Open and click events (v1 messagesOpenClick).',
+  partitionKeys,
+  timeColumn: 'event_time',
+  rollupDimensions: ['event_type_name'],
+  columns: [
+    eventTime,
+    messageId,
+    mailingId,
+    col('original_recipient', 'string', 'The recipient who opened or clicked.'),
+    recipientDomain,
+    col('event_type', 'int32', 'As sent: 0 click, 1 open.'),
+    col('event_type_name', 'string', 'click | open (null for an undocumented event_type).'),
+    col('url', 'string', 'Clicked URL; null for opens.'),
+    col('remote_ip', 'string', 'IP address the event came from.'),
+    ...provenanceColumns,
+  ],
+});
+
+export const socketlabsAccount = defineTable({
+  name: 'socketlabs_account',
+  description: 'Server usage and allowances, one snapshot per server per collection day (v1 accountData).',
+  partitionKeys: [
+    { name: 'dt', type: 'date', description: 'UTC date of the snapshot (YYYY-MM-DD).' },
+    partitionKeys[1]!,
+  ],
+  timeColumn: 'snapshot_time',
+  rollupDimensions: null,
+  columns: [
+    col('snapshot_time', 'timestamp', "The API's timestamp of the answer (UTC).", false),
+    col('current_billing_period_start', 'timestamp', 'Start of the current billing period.'),
+    col('current_billing_period_end', 'timestamp', 'End of the current billing period.'),
+    col('billing_period_api_access_count', 'int64', 'API calls in the billing period.'),
+    col('billing_period_message_count', 'int64', 'Messages sent in the billing period.'),
+    col('billing_period_byte_count', 'int64', 'Bytes sent in the billing period.'),
+    col('server_api_access_allowance', 'int64', 'API call allowance of the server.'),
+    col('server_message_allowance', 'int64', 'Message allowance of the server.'),
+    col('server_byte_allowance', 'int64', 'Byte allowance of the server.'),
+    col('is_over_allowance', 'boolean', 'Whether any allowance is exceeded.'),
+    col('is_over_byte_allowance', 'boolean', 'Whether the byte allowance is exceeded.'),
+    col('is_over_message_allowance', 'boolean', 'Whether the message allowance is exceeded.'),
+    ...provenanceColumns,
+  ],
+});
+
+/** Every table the v1 source writes, in the order the README lists them. */
+export const socketlabsV1Tables: readonly TableDef[] = [
+  socketlabsFailed,
+  socketlabsQueued,
+  socketlabsProcessed,
+  socketlabsComplaints,
+  socketlabsEngagement,
+  socketlabsAccount,
+];
