@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import type { SocketLabsConfig } from '../config';
+import { type CallCounters, createApiCaller, newCallCounters } from '../engine/api-caller';
+import type { Clock } from '../engine/clock';
+import { type CollectEvent, collectDataset, type DatasetReport } from '../engine/collect';
+import { ConfigError } from '../engine/errors';
+import type { FetchLike } from '../engine/http';
+import { planDays } from '../engine/plan';
+import type { RateBudgetRegistry } from '../engine/rate-budget';
+import { createRedactor } from '../engine/redact';
+import { defaultRetryPolicy, type RetryPolicy } from '../engine/retry';
+import { DAY_MS } from '../engine/windows';
+import type { LakeFormat, TableFileWriterFactory } from '../lake/file-writer';
+import type { ObjectStore } from '../lake/object-store';
+import type { Logger } from '../log';
+import { createV1Client } from '../sources/socketlabs-v1/client';
+import {
+  SOCKETLABS_V1,
+  socketlabsV1Datasets,
+  type V1DatasetName,
+  v1DatasetNames,
+} from '../sources/socketlabs-v1/datasets';
+
+/** SocketLabs keeps 90 days (v1 guide, "Data Retention and Availability"). */
+const RETENTION_DAYS = 90;
+
+export interface CollectRequest {
+  /** Inclusive UTC dates. */
+  readonly from: string;
+  readonly to: string;
+  readonly datasets?: readonly string[];
+  readonly serverIds?: readonly number[];
+}
+
+export interface CollectDeps {
+  readonly store: ObjectStore;
+  readonly formats: readonly LakeFormat[];
+  readonly writers: Readonly<Record<LakeFormat, TableFileWriterFactory>>;
+  readonly tmpDir: string;
+  readonly fetch: FetchLike;
+  readonly clock: Clock;
+  readonly budgets: RateBudgetRegistry;
+  readonly log: Logger;
+  readonly signal?: AbortSignal;
+  /** Epoch ms; default: no deadline (CLI). */
+  readonly deadline?: number;
+  /** Time kept before the deadline (Lambda: enough to finish a page and report). */
+  readonly reserveMs?: number;
+  readonly retry?: RetryPolicy;
+  readonly onEvent?: (event: CollectEvent) => void;
+}
+
+export interface CollectSummary {
+  readonly source: string;
+  readonly from: string;
+  readonly to: string;
+  readonly datasets: readonly DatasetReport[];
+  readonly counters: CallCounters;
+  readonly elapsedMs: number;
+  readonly warnings: readonly string[];
+  /** Windows the deadline left for the next run. */
+  readonly windowsLeft: number;
+}
+
+/** Collects SocketLabs reports for a date range into the lake; the same code behind the CLI and the Lambda. */
+export async function collectSocketLabs(
+  config: SocketLabsConfig,
+  request: CollectRequest,
+  deps: CollectDeps,
+): Promise<CollectSummary> {
+  if (config.generation !== 'v1') {
+    throw new ConfigError('SOCKETLABS_API_URL points at the v2 API, which this version does not collect yet; use …/v1');
+  }
+  const started = deps.clock.now();
+  const redact = createRedactor([config.apiKey]);
+  const names = selectDatasets(request.datasets);
+  const serverIds = request.serverIds?.length ? request.serverIds : config.serverIds;
+  const plan = planDays({ from: request.from, to: request.to, now: started, retentionDays: RETENTION_DAYS });
+  for (const w of plan.warnings) deps.log.warn(w);
+
+  const counters = newCallCounters();
+  const deadline = deps.deadline ?? Number.POSITIVE_INFINITY;
+  const call = createApiCaller({
+    fetch: deps.fetch,
+    // One budget per key, shared by every collector in this process.
+    budget: deps.budgets.budgetFor(`socketlabs:${keyTag(config.apiKey)}`, {
+      perSecond: config.requestsPerSecond,
+      clock: deps.clock,
+    }),
+    retry: deps.retry ?? defaultRetryPolicy,
+    clock: deps.clock,
+    redact,
+    timeoutMs: config.timeoutMs,
+    deadline,
+    counters,
+    onRetry: (message, attempt, delayMs) => deps.log.warn(`retry ${attempt} in ${delayMs} ms: ${message}`),
+  });
+  const client = createV1Client({
+    baseUrl: config.apiUrl,
+    username: config.username,
+    apiKey: config.apiKey,
+    timeoutMs: config.timeoutMs,
+    call,
+  });
+  const datasets = socketlabsV1Datasets(client, serverIds, names);
+  const reports: DatasetReport[] = [];
+  const signal = deps.signal ?? new AbortController().signal;
+  for (const ds of datasets) {
+    reports.push(
+      await collectDataset(ds, plan.days, {
+        store: deps.store,
+        formats: deps.formats,
+        writers: deps.writers,
+        tmpDir: deps.tmpDir,
+        clock: deps.clock,
+        signal,
+        deadline,
+        reserveMs: deps.reserveMs ?? 0,
+        maxRowsPerWindow: config.maxRowsPerWindow,
+        maxRereads: 3,
+        settleMs: config.trailingDays * DAY_MS,
+        requestsPerSecond: config.requestsPerSecond,
+        onEvent: deps.onEvent,
+      }),
+    );
+  }
+  return {
+    source: SOCKETLABS_V1,
+    from: plan.from,
+    to: plan.to,
+    datasets: reports,
+    counters,
+    elapsedMs: deps.clock.now() - started,
+    warnings: plan.warnings,
+    windowsLeft: reports.reduce((n, r) => n + r.left.length, 0),
+  };
+}
+
+function selectDatasets(requested: readonly string[] | undefined): V1DatasetName[] {
+  if (!requested?.length) return [...v1DatasetNames];
+  const unknown = requested.filter((d) => !(v1DatasetNames as readonly string[]).includes(d));
+  if (unknown.length) {
+    throw new ConfigError(`unknown dataset(s) ${unknown.join(', ')}; known: ${v1DatasetNames.join(', ')}`);
+  }
+  return requested as V1DatasetName[];
+}
+
+/** A non-reversible tag of a key, so budgets are shared per key without the key itself as a map key. */
+function keyTag(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,35 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import type { LakeConfig } from '../config';
+import { createCsvWriter } from '../lake/csv-writer';
+import type { LakeFormat, TableFileWriterFactory } from '../lake/file-writer';
+import { LocalFolderStore, removeStaleTempFiles } from '../lake/local-store';
+import type { ObjectStore } from '../lake/object-store';
+import { openObjectStore } from '../lake/open-store';
+import { createParquetWriter } from '../lake/parquet-writer';
+
+export const fileWriters: Readonly<Record<LakeFormat, TableFileWriterFactory>> = {
+  parquet: createParquetWriter,
+  csv: createCsvWriter,
+};
+
+/** Opens the configured lake (local folder or S3) and clears temp files a killed run may have left. */
+export async function openLake(config: LakeConfig): Promise<ObjectStore> {
+  const store = openObjectStore(
+    config.location,
+    () =>
+      new S3Client({
+        region: config.region,
+        ...(config.s3Endpoint
+          ? {
+              endpoint: config.s3Endpoint,
+              forcePathStyle: true,
+              // S3-compatible test servers do not speak aws-chunked uploads (see LOCAL-STACK.md).
+              requestChecksumCalculation: 'WHEN_REQUIRED',
+              responseChecksumValidation: 'WHEN_REQUIRED',
+            }
+          : {}),
+      }),
+  );
+  if (store instanceof LocalFolderStore) await removeStaleTempFiles(store.root);
+  return store;
+}

@@ -1,0 +1,5 @@
+import type { TableDef } from './lake/table';
+import { socketlabsV1Tables } from './sources/socketlabs-v1/tables';
+
+/** Every table of the lake, from every source: what the README, DuckDB views and Glue tables are made from. */
+export const allTables: readonly TableDef[] = [...socketlabsV1Tables];

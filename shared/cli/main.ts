@@ -1,0 +1,98 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { openLake } from '../app/lake';
+import { loadLakeConfig } from '../config';
+import { ConfigError, InboxlakeError } from '../engine/errors';
+import { createRedactor } from '../engine/redact';
+import { runCollect } from './collect-command';
+import { runQuery } from './query-command';
+import { runStart } from './start-command';
+
+const usage = `inboxlake — email reporting data into an Athena-ready lake
+
+  inboxlake collect socketlabs [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--datasets failed,queued,…] [--server N]
+      Collects SocketLabs reports for the inclusive UTC date range (default: the trailing days up to yesterday).
+  inboxlake query "SQL"
+      Runs SQL with DuckDB over the local lake; every table is visible by its name.
+  inboxlake start
+      The embedded default (npm start): collects a week from the built-in API simulator, or from the real API
+      when SOCKETLABS_API_KEY and SOCKETLABS_SERVER_IDS are set.
+
+Configuration comes from the environment and an optional .env file (see README).`;
+
+const collectArgs = z.object({
+  source: z.literal('socketlabs', { error: "collect takes a source: 'socketlabs'" }),
+  from: z.iso.date({ error: '--from must be a date YYYY-MM-DD' }).optional(),
+  to: z.iso.date({ error: '--to must be a date YYYY-MM-DD' }).optional(),
+  datasets: z
+    .string()
+    .optional()
+    .transform((s) =>
+      s
+        ?.split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
+  server: z.coerce.number().int().positive({ error: '--server must be a numeric server id' }).optional(),
+});
+
+/** Runs the CLI; returns the process exit code. */
+export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      datasets: { type: 'string' },
+      server: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command || command === 'help') {
+    process.stdout.write(`${usage}\n`);
+    return command || values.help ? 0 : 2;
+  }
+  const lakeConfig = loadLakeConfig(env);
+  switch (command) {
+    case 'collect': {
+      const parsed = collectArgs.safeParse({ source: rest[0], ...values });
+      if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message).join('; '));
+      const a = parsed.data;
+      return runCollect(
+        { ...a, serverIds: a.server ? [a.server] : undefined },
+        env,
+        lakeConfig,
+        await openLake(lakeConfig),
+      );
+    }
+    case 'query': {
+      const sql = rest.join(' ').trim();
+      if (!sql) throw new ConfigError('query takes the SQL as its argument, e.g. inboxlake query "select 1"');
+      return runQuery(sql, lakeConfig);
+    }
+    case 'start':
+      return runStart(env, lakeConfig);
+    default:
+      throw new ConfigError(`unknown command '${command}'; see inboxlake --help`);
+  }
+}
+
+/** The process door: .env, exit codes, and one redacted line for any failure. */
+export async function runCli(): Promise<void> {
+  try {
+    process.loadEnvFile?.('.env');
+  } catch {
+    // no .env file: the environment alone configures the run
+  }
+  const redact = createRedactor([process.env.SOCKETLABS_API_KEY, process.env.SENDSAGE_PASSWORD]);
+  try {
+    process.exitCode = await main(process.argv.slice(2), process.env);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const kind = error instanceof InboxlakeError ? '' : 'unexpected error: ';
+    process.stderr.write(`inboxlake: ${kind}${redact(message)}\n`);
+    process.exitCode = error instanceof ConfigError ? 2 : 1;
+  }
+}

@@ -1,0 +1,41 @@
+import type { CollectSummary } from '../app/collect-socketlabs';
+
+/** A plain-text table: header, rule, rows; numbers right-aligned. */
+export function formatTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const cells = [header, ...rows].map((r) => r.map(String));
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i]?.length ?? 0)));
+  const line = (r: readonly string[], raw: readonly (string | number)[]) =>
+    r.map((c, i) => (typeof raw[i] === 'number' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  return [
+    line(cells[0]!, header),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.map((r, i) => line(cells[i + 1]!, r)),
+  ].join('\n');
+}
+
+/** The end-of-run summary: rows per table and server, quarantined, calls, retries, elapsed. */
+export function formatCollectSummary(s: CollectSummary): string {
+  const rows = s.datasets.map((d) => [
+    d.table,
+    d.scope,
+    d.windows,
+    d.skippedFinal,
+    d.rows,
+    d.quarantined,
+    d.rereads,
+    d.left.length,
+  ]);
+  const total = (k: 'rows' | 'quarantined') => s.datasets.reduce((n, d) => n + d[k], 0);
+  const c = s.counters;
+  const lines = [
+    formatTable(['table', 'server', 'windows', 'skipped', 'rows', 'quarantined', 're-reads', 'left'], rows),
+    '',
+    `${s.source} ${s.from} → ${s.to}: ${total('rows')} rows, ${total('quarantined')} quarantined; ` +
+      `${c.apiCalls} API calls, ${c.retries} retries, ${c.rateLimited} rate-limited; ${(s.elapsedMs / 1000).toFixed(1)} s`,
+  ];
+  const short = s.datasets.filter((d) => d.shortBy > 0);
+  for (const d of short)
+    lines.push(`warning: ${d.table} server ${d.scope}: the API announced ${d.shortBy} rows it did not deliver`);
+  if (s.windowsLeft > 0) lines.push(`stopped before the deadline: ${s.windowsLeft} windows left for the next run`);
+  return lines.join('\n');
+}

@@ -1,0 +1,95 @@
+import { tmpdir } from 'node:os';
+import { z } from 'zod';
+import { ConfigError } from './engine/errors';
+
+/**
+ * Configuration from the environment, parsed once at the door (CLI, Lambda) with zod; domain code receives the
+ * typed result. Every error names the variable.
+ */
+const positiveIntList = z
+  .string()
+  .trim()
+  .regex(/^\d+(\s*,\s*\d+)*$/, 'expected a comma-separated list of numeric server ids, e.g. 1234,5678')
+  .transform((s) => [...new Set(s.split(',').map((x) => Number(x.trim())))]);
+
+const lakeSchema = z.object({
+  INBOXLAKE_LAKE: z.string().trim().min(1).default('./lake'),
+  INBOXLAKE_FORMAT: z.enum(['parquet', 'csv', 'both']).default('parquet'),
+  INBOXLAKE_TMP: z.string().min(1).default(tmpdir()),
+  /** For S3-compatible servers (tests, MinIO); unset on AWS. */
+  INBOXLAKE_S3_ENDPOINT: z.url().optional(),
+  AWS_REGION: z.string().default('us-east-1'),
+});
+
+const socketlabsSchema = z.object({
+  SOCKETLABS_API_URL: z.url().default('https://api.socketlabs.com/v1'),
+  SOCKETLABS_USERNAME: z.string().trim().min(1, 'is required (the SocketLabs control-panel user name)'),
+  SOCKETLABS_API_KEY: z.string().trim().min(1, 'is required (the Reporting API key)'),
+  SOCKETLABS_SERVER_IDS: positiveIntList,
+  SOCKETLABS_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(1),
+  SOCKETLABS_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  INBOXLAKE_TRAILING_DAYS: z.coerce.number().int().min(0).max(89).default(2),
+  INBOXLAKE_MAX_ROWS_PER_WINDOW: z.coerce.number().int().min(500).default(100_000),
+});
+
+export type LakeConfig = ReturnType<typeof toLakeConfig>;
+export type SocketLabsConfig = ReturnType<typeof toSocketLabsConfig>;
+
+function parseEnv<S extends z.ZodObject>(schema: S, env: Record<string, string | undefined>): z.output<S> {
+  // Empty strings count as unset, as in most shells' `VAR= cmd`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => {
+    const name = String(i.path[0] ?? '(environment)');
+    const problem = i.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : i.message;
+    return `${name} ${problem}`;
+  });
+  throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
+}
+
+function toLakeConfig(e: z.output<typeof lakeSchema>) {
+  return {
+    location: e.INBOXLAKE_LAKE,
+    formats: e.INBOXLAKE_FORMAT === 'both' ? (['parquet', 'csv'] as const) : ([e.INBOXLAKE_FORMAT] as const),
+    tmpDir: e.INBOXLAKE_TMP,
+    s3Endpoint: e.INBOXLAKE_S3_ENDPOINT,
+    region: e.AWS_REGION,
+  };
+}
+
+function toSocketLabsConfig(e: z.output<typeof socketlabsSchema>) {
+  const path = new URL(e.SOCKETLABS_API_URL).pathname.replace(/\/+$/, '');
+  const generation = path.endsWith('/v1') ? 'v1' : path.endsWith('/v2') ? 'v2' : null;
+  if (!generation) {
+    throw new ConfigError(
+      `SOCKETLABS_API_URL must end in /v1 (Reporting API v1) or /v2 (SocketLabs API v2), got path '${path || '/'}'`,
+    );
+  }
+  return {
+    apiUrl: e.SOCKETLABS_API_URL,
+    generation,
+    username: e.SOCKETLABS_USERNAME,
+    apiKey: e.SOCKETLABS_API_KEY,
+    serverIds: e.SOCKETLABS_SERVER_IDS,
+    requestsPerSecond: e.SOCKETLABS_REQUESTS_PER_SECOND,
+    timeoutMs: e.SOCKETLABS_TIMEOUT_MS,
+    trailingDays: e.INBOXLAKE_TRAILING_DAYS,
+    maxRowsPerWindow: e.INBOXLAKE_MAX_ROWS_PER_WINDOW,
+  } as const;
+}
+
+/** Where and how the lake is written. */
+export function loadLakeConfig(env: Record<string, string | undefined> = process.env) {
+  return toLakeConfig(parseEnv(lakeSchema, env));
+}
+
+/** SocketLabs credentials, servers and limits. */
+export function loadSocketLabsConfig(env: Record<string, string | undefined> = process.env) {
+  return toSocketLabsConfig(parseEnv(socketlabsSchema, env));
+}
+
+/** Whether the environment carries SocketLabs credentials (else `npm start` uses the embedded simulator). */
+export function hasSocketLabsCredentials(env: Record<string, string | undefined> = process.env): boolean {
+  return Boolean(env.SOCKETLABS_API_KEY && env.SOCKETLABS_SERVER_IDS);
+}

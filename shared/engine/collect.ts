@@ -1,0 +1,313 @@
+import type { LakeFormat, TableFileWriterFactory } from '../lake/file-writer';
+import type { PartitionValues } from '../lake/layout';
+import type { ObjectStore } from '../lake/object-store';
+import type { Row, TableDef } from '../lake/table';
+import { openWindowWriter, type QuarantineEntry, type WindowResult } from '../lake/window-writer';
+import {
+  type CheckpointRef,
+  type CompletedWindow,
+  coveredByFinal,
+  loadCheckpoint,
+  recordCompleted,
+} from './checkpoints';
+import type { Clock } from './clock';
+import { DeadlineError, TotalChangedError, TransientApiError } from './errors';
+import { type Page, type PageRequest, type PagingOutcome, paginate } from './paging';
+import { DAY_MS, splitWindow, type TimeWindow, utcDay, windowId } from './windows';
+
+/** A source record mapped to a table row, or the reason it cannot be. */
+export type MapResult = { readonly ok: true; readonly row: Row } | { readonly ok: false; readonly reason: string };
+
+interface DatasetBase {
+  readonly source: string;
+  readonly dataset: string;
+  /** What the checkpoints and reports are kept per, e.g. the server id. */
+  readonly scope: string;
+  readonly table: TableDef;
+  readonly partition: (day: string) => PartitionValues;
+  readonly mapRecord: (raw: unknown, ingestedAt: number) => MapResult;
+}
+
+/** A dataset read by event-time windows and offset pages (every SocketLabs report). */
+export interface WindowedDataset extends DatasetBase {
+  readonly kind: 'windowed';
+  readonly pageSize: number;
+  /** How far before the window the source's request starts, so that it works whether the API's bounds are inclusive. */
+  readonly requestPadMs: number;
+  readonly fetchPage: (window: TimeWindow, req: PageRequest, signal: AbortSignal) => Promise<Page<unknown>>;
+}
+
+/** A dataset read whole once per run day (account data). */
+export interface SnapshotDataset extends DatasetBase {
+  readonly kind: 'snapshot';
+  readonly fetchSnapshot: (signal: AbortSignal) => Promise<readonly unknown[]>;
+}
+
+export type Dataset = WindowedDataset | SnapshotDataset;
+
+export interface CollectEvent {
+  readonly type: 'window-start' | 'page' | 'window-done' | 'window-skipped' | 'window-split' | 'reread';
+  readonly dataset: string;
+  readonly scope: string;
+  readonly window: TimeWindow;
+  readonly rows?: number;
+  readonly total?: number;
+  readonly detail?: string;
+}
+
+export interface CollectOptions {
+  readonly store: ObjectStore;
+  readonly formats: readonly LakeFormat[];
+  readonly writers: Readonly<Record<LakeFormat, TableFileWriterFactory>>;
+  readonly tmpDir: string;
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+  /** Epoch ms by which the run must have stopped starting new work. */
+  readonly deadline: number;
+  /** Kept free before the deadline for finishing the window in hand and reporting. */
+  readonly reserveMs: number;
+  /** A window announcing more rows than this is split (by hours), so one window fits a Lambda run. */
+  readonly maxRowsPerWindow: number;
+  /** How often a window whose total keeps changing is re-read before giving up on it for this run. */
+  readonly maxRereads: number;
+  /** Completed windows collected this long after they closed are final and skipped (the trailing days). */
+  readonly settleMs: number;
+  /** The request rate the budget allows, to estimate how long a window takes. */
+  readonly requestsPerSecond: number;
+  readonly onEvent?: (event: CollectEvent) => void;
+}
+
+export interface DatasetReport {
+  readonly source: string;
+  readonly dataset: string;
+  readonly scope: string;
+  readonly table: string;
+  windows: number;
+  rows: number;
+  quarantined: number;
+  /** Records at the padded edge of a request, owned and written by the neighbouring window. */
+  boundaryRecords: number;
+  skippedFinal: number;
+  rereads: number;
+  replacedFiles: number;
+  /** Rows a total announced that the API did not deliver (empty page early). */
+  shortBy: number;
+  /** Windows not collected because the deadline came; the next run does them. */
+  left: TimeWindow[];
+}
+
+function newReport(ds: Dataset): DatasetReport {
+  return {
+    source: ds.source,
+    dataset: ds.dataset,
+    scope: ds.scope,
+    table: ds.table.name,
+    windows: 0,
+    rows: 0,
+    quarantined: 0,
+    boundaryRecords: 0,
+    skippedFinal: 0,
+    rereads: 0,
+    replacedFiles: 0,
+    shortBy: 0,
+    left: [],
+  };
+}
+
+/** Collects a dataset over the given day windows (windowed) or for the run day (snapshot). */
+export async function collectDataset(
+  ds: Dataset,
+  days: readonly TimeWindow[],
+  opts: CollectOptions,
+): Promise<DatasetReport> {
+  return ds.kind === 'windowed' ? collectWindowed(ds, days, opts) : collectSnapshot(ds, opts);
+}
+
+async function collectWindowed(
+  ds: WindowedDataset,
+  days: readonly TimeWindow[],
+  opts: CollectOptions,
+): Promise<DatasetReport> {
+  const report = newReport(ds);
+  const ref: CheckpointRef = { store: opts.store, source: ds.source, scope: ds.scope, dataset: ds.dataset };
+  let completed: CompletedWindow[] = await loadCheckpoint(ref);
+  const queue = [...days];
+  while (queue.length > 0) {
+    const window = queue.shift()!;
+    if (coveredByFinal(window, completed, opts.settleMs)) {
+      report.skippedFinal++;
+      opts.onEvent?.({ type: 'window-skipped', dataset: ds.dataset, scope: ds.scope, window });
+      continue;
+    }
+    if (remainingMs(opts) <= 0) {
+      report.left.push(window, ...queue);
+      break;
+    }
+    try {
+      const outcome = await collectWindow(ds, window, opts, report);
+      if ('split' in outcome) {
+        queue.unshift(...outcome.split);
+        continue;
+      }
+      completed = await recordCompleted(ref, completed, {
+        ...window,
+        rows: outcome.rows,
+        completedAt: opts.clock.now(),
+      });
+      report.windows++;
+      report.rows += outcome.rows;
+      report.quarantined += outcome.quarantined;
+      report.replacedFiles += outcome.replaced;
+    } catch (error) {
+      if (!(error instanceof DeadlineError)) throw error;
+      report.left.push(window, ...queue);
+      break;
+    }
+  }
+  return report;
+}
+
+type WindowOutcome = WindowResult | { readonly split: TimeWindow[] };
+
+async function collectWindow(
+  ds: WindowedDataset,
+  window: TimeWindow,
+  opts: CollectOptions,
+  report: DatasetReport,
+): Promise<WindowOutcome> {
+  const fetchPage = (req: PageRequest) => ds.fetchPage(window, req, opts.signal);
+  for (let attempt = 0; attempt <= opts.maxRereads; attempt++) {
+    opts.onEvent?.({ type: 'window-start', dataset: ds.dataset, scope: ds.scope, window });
+    const first = await fetchPage({ offset: 0, size: ds.pageSize, pageNumber: 0 });
+    const affordable = affordableRows(ds, opts);
+    if (first.total > Math.min(opts.maxRowsPerWindow, affordable)) {
+      const parts = splitWindow(window, Math.ceil(first.total / Math.min(opts.maxRowsPerWindow, affordable)) || 2);
+      if (parts.length > 1) {
+        opts.onEvent?.({ type: 'window-split', dataset: ds.dataset, scope: ds.scope, window, total: first.total });
+        return { split: parts };
+      }
+      if (first.total > affordable) {
+        throw new DeadlineError(`not enough time left for ${first.total} rows of ${ds.dataset} ${windowId(window)}`);
+      }
+    }
+    const writer = await openWindowWriter({
+      store: opts.store,
+      table: ds.table,
+      partition: ds.partition(utcDay(window.start)),
+      window,
+      formats: opts.formats,
+      writers: opts.writers,
+      tmpDir: opts.tmpDir,
+      now: () => opts.clock.now(),
+    });
+    const paging: PagingOutcome = { shortBy: 0 };
+    let seen = 0;
+    try {
+      const pages = paginate(
+        { pageSize: ds.pageSize, maxPages: maxPagesFor(first.total, ds), fetchPage, firstPage: first },
+        paging,
+      );
+      for await (const page of pages) {
+        const { rows, quarantine, boundary } = placeRecords(ds, window, page.items, opts.clock.now());
+        await writer.quarantine(quarantine);
+        await writer.append(rows);
+        report.boundaryRecords += boundary;
+        seen += page.items.length;
+        opts.onEvent?.({ type: 'page', dataset: ds.dataset, scope: ds.scope, window, rows: seen, total: page.total });
+      }
+      const result = await writer.commit();
+      report.shortBy += paging.shortBy;
+      opts.onEvent?.({ type: 'window-done', dataset: ds.dataset, scope: ds.scope, window, rows: result.rows });
+      return result;
+    } catch (error) {
+      await writer.abort();
+      if (!(error instanceof TotalChangedError)) throw error;
+      report.rereads++;
+      opts.onEvent?.({ type: 'reread', dataset: ds.dataset, scope: ds.scope, window, detail: error.message });
+    }
+  }
+  throw new TransientApiError(
+    `${ds.dataset} ${windowId(window)}: the result kept changing over ${opts.maxRereads + 1} reads; will retry next run`,
+  );
+}
+
+/** Maps a page's records: rows inside the window, boundary records skipped (counted), the rest quarantined. */
+function placeRecords(ds: WindowedDataset, window: TimeWindow, items: readonly unknown[], ingestedAt: number) {
+  const rows: Row[] = [];
+  const quarantine: QuarantineEntry[] = [];
+  let boundary = 0;
+  for (const raw of items) {
+    const mapped = ds.mapRecord(raw, ingestedAt);
+    if (!mapped.ok) {
+      quarantine.push({ reason: mapped.reason, raw });
+      continue;
+    }
+    const t = mapped.row[ds.table.timeColumn] as number;
+    if (t >= window.start && t < window.end) rows.push(mapped.row);
+    else if (t >= window.start - ds.requestPadMs && t <= window.end + ds.requestPadMs) boundary++;
+    else {
+      const at = new Date(t).toISOString();
+      quarantine.push({ reason: `event time ${at} is outside the requested window ${windowId(window)}`, raw });
+    }
+  }
+  return { rows, quarantine, boundary };
+}
+
+async function collectSnapshot(ds: SnapshotDataset, opts: CollectOptions): Promise<DatasetReport> {
+  const report = newReport(ds);
+  const now = opts.clock.now();
+  const dayStart = Math.floor(now / DAY_MS) * DAY_MS;
+  const window = { start: dayStart, end: dayStart + DAY_MS };
+  if (remainingMs(opts) <= 0) {
+    report.left.push(window);
+    return report;
+  }
+  opts.onEvent?.({ type: 'window-start', dataset: ds.dataset, scope: ds.scope, window });
+  const items = await ds.fetchSnapshot(opts.signal);
+  const writer = await openWindowWriter({
+    store: opts.store,
+    table: ds.table,
+    partition: ds.partition(utcDay(dayStart)),
+    window,
+    formats: opts.formats,
+    writers: opts.writers,
+    tmpDir: opts.tmpDir,
+    now: () => opts.clock.now(),
+  });
+  try {
+    const rows: Row[] = [];
+    const quarantine: QuarantineEntry[] = [];
+    for (const raw of items) {
+      const mapped = ds.mapRecord(raw, now);
+      if (mapped.ok) rows.push(mapped.row);
+      else quarantine.push({ reason: mapped.reason, raw });
+    }
+    await writer.append(rows);
+    await writer.quarantine(quarantine);
+    const result = await writer.commit();
+    report.windows = 1;
+    report.rows = result.rows;
+    report.quarantined = result.quarantined;
+    report.replacedFiles = result.replaced;
+    opts.onEvent?.({ type: 'window-done', dataset: ds.dataset, scope: ds.scope, window, rows: result.rows });
+    return report;
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}
+
+function remainingMs(opts: CollectOptions): number {
+  return opts.deadline - opts.reserveMs - opts.clock.now();
+}
+
+/** Rows that can still be paged before the deadline at the allowed rate, with a 20 % margin for slow answers. */
+function affordableRows(ds: WindowedDataset, opts: CollectOptions): number {
+  const seconds = remainingMs(opts) / 1000;
+  return Math.max(0, Math.floor(seconds * opts.requestsPerSecond * 0.8) * ds.pageSize);
+}
+
+/** The page bound for a result set: what the total needs, plus slack for rows arriving while paging. */
+function maxPagesFor(total: number, ds: WindowedDataset): number {
+  return Math.ceil(total / ds.pageSize) + 10;
+}

@@ -1,0 +1,57 @@
+/**
+ * Named errors. Transient ones may be retried; terminal ones stop the work they belong to. None carries a secret or
+ * a URL with credentials: messages are built from redacted parts only.
+ */
+export class InboxlakeError extends Error {
+  override name = 'InboxlakeError';
+  /** Whether retrying the same request may succeed. */
+  readonly transient: boolean = false;
+}
+
+/** The API answered in a way that may succeed on retry: 5xx, reset, timeout, cut or non-JSON body. */
+export class TransientApiError extends InboxlakeError {
+  override name = 'TransientApiError';
+  override readonly transient = true;
+}
+
+/** 429: the API asks us to slow down; retryAfterMs is its Retry-After header, when sent. */
+export class RateLimitedError extends TransientApiError {
+  override name = 'RateLimitedError';
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | null,
+  ) {
+    super(message);
+  }
+}
+
+/** 401/403: credentials are wrong or lack access; retrying cannot help. */
+export class AuthenticationError extends InboxlakeError {
+  override name = 'AuthenticationError';
+}
+
+/** Any other 4xx: the request is wrong; the message is the API's own. */
+export class ApiRequestError extends InboxlakeError {
+  override name = 'ApiRequestError';
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The result set changed size while we paged through it: the window must be re-read. */
+export class TotalChangedError extends TransientApiError {
+  override name = 'TotalChangedError';
+}
+
+/** The run's deadline or abort signal stopped the work before it finished. */
+export class DeadlineError extends InboxlakeError {
+  override name = 'DeadlineError';
+}
+
+/** Configuration is missing or invalid; the message names the variable. */
+export class ConfigError extends InboxlakeError {
+  override name = 'ConfigError';
+}

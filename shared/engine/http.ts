@@ -1,0 +1,133 @@
+import { ApiRequestError, AuthenticationError, DeadlineError, RateLimitedError, TransientApiError } from './errors';
+import { type Redactor, safeUrl } from './redact';
+
+/** The part of fetch the engine uses, so tests and the Lambda can pass their own. */
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+export interface HttpRequest {
+  readonly url: string;
+  readonly method?: 'GET' | 'POST';
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string | URLSearchParams;
+  /** Per-request limit; a hanging answer is a transient failure. */
+  readonly timeoutMs: number;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+}
+
+export interface HttpContext {
+  readonly fetch: FetchLike;
+  readonly redact: Redactor;
+  readonly signal?: AbortSignal;
+}
+
+/** Statuses worth retrying besides 5xx (429 is handled on its own, with Retry-After). */
+const transientStatuses = new Set([408, 425]);
+
+/** Sends one request and returns its whole body, or throws a classified, redacted error. */
+export async function sendRequest(req: HttpRequest, ctx: HttpContext): Promise<HttpResponse> {
+  const where = `${req.method ?? 'GET'} ${safeUrl(req.url)}`;
+  const timeout = AbortSignal.timeout(req.timeoutMs);
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
+  let status: number;
+  let headers: Headers;
+  let text: string;
+  try {
+    const res = await ctx.fetch(req.url, {
+      method: req.method ?? 'GET',
+      headers: req.headers,
+      body: req.body,
+      signal,
+      redirect: 'error',
+    });
+    status = res.status;
+    headers = res.headers;
+    text = await res.text();
+  } catch (cause) {
+    if (ctx.signal?.aborted) throw new DeadlineError(`${where}: run aborted (deadline reached)`);
+    if (timeout.aborted) throw new TransientApiError(`${where}: no complete answer within ${req.timeoutMs} ms`);
+    const detail = ctx.redact(describeNetworkError(cause));
+    throw new TransientApiError(`${where}: connection failed or answer cut short (${detail})`);
+  }
+  if (status >= 200 && status < 300) return { status, headers, text };
+  const apiMessage = ctx.redact(extractApiMessage(text));
+  const message = `${where} answered ${status}${apiMessage ? `: ${apiMessage}` : ''}`;
+  if (status === 401 || status === 403) {
+    throw new AuthenticationError(`authentication failed (${message}); check the API credentials`);
+  }
+  if (status === 429) throw new RateLimitedError(message, parseRetryAfter(headers.get('retry-after')));
+  if (status >= 500 || transientStatuses.has(status)) throw new TransientApiError(message);
+  throw new ApiRequestError(message, status);
+}
+
+/** Sends a request and parses its JSON body; a cut or non-JSON body is transient (the API was mid-failure). */
+export async function requestJson(req: HttpRequest, ctx: HttpContext): Promise<unknown> {
+  const res = await sendRequest(req, ctx);
+  try {
+    return JSON.parse(res.text);
+  } catch {
+    const kind = /^\s*</.test(res.text) ? 'an HTML page' : 'a truncated or non-JSON body';
+    throw new TransientApiError(`${req.method ?? 'GET'} ${safeUrl(req.url)} answered ${res.status} with ${kind}`);
+  }
+}
+
+/** Retry-After in ms: delta-seconds (including 0) or an HTTP date; null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
+  if (value === null || value.trim() === '') return null;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/** The API's own words from an error body: JSON `message`/`error`, or the text without markup, shortened. */
+export function extractApiMessage(body: string): string {
+  const trimmed = body.trim();
+  if (trimmed === '') return '';
+  try {
+    const parsed: unknown = JSON.parse(trimmed);
+    const found = findMessage(parsed);
+    if (found) return shorten(found);
+  } catch {
+    // not JSON: fall through to text
+  }
+  return shorten(
+    trimmed
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
+}
+
+function findMessage(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) {
+    const parts = value.map(findMessage).filter((m): m is string => !!m);
+    return parts.length ? parts.join('; ') : null;
+  }
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value);
+    for (const key of ['message', 'error', 'errors', 'detail', 'title']) {
+      const hit = entries.find(([k]) => k.toLowerCase() === key);
+      const found = hit ? findMessage(hit[1]) : null;
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+function shorten(text: string): string {
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+function describeNetworkError(cause: unknown): string {
+  if (cause instanceof Error) {
+    const inner = cause.cause instanceof Error ? `: ${cause.cause.message}` : '';
+    return `${cause.message}${inner}`;
+  }
+  return String(cause);
+}

@@ -1,0 +1,71 @@
+import { TotalChangedError } from './errors';
+
+/**
+ * Offset paging as data. Both SocketLabs generations page by offset; they only name the parameters differently
+ * (v1 `index`/`count` counts rows, v2 `pageNumber`/`pageSize` counts pages).
+ */
+export type PagingStrategy =
+  | { readonly kind: 'index-count'; readonly pageSize: number }
+  | { readonly kind: 'page-number'; readonly pageSize: number };
+
+export interface PageRequest {
+  readonly offset: number;
+  readonly size: number;
+  readonly pageNumber: number;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** The total the API reports for the whole result set. */
+  readonly total: number;
+}
+
+/** Query parameters for a page request under a strategy. */
+export function pagingParams(strategy: PagingStrategy, req: PageRequest): Record<string, string> {
+  return strategy.kind === 'index-count'
+    ? { index: String(req.offset), count: String(req.size) }
+    : { pageNumber: String(req.pageNumber), pageSize: String(req.size) };
+}
+
+export interface PaginateOptions<T> {
+  readonly pageSize: number;
+  /** Hard bound on pages per result set, whatever the API claims. */
+  readonly maxPages: number;
+  readonly fetchPage: (req: PageRequest) => Promise<Page<T>>;
+  /** A page already fetched for offset 0 (the window probe), so it is not fetched twice. */
+  readonly firstPage?: Page<T>;
+}
+
+/** What paging saw besides the pages: an early stop the caller should report. */
+export interface PagingOutcome {
+  shortBy: number;
+}
+
+/**
+ * Yields the pages of one result set. Stops at the reported total, on an empty page (reporting how many rows the
+ * total promised but the API did not give), or at maxPages. Throws TotalChangedError when the total moves between
+ * pages: records arriving or leaving mid-way shift the offsets, so the caller must re-read the whole set.
+ */
+export async function* paginate<T>(opts: PaginateOptions<T>, outcome?: PagingOutcome): AsyncGenerator<Page<T>> {
+  let total: number | null = null;
+  let offset = 0;
+  for (let pageNumber = 0; pageNumber < opts.maxPages; pageNumber++) {
+    const req = { offset, size: opts.pageSize, pageNumber };
+    const page = pageNumber === 0 && opts.firstPage ? opts.firstPage : await opts.fetchPage(req);
+    if (total === null) total = page.total;
+    else if (page.total !== total) {
+      throw new TotalChangedError(`result set changed from ${total} to ${page.total} rows while paging`);
+    }
+    if (page.items.length > opts.pageSize) {
+      throw new TotalChangedError(`page of ${page.items.length} rows is larger than the ${opts.pageSize} asked for`);
+    }
+    if (page.items.length === 0) {
+      if (outcome && offset < total) outcome.shortBy = total - offset;
+      return;
+    }
+    yield page;
+    offset += page.items.length;
+    if (offset >= total) return;
+  }
+  throw new Error(`paging stopped at the bound of ${opts.maxPages} pages with rows still announced`);
+}

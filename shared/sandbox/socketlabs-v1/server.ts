@@ -1,0 +1,475 @@
+/**
+ * A loopback HTTP simulator of the SocketLabs Reporting API v1 (JSON only): the default target of `npm start` and the
+ * fixture of the integration tests. It serves the deterministic data of dataset.ts, enforces Basic auth and the
+ * one-call-per-second limit, and injects the faults of faults.ts.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hashSeed, mixSeed, Rng } from '../random';
+import {
+  accountData,
+  formatV1DateTime,
+  generateV1Data,
+  parseV1DateTime,
+  type V1Dataset,
+  type V1Method,
+  type V1Profile,
+  type V1Record,
+  v1DatasetMethods,
+  v1Datasets,
+  v1MethodDatasets,
+} from './dataset';
+import {
+  addExtraFields,
+  type CannedResponse,
+  decideFault,
+  type FaultDecision,
+  type FaultKind,
+  type FaultOptions,
+  faultOffsetMinutes,
+  faultStage,
+  maintenancePageResponse,
+  recaseKeys,
+  recaseMode,
+  serverErrorResponse,
+  tooManyRequestsResponse,
+  truncateBody,
+  validateFaultOptions,
+} from './faults';
+
+export interface V1SimulatorOptions {
+  /** Data seed; also the fault seed unless `faults.seed` is set. Default 1. */
+  readonly seed?: number;
+  readonly serverIds: readonly number[];
+  /** First UTC date with data, inclusive (`YYYY-MM-DD`). */
+  readonly from: string;
+  /** Last UTC date with data, inclusive (`YYYY-MM-DD`). */
+  readonly to: string;
+  readonly profile?: V1Profile;
+  readonly username: string;
+  readonly apiKey: string;
+  /** Token refill rate per API key. Default 1, as the guide states. */
+  readonly requestsPerSecond?: number;
+  /** Token bucket capacity. Default 2. */
+  readonly burst?: number;
+  readonly faults?: FaultOptions;
+  /** Default 0: any free port. */
+  readonly port?: number;
+  /** Clock of the answers' timestamps and of accountData; the rate limiter always uses the real monotonic clock. */
+  readonly now?: () => Date;
+}
+
+export interface V1SimulatorStats {
+  requests: number;
+  byMethod: Record<string, number>;
+  rateLimited: number;
+  faultsInjected: Record<string, number>;
+  authFailures: number;
+}
+
+export interface V1Simulator {
+  /** Base URL, e.g. `http://127.0.0.1:PORT/v1`. */
+  readonly url: string;
+  close(): Promise<void>;
+  stats(): V1SimulatorStats;
+  resetStats(): void;
+  /** Canonical records of a (dataset, server), late ones included, in API order. */
+  truth(dataset: V1Dataset, serverId: number): readonly Record<string, unknown>[];
+  /** Adds a late record (DateTime required; stored as canonical UTC), visible to the next request and to truth. */
+  insert(dataset: V1Dataset, serverId: number, record: Record<string, unknown>): void;
+}
+
+type Method = 'accountData' | V1Method;
+
+const methodsByLowerName = new Map<string, Method>(
+  (['accountData', ...v1Datasets.map((d) => v1DatasetMethods[d])] as Method[]).map((m) => [m.toLowerCase(), m]),
+);
+
+const MAX_COUNT = 500;
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Query parameters by lower-cased name (the guide spells them serverId and serverid alike); first value wins. */
+function queryParams(url: URL): Map<string, string> {
+  const params = new Map<string, string>();
+  for (const [name, value] of url.searchParams) {
+    const key = name.toLowerCase();
+    if (!params.has(key)) params.set(key, value);
+  }
+  return params;
+}
+
+const inputDateRe = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2}))?$/;
+
+/** Epoch seconds of a `yyyy-mm-dd[ hh:mm:ss]` given in the request's time zone. */
+function parseInputDate(name: string, text: string, tzMinutes: number): number {
+  const m = inputDateRe.exec(text.trim());
+  if (!m) throw new HttpError(400, `${name} must be formatted as yyyy-mm-dd hh:mm:ss or yyyy-mm-dd`);
+  const [y, mo, d, h = '0', mi = '0', s = '0'] = m.slice(1).map((v) => v ?? '0') as string[];
+  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  const back = new Date(ms);
+  if (
+    back.getUTCMonth() !== Number(mo) - 1 ||
+    back.getUTCDate() !== Number(d) ||
+    back.getUTCHours() !== Number(h) ||
+    back.getUTCMinutes() !== Number(mi) ||
+    back.getUTCSeconds() !== Number(s)
+  ) {
+    throw new HttpError(400, `${name} is not a valid date/time`);
+  }
+  return ms / 1000 - tzMinutes * 60;
+}
+
+function parseIntParam(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined || text === '') return fallback;
+  if (!/^[+-]?\d+$/.test(text.trim())) throw new HttpError(400, `${name} must be an integer`);
+  const n = Number(text.trim());
+  if (n < min || n > max) throw new HttpError(400, `${name} must be between ${min} and ${max}`);
+  return n;
+}
+
+/** What a successful message answer needs to remember for an `insert-between-pages` fault. */
+interface PageContext {
+  readonly dataset: V1Dataset;
+  readonly serverId: number;
+  readonly fromSec: number | null;
+  readonly rangeStart: number;
+  readonly totalPages: number;
+  readonly lastServedSec: number | null;
+  readonly mailingId: string | null;
+  readonly messageId: string | null;
+}
+
+interface Answer {
+  readonly body: Record<string, unknown>;
+  readonly page: PageContext | null;
+}
+
+/** Starts the simulator on 127.0.0.1 and resolves once it listens. */
+export async function startV1Simulator(options: V1SimulatorOptions): Promise<V1Simulator> {
+  const seed = options.seed ?? 1;
+  const rps = options.requestsPerSecond ?? 1;
+  const burst = options.burst ?? 2;
+  if (!options.username || !options.apiKey) throw new Error('username and apiKey are required');
+  if (!(rps > 0)) throw new Error('requestsPerSecond must be positive');
+  if (!(burst >= 1)) throw new Error('burst must be at least 1');
+  if (options.faults) validateFaultOptions(options.faults);
+  const faults = options.faults;
+  const faultSeed = faults?.seed ?? seed;
+  const now = options.now ?? (() => new Date());
+  const store = generateV1Data({
+    seed,
+    serverIds: options.serverIds,
+    from: options.from,
+    to: options.to,
+    ...(options.profile ? { profile: options.profile } : {}),
+  });
+  const expectedAuth = `${options.username}:${options.apiKey}`;
+
+  const freshStats = (): V1SimulatorStats => ({
+    requests: 0,
+    byMethod: {},
+    rateLimited: 0,
+    faultsInjected: {},
+    authFailures: 0,
+  });
+  let stats = freshStats();
+  let sequence = 0;
+  let apiCalls = 0;
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const hanging = new Set<ServerResponse>();
+
+  const countFault = (kind: FaultKind) => {
+    stats.faultsInjected[kind] = (stats.faultsInjected[kind] ?? 0) + 1;
+  };
+
+  const timestamp = (seq: number): string =>
+    // The API prints 7 fractional digits (.NET ticks); JS has milliseconds, so the last four are made up.
+    `${now().toISOString().slice(0, 23)}${String((seq * 7919) % 10_000).padStart(4, '0')}Z`;
+
+  /** Takes a token from the key's bucket; returns null when allowed, else the whole seconds to wait. */
+  const takeToken = (key: string): number | null => {
+    const t = performance.now() / 1000;
+    const bucket = buckets.get(key) ?? { tokens: burst, at: t };
+    bucket.tokens = Math.min(burst, bucket.tokens + (t - bucket.at) * rps);
+    bucket.at = t;
+    buckets.set(key, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return null;
+    }
+    // Rounded, not ceiled: under the default 1/s the answer is 0 or 1, and clients must cope with a 0.
+    return Math.round((1 - bucket.tokens) / rps);
+  };
+
+  const authenticate = (req: IncomingMessage): string | null => {
+    const header = req.headers.authorization ?? '';
+    const m = /^basic\s+(\S+)\s*$/i.exec(header);
+    if (!m) return null;
+    const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+    return decoded === expectedAuth ? options.apiKey : null;
+  };
+
+  const resolveServer = (params: Map<string, string>, required: boolean): number => {
+    const text = params.get('serverid');
+    if (text === undefined || text === '') {
+      if (required) throw new HttpError(400, 'serverId is required');
+      return store.serverIds[0]!;
+    }
+    if (!/^\d+$/.test(text.trim())) throw new HttpError(400, 'serverId must be an integer');
+    const serverId = Number(text.trim());
+    if (!store.hasServer(serverId)) throw new HttpError(403, `Access to server ${serverId} is denied`);
+    return serverId;
+  };
+
+  const checkType = (params: Map<string, string>) => {
+    const type = params.get('type');
+    // The guide requires `type`; a missing one is answered as JSON, the format every example of ours uses.
+    if (type !== undefined && type.trim().toLowerCase() !== 'json') {
+      throw new HttpError(400, `type '${type.slice(0, 20)}' is not supported here: only json is simulated`);
+    }
+  };
+
+  const answerAccount = (params: Map<string, string>, seq: number, offset: number): Answer => {
+    checkType(params);
+    const serverId = resolveServer(params, false);
+    const object = accountData(serverId, now(), { apiAccessCount: apiCalls });
+    if (offset !== 0) {
+      for (const key of ['CurrentBillingPeriodStart', 'CurrentBillingPeriodEnd']) {
+        const sec = parseV1DateTime(object[key]);
+        if (sec !== null) object[key] = formatV1DateTime(sec, offset);
+      }
+    }
+    return { body: { timestamp: timestamp(seq), object }, page: null };
+  };
+
+  const answerMessages = (
+    dataset: V1Dataset,
+    params: Map<string, string>,
+    seq: number,
+    offsetOverride: number | null,
+  ): Answer => {
+    checkType(params);
+    const serverId = resolveServer(params, true);
+    const tz = parseIntParam('timeZone', params.get('timezone'), 0, -14 * 60, 14 * 60);
+    const start = params.get('startdate');
+    const end = params.get('enddate');
+    // Both bounds are inclusive: a record stamped exactly at endDate is returned. The guide does not say either way,
+    // so the client must not rely on this (it should overlap or deduplicate its windows instead).
+    const fromSec = start ? parseInputDate('startDate', start, tz) : null;
+    const toSec = end ? parseInputDate('endDate', end, tz) : null;
+    const index = parseIntParam('index', params.get('index'), 0, 0, Number.MAX_SAFE_INTEGER);
+    const count = parseIntParam('count', params.get('count'), MAX_COUNT, 1, MAX_COUNT);
+    const mailingId = params.get('mailingid') || null;
+    const messageId = params.get('messageid') || null;
+
+    const range = store.range(dataset, serverId, fromSec, toSec);
+    let total: number;
+    let items: V1Record[];
+    if (mailingId === null && messageId === null) {
+      total = range.end - range.start;
+      items = store.slice(dataset, serverId, range.start + index, Math.min(range.end, range.start + index + count));
+    } else {
+      // Id filters have no index to search, so they scan the date range; fine for the sizes tests filter on.
+      const matches: V1Record[] = [];
+      for (let p = range.start; p < range.end; p++) {
+        const r = store.recordAt(dataset, serverId, p);
+        if ((mailingId === null || r.MailingId === mailingId) && (messageId === null || r.MessageId === messageId)) {
+          matches.push(r);
+        }
+      }
+      total = matches.length;
+      items = matches.slice(index, index + count);
+    }
+    const offset = offsetOverride ?? tz;
+    const lastItem = items.at(-1);
+    const lastServedSec = lastItem ? parseV1DateTime(lastItem.DateTime) : null;
+    const collection =
+      offset === 0
+        ? items
+        : items.map((record) => {
+            const sec = parseV1DateTime(record.DateTime);
+            return sec === null ? record : { ...record, DateTime: formatV1DateTime(sec, offset) };
+          });
+    const totalPages = Math.ceil(total / count);
+    return {
+      body: { timestamp: timestamp(seq), totalCount: total, totalPages, count: collection.length, collection },
+      page: {
+        dataset,
+        serverId,
+        fromSec,
+        rangeStart: range.start,
+        totalPages,
+        lastServedSec,
+        mailingId,
+        messageId,
+      },
+    };
+  };
+
+  /** Adds a late record before the last one just served, so every later offset shifts by one; false if it cannot. */
+  const insertBetweenPages = (page: PageContext, seq: number, variant: number): boolean => {
+    if (page.totalPages <= 1 || page.lastServedSec === null || page.messageId !== null) return false;
+    const lower =
+      page.fromSec !== null ? Math.ceil(page.fromSec) : store.secondAt(page.dataset, page.serverId, page.rangeStart);
+    const upper = page.lastServedSec - 1;
+    if (upper < lower) return false;
+    const rng = new Rng(mixSeed(hashSeed(faultSeed, 'late'), variant));
+    const sec = rng.int(lower, upper);
+    const record = store.makeRecord(page.dataset, page.serverId, sec, variant);
+    record.MessageId = `LATE-${seq}-${rng.hex(6)}`;
+    if (page.mailingId !== null) record.MailingId = page.mailingId;
+    store.insert(page.dataset, page.serverId, record);
+    return true;
+  };
+
+  const send = (res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer) => {
+    res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
+    res.end(body);
+  };
+  const sendCanned = (res: ServerResponse, canned: CannedResponse) =>
+    send(res, canned.status, { ...canned.headers }, canned.body);
+  const sendError = (res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) =>
+    send(res, status, { 'content-type': JSON_TYPE, ...headers }, JSON.stringify({ message }));
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    stats.requests++;
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const match = /^\/v1\/([A-Za-z]+)\/?$/.exec(url.pathname);
+    const method = match ? methodsByLowerName.get(match[1]!.toLowerCase()) : undefined;
+    const statKey = method ?? 'unknown';
+    stats.byMethod[statKey] = (stats.byMethod[statKey] ?? 0) + 1;
+
+    const key = authenticate(req);
+    if (key === null) {
+      stats.authFailures++;
+      // Never echo the credentials back, not even the user name.
+      return sendError(res, 401, 'Authentication failed: invalid username or API key.', {
+        'www-authenticate': 'Basic realm="SocketLabs Reporting API"',
+      });
+    }
+    const wait = takeToken(key);
+    if (wait !== null) {
+      stats.rateLimited++;
+      return send(
+        res,
+        429,
+        { 'content-type': 'text/plain; charset=utf-8', 'retry-after': String(wait) },
+        'Too many requests: the Reporting API allows about one call per second per API key.',
+      );
+    }
+    apiCalls++;
+    if (!method) return sendError(res, 404, `No API method matches ${url.pathname.slice(0, 80)}`);
+    if (req.method !== 'GET') return sendError(res, 405, 'Only GET is supported', { allow: 'GET' });
+
+    const seq = sequence++;
+    const fault: FaultDecision | null = faults ? decideFault(faults, faultSeed, seq) : null;
+    const stage = fault ? faultStage(fault.kind) : null;
+    if (fault && stage === 'replace') {
+      countFault(fault.kind);
+      if (fault.kind === 'hang') {
+        hanging.add(res);
+        res.on('close', () => hanging.delete(res));
+        return;
+      }
+      if (fault.kind === '5xx') return sendCanned(res, serverErrorResponse(fault.variant));
+      if (fault.kind === '429') return sendCanned(res, tooManyRequestsResponse(fault.variant));
+      return sendCanned(res, maintenancePageResponse());
+    }
+
+    const params = queryParams(url);
+    let answer: Answer;
+    let offsetOverride: number | null = null;
+    if (fault?.kind === 'offsets') {
+      const tzText = params.get('timezone') ?? '0';
+      offsetOverride = faultOffsetMinutes(fault.variant, /^[+-]?\d+$/.test(tzText.trim()) ? Number(tzText) : 0);
+    }
+    try {
+      answer =
+        method === 'accountData'
+          ? answerAccount(params, seq, offsetOverride ?? 0)
+          : answerMessages(v1MethodDatasets[method], params, seq, offsetOverride);
+    } catch (err) {
+      if (err instanceof HttpError) return sendError(res, err.status, err.message);
+      throw err;
+    }
+
+    let body: unknown = answer.body;
+    if (fault?.kind === 'offsets') countFault('offsets');
+    if (fault?.kind === 'recase') {
+      countFault('recase');
+      body = recaseKeys(body, recaseMode(fault.variant));
+    }
+    if (fault?.kind === 'extra-fields') {
+      countFault('extra-fields');
+      body = addExtraFields(answer.body, fault.variant);
+    }
+    const bytes = Buffer.from(JSON.stringify(body), 'utf8');
+    if (fault?.kind === 'truncated') {
+      countFault('truncated');
+      // Half the variants announce the full length, half stream chunked: both must end in a client-side error.
+      res.writeHead(200, {
+        'content-type': JSON_TYPE,
+        ...(fault.variant & 1 ? { 'content-length': String(bytes.length) } : {}),
+      });
+      res.write(truncateBody(bytes), () => res.destroy());
+      return;
+    }
+    send(res, 200, { 'content-type': JSON_TYPE }, bytes);
+    if (fault?.kind === 'insert-between-pages' && answer.page && insertBetweenPages(answer.page, seq, fault.variant)) {
+      countFault('insert-between-pages');
+    }
+  };
+
+  const server = createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch (err) {
+      if (!res.headersSent) sendError(res, 500, `simulator error: ${(err as Error).message}`);
+      else res.destroy();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | null = null;
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        // Hung answers would keep close() waiting forever; they are the only ones nobody else will end.
+        for (const res of hanging) res.destroy();
+        hanging.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+    stats: () => ({
+      ...stats,
+      byMethod: { ...stats.byMethod },
+      faultsInjected: { ...stats.faultsInjected },
+    }),
+    resetStats() {
+      stats = freshStats();
+    },
+    truth: (dataset, serverId) => store.records(dataset, serverId),
+    insert(dataset, serverId, record) {
+      store.insert(dataset, serverId, record);
+    },
+  };
+}

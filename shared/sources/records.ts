@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import type { Row } from '../lake/table';
+import { parseApiTimestamp } from './timestamps';
+
+/**
+ * Helpers every source uses to read API records: keys compared case-insensitively (the SocketLabs guide requires
+ * it), unknown fields kept for the `extra` column, and zod field types that accept what the APIs really send.
+ */
+export interface NormalizedRecord {
+  /** Known fields under their lower-cased names. */
+  readonly known: Record<string, unknown>;
+  /** Fields the schema does not know, under the names the API used; null when there are none. */
+  readonly extra: Record<string, unknown> | null;
+}
+
+/** Splits a record into known fields (lower-cased keys) and extras; null when it is not an object. */
+export function normalizeRecord(raw: unknown, knownKeys: ReadonlySet<string>): NormalizedRecord | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const known: Record<string, unknown> = {};
+  let extra: Record<string, unknown> | null = null;
+  for (const key of Object.keys(raw)) {
+    const lower = key.toLowerCase();
+    const value = (raw as Record<string, unknown>)[key];
+    if (knownKeys.has(lower)) known[lower] = value;
+    else {
+      extra ??= {};
+      extra[key] = value;
+    }
+  }
+  return { known, extra };
+}
+
+/** Lower-cased keys of a zod object schema, for normalizeRecord. */
+export function keysOf(schema: z.ZodObject): ReadonlySet<string> {
+  return new Set(Object.keys(schema.shape));
+}
+
+/** Text that may be absent: null, undefined and '' become null (XML answers send empty ids as `<MessageId/>`). */
+export const optionalText = z
+  .union([z.string(), z.number(), z.boolean()])
+  .nullish()
+  .transform((v) => (v === null || v === undefined || v === '' ? null : String(v)));
+
+/** An integer sent as a number or a numeric string (SendSage sends counts as "10"); absent → null. */
+export const optionalInt = z
+  .union([
+    z.number().int(),
+    z
+      .string()
+      .trim()
+      .regex(/^[+-]?\d+$/, 'expected an integer'),
+    z.literal(''),
+  ])
+  .nullish()
+  .transform((v) => (v === null || v === undefined || v === '' ? null : Number(v)));
+
+/** A decimal sent as a number or a numeric string; absent → null. */
+export const optionalNumber = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .trim()
+      .regex(/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/, 'expected a number'),
+    z.literal(''),
+  ])
+  .nullish()
+  .transform((v) => (v === null || v === undefined || v === '' ? null : Number(v)));
+
+/** A boolean sent as true/false, "true"/"false", 1/0 or "1"/"0"; absent → null. */
+export const optionalBoolean = z
+  .union([z.boolean(), z.literal(0), z.literal(1), z.enum(['true', 'false', 'True', 'False', '0', '1', ''])])
+  .nullish()
+  .transform((v) =>
+    v === null || v === undefined || v === '' ? null : v === true || v === 1 || /^(true|1)$/i.test(String(v)),
+  );
+
+/** A required instant in any format parseApiTimestamp reads, as epoch ms UTC. */
+export const requiredTimestamp = z.unknown().transform((v, ctx) => {
+  const t = parseApiTimestamp(v);
+  if (t === null) {
+    ctx.addIssue({ code: 'custom', message: `not a valid date-time: ${JSON.stringify(v)?.slice(0, 60)}` });
+    return z.NEVER;
+  }
+  return t;
+});
+
+/** An optional instant; an unreadable value is an error, an absent one null. */
+export const optionalTimestamp = z
+  .unknown()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === null || v === undefined || v === '') return null;
+    const t = parseApiTimestamp(v);
+    if (t === null) {
+      ctx.addIssue({ code: 'custom', message: `not a valid date-time: ${JSON.stringify(v)?.slice(0, 60)}` });
+      return z.NEVER;
+    }
+    return t;
+  });
+
+/** The lower-cased domain of an e-mail address; null when there is none. */
+export function emailDomain(address: string | null): string | null {
+  if (!address) return null;
+  const at = address.lastIndexOf('@');
+  const domain =
+    at >= 0
+      ? address
+          .slice(at + 1)
+          .trim()
+          .replace(/>$/, '')
+          .toLowerCase()
+      : '';
+  return domain === '' ? null : domain;
+}
+
+/** One line naming what failed where, from a zod error (for quarantine reasons and error messages). */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(record)'}: ${i.message}`)
+    .join('; ');
+}
+
+/** The result of mapping one record (same shape as the engine's MapResult, declared here so sources stay leaf code). */
+export type RecordMapping = { readonly ok: true; readonly row: Row } | { readonly ok: false; readonly reason: string };
+
+/**
+ * Builds a record → row function: normalise keys, validate with the schema, map to columns, then fill the
+ * provenance columns (`extra` with every unknown field, `ingested_at`).
+ */
+export function recordMapper<S extends z.ZodObject>(
+  schema: S,
+  toRow: (value: z.output<S>) => Row,
+): (raw: unknown, ingestedAt: number) => RecordMapping {
+  const known = keysOf(schema);
+  return (raw, ingestedAt) => {
+    const record = normalizeRecord(raw, known);
+    if (!record)
+      return { ok: false, reason: `expected an object, got ${Array.isArray(raw) ? 'an array' : typeof raw}` };
+    const parsed = schema.safeParse(record.known);
+    if (!parsed.success) return { ok: false, reason: describeZodError(parsed.error) };
+    const row = toRow(parsed.data);
+    row.extra = record.extra ? JSON.stringify(record.extra) : null;
+    row.ingested_at = ingestedAt;
+    return { ok: true, row };
+  };
+}

@@ -1,0 +1,75 @@
+import type { Dataset } from '../../engine/collect';
+import type { TableDef } from '../../lake/table';
+import type { RecordMapping } from '../records';
+import { type V1Client, v1Paging, v1RequestPadMs } from './client';
+import { mapAccount, mapComplaint, mapEngagement, mapFailed, mapProcessed, mapQueued } from './mapping';
+import {
+  socketlabsAccount,
+  socketlabsComplaints,
+  socketlabsEngagement,
+  socketlabsFailed,
+  socketlabsProcessed,
+  socketlabsQueued,
+} from './tables';
+
+/** The v1 message reports: dataset name → API method, table and mapping. A changed method is a one-line change. */
+export const v1Reports = [
+  { name: 'failed', method: 'messagesFailed', table: socketlabsFailed, map: mapFailed },
+  { name: 'queued', method: 'messagesQueued', table: socketlabsQueued, map: mapQueued },
+  { name: 'processed', method: 'messagesProcessed', table: socketlabsProcessed, map: mapProcessed },
+  { name: 'complaints', method: 'messagesFblReported', table: socketlabsComplaints, map: mapComplaint },
+  { name: 'engagement', method: 'messagesOpenClick', table: socketlabsEngagement, map: mapEngagement },
+] as const satisfies readonly {
+  name: string;
+  method: string;
+  table: TableDef;
+  map: (raw: unknown, ingestedAt: number) => RecordMapping;
+}[];
+
+export const v1DatasetNames = [...v1Reports.map((r) => r.name), 'account'] as const;
+export type V1DatasetName = (typeof v1DatasetNames)[number];
+
+export const SOCKETLABS_V1 = 'socketlabs-v1';
+
+/** The engine's datasets for the chosen servers and dataset names. */
+export function socketlabsV1Datasets(
+  client: V1Client,
+  serverIds: readonly number[],
+  names: readonly V1DatasetName[],
+): Dataset[] {
+  const out: Dataset[] = [];
+  for (const serverId of serverIds) {
+    const partition = (day: string) => ({ dt: day, server_id: serverId });
+    const base = { source: SOCKETLABS_V1, scope: String(serverId), partition };
+    for (const report of v1Reports) {
+      if (!names.includes(report.name)) continue;
+      out.push({
+        ...base,
+        kind: 'windowed',
+        dataset: report.name,
+        table: report.table,
+        pageSize: v1Paging.pageSize,
+        requestPadMs: v1RequestPadMs,
+        mapRecord: report.map,
+        fetchPage: (window, req, signal) => client.listPage(report.method, serverId, window, req, signal),
+      });
+    }
+    if (names.includes('account')) {
+      // The snapshot time comes with the answer; the mapping is bound once the answer is in.
+      let snapshotTime = 0;
+      out.push({
+        ...base,
+        kind: 'snapshot',
+        dataset: 'account',
+        table: socketlabsAccount,
+        mapRecord: (raw, ingestedAt) => mapAccount(snapshotTime || ingestedAt)(raw, ingestedAt),
+        fetchSnapshot: async (signal) => {
+          const answer = await client.account(serverId, signal);
+          snapshotTime = answer.timestamp;
+          return [answer.object];
+        },
+      });
+    }
+  }
+  return out;
+}

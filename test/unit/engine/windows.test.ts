@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { planDays, trailingRange } from '../../../shared/engine/plan';
+import { dayWindows, HOUR_MS, parseWindowId, splitWindow, windowId } from '../../../shared/engine/windows';
+
+describe('windows', () => {
+  it('names a window by its bounds and reads the name back', () => {
+    const w = dayWindows('2026-11-20', '2026-11-20')[0]!;
+    expect(windowId(w)).toBe('20261120T000000Z-20261121T000000Z');
+    expect(parseWindowId(`part-${windowId(w)}.parquet`)).toEqual(w);
+  });
+
+  it('splits a day into whole-hour parts that tile it exactly', () => {
+    const day = dayWindows('2026-11-20', '2026-11-20')[0]!;
+    for (const parts of [2, 3, 5, 7, 24, 100]) {
+      const split = splitWindow(day, parts);
+      expect(split.length).toBe(Math.min(parts, 24));
+      expect(split[0]!.start).toBe(day.start);
+      expect(split.at(-1)!.end).toBe(day.end);
+      for (let i = 1; i < split.length; i++) expect(split[i]!.start).toBe(split[i - 1]!.end);
+      for (const w of split) expect((w.end - w.start) % HOUR_MS).toBe(0);
+    }
+    expect(splitWindow({ start: 0, end: HOUR_MS }, 4)).toHaveLength(1);
+  });
+
+  it('plans closed days only and clamps to the retention', () => {
+    const now = Date.parse('2026-11-23T10:00:00Z');
+    const plan = planDays({ from: '2026-07-01', to: '2026-11-23', now, retentionDays: 90 });
+    expect(plan.from).toBe('2026-08-26');
+    expect(plan.to).toBe('2026-11-22');
+    expect(plan.days).toHaveLength(89);
+    expect(plan.warnings).toHaveLength(2);
+    expect(() => planDays({ from: '2026-11-10', to: '2026-11-01', now, retentionDays: 90 })).toThrow(/after/);
+    expect(trailingRange(now, 2)).toEqual({ from: '2026-11-21', to: '2026-11-22' });
+  });
+});
