@@ -64,9 +64,12 @@ export const handler = middy(
       apiCalls: summary.counters.apiCalls,
       retries: summary.counters.retries,
       windowsLeft: summary.windowsLeft,
+      windowsFailed: summary.windowsFailed,
       elapsedMs: summary.elapsedMs,
     };
     log.info('collection finished', report);
+    // Failed windows make the invocation fail, so retries, the DLQ and the error alarm see it.
+    if (summary.windowsFailed > 0) throw new Error(`${summary.windowsFailed} windows failed: ${JSON.stringify(report)}`);
     return report;
   },
   // Abort in-flight requests 10 s before Lambda would kill us; the engine itself stops starting windows much earlier.

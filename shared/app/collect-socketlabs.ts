@@ -60,6 +60,8 @@ export interface CollectSummary {
   readonly warnings: readonly string[];
   /** Windows the deadline left for the next run. */
   readonly windowsLeft: number;
+  /** Windows that failed after every retry (the run should report failure; the next run retries them). */
+  readonly windowsFailed: number;
 }
 
 /** Collects SocketLabs reports for a date range into the lake; the same code behind the CLI and the Lambda. */
@@ -133,6 +135,7 @@ export async function collectSocketLabs(
     elapsedMs: deps.clock.now() - started,
     warnings: plan.warnings,
     windowsLeft: reports.reduce((n, r) => n + r.left.length, 0),
+    windowsFailed: reports.reduce((n, r) => n + r.failed.length, 0),
   };
 }
 

@@ -58,7 +58,7 @@ export async function runCollect(
     });
     progress.stop();
     out(formatCollectSummary(summary));
-    return 0;
+    return summary.windowsFailed > 0 ? 1 : 0;
   } finally {
     progress.stop();
   }

@@ -1,4 +1,5 @@
 import type { CollectSummary } from '../app/collect-socketlabs';
+import { windowId } from '../engine/windows';
 
 /** A plain-text table: header, rule, rows; numbers right-aligned. */
 export function formatTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
@@ -36,6 +37,9 @@ export function formatCollectSummary(s: CollectSummary): string {
   const short = s.datasets.filter((d) => d.shortBy > 0);
   for (const d of short)
     lines.push(`warning: ${d.table} server ${d.scope}: the API announced ${d.shortBy} rows it did not deliver`);
+  for (const d of s.datasets) {
+    for (const f of d.failed) lines.push(`failed: ${d.table} server ${d.scope} ${windowId(f.window)}: ${f.error}`);
+  }
   if (s.windowsLeft > 0) lines.push(`stopped before the deadline: ${s.windowsLeft} windows left for the next run`);
   return lines.join('\n');
 }

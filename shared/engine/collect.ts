@@ -13,6 +13,7 @@ import {
 import type { Clock } from './clock';
 import { DeadlineError, TotalChangedError, TransientApiError } from './errors';
 import { type Page, type PageRequest, type PagingOutcome, paginate } from './paging';
+import { isTransient } from './retry';
 import { DAY_MS, splitWindow, type TimeWindow, utcDay, windowId } from './windows';
 
 /** A source record mapped to a table row, or the reason it cannot be. */
@@ -94,6 +95,8 @@ export interface DatasetReport {
   shortBy: number;
   /** Windows not collected because the deadline came; the next run does them. */
   left: TimeWindow[];
+  /** Windows that kept failing transiently after every retry; not checkpointed, so the next run retries them. */
+  failed: { window: TimeWindow; error: string }[];
 }
 
 function newReport(ds: Dataset): DatasetReport {
@@ -111,6 +114,7 @@ function newReport(ds: Dataset): DatasetReport {
     replacedFiles: 0,
     shortBy: 0,
     left: [],
+    failed: [],
   };
 }
 
@@ -159,9 +163,13 @@ async function collectWindowed(
       report.quarantined += outcome.quarantined;
       report.replacedFiles += outcome.replaced;
     } catch (error) {
-      if (!(error instanceof DeadlineError)) throw error;
-      report.left.push(window, ...queue);
-      break;
+      if (error instanceof DeadlineError) {
+        report.left.push(window, ...queue);
+        break;
+      }
+      // A window the API keeps failing on must not cost the rest of the run; auth and request errors still stop it.
+      if (!isTransient(error)) throw error;
+      report.failed.push({ window, error: error.message });
     }
   }
   return report;

@@ -143,6 +143,8 @@ interface PageContext {
   readonly fromSec: number | null;
   readonly rangeStart: number;
   readonly totalPages: number;
+  /** Whether the answer held the last rows: an insert after it is a late record, not one between pages. */
+  readonly isLastPage: boolean;
   readonly lastServedSec: number | null;
   readonly mailingId: string | null;
   readonly messageId: string | null;
@@ -308,6 +310,7 @@ export async function startV1Simulator(options: V1SimulatorOptions): Promise<V1S
         fromSec,
         rangeStart: range.start,
         totalPages,
+        isLastPage: index + items.length >= total,
         lastServedSec,
         mailingId,
         messageId,
@@ -317,9 +320,12 @@ export async function startV1Simulator(options: V1SimulatorOptions): Promise<V1S
 
   /** Adds a late record before the last one just served, so every later offset shifts by one; false if it cannot. */
   const insertBetweenPages = (page: PageContext, seq: number, variant: number): boolean => {
-    if (page.totalPages <= 1 || page.lastServedSec === null || page.messageId !== null) return false;
+    if (page.totalPages <= 1 || page.isLastPage || page.lastServedSec === null || page.messageId !== null) return false;
+    // Strictly inside the queried range: the first second may be a neighbouring window's edge, already read.
     const lower =
-      page.fromSec !== null ? Math.ceil(page.fromSec) : store.secondAt(page.dataset, page.serverId, page.rangeStart);
+      page.fromSec !== null
+        ? Math.ceil(page.fromSec) + 1
+        : store.secondAt(page.dataset, page.serverId, page.rangeStart);
     const upper = page.lastServedSec - 1;
     if (upper < lower) return false;
     const rng = new Rng(mixSeed(hashSeed(faultSeed, 'late'), variant));
