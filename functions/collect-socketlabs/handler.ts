@@ -69,7 +69,8 @@ export const handler = middy(
     };
     log.info('collection finished', report);
     // Failed windows make the invocation fail, so retries, the DLQ and the error alarm see it.
-    if (summary.windowsFailed > 0) throw new Error(`${summary.windowsFailed} windows failed: ${JSON.stringify(report)}`);
+    if (summary.windowsFailed > 0)
+      throw new Error(`${summary.windowsFailed} windows failed: ${JSON.stringify(report)}`);
     return report;
   },
   // Abort in-flight requests 10 s before Lambda would kill us; the engine itself stops starting windows much earlier.

@@ -1,0 +1,18 @@
+/**
+ * Where the lake lives: a local folder (the embedded default) or an S3 prefix. Keys are '/'-separated paths relative
+ * to the lake root, e.g. `socketlabs_failed/dt=2026-11-20/server_id=1234/failed__20261120T000000Z_20261121T000000Z.parquet`.
+ */
+export interface ObjectStore {
+  /** Human-readable location for messages, e.g. `./lake` or `s3://bucket/prefix`. */
+  readonly location: string;
+  /** Publishes a finished local file under key; readers see the whole object or nothing. */
+  putFile(key: string, localPath: string, contentType: string): Promise<void>;
+  /** Writes a small object (JSON state, rollups, quarantine) atomically. */
+  putBytes(key: string, body: Uint8Array | string, contentType: string): Promise<void>;
+  /** Reads an object, or null when it does not exist. */
+  get(key: string): Promise<Buffer | null>;
+  /** All keys under a prefix (recursive, no delimiter), sorted. */
+  list(prefix: string): Promise<string[]>;
+  /** Deletes keys; missing keys are not an error. */
+  delete(keys: readonly string[]): Promise<void>;
+}

@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { LocalFolderStore } from './local-store';
+import type { ObjectStore } from './object-store';
+import { S3Store } from './s3-store';
+
+// Bucket naming rules (3–63 chars of lower-case letters, digits, dots and hyphens, starting and ending alphanumeric).
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Parses `s3://bucket/optional/prefix` into bucket and prefix (no leading or trailing '/'). */
+export function parseS3Location(location: string): { bucket: string; prefix: string } {
+  const match = /^s3:\/\/([^/]*)(?:\/(.*))?$/i.exec(location.trim());
+  if (!match) throw new Error(`invalid S3 location '${location}': expected s3://bucket/optional/prefix`);
+  const bucket = match[1] ?? '';
+  if (!BUCKET.test(bucket)) {
+    throw new Error(`invalid S3 location '${location}': '${bucket}' is not a valid bucket name`);
+  }
+  const prefix = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
+  if (prefix.split('/').some((s) => s === '' || s === '.' || s === '..') && prefix !== '') {
+    throw new Error(`invalid S3 location '${location}': empty or relative segment in the prefix`);
+  }
+  return { bucket, prefix };
+}
+
+/** Opens the lake at `s3://bucket/prefix` (S3) or a local folder (relative paths resolve against the cwd). */
+export function openObjectStore(location: string, makeS3Client: () => S3Client): ObjectStore {
+  const trimmed = location.trim();
+  if (trimmed === '') throw new Error('lake location is empty');
+  if (/^s3:/i.test(trimmed)) {
+    const { bucket, prefix } = parseS3Location(trimmed);
+    return new S3Store({ client: makeS3Client(), bucket, prefix });
+  }
+  if (/^file:/i.test(trimmed)) return new LocalFolderStore(fileURLToPath(trimmed));
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
+    throw new Error(`unsupported lake location '${location}': use a folder path or s3://bucket/prefix`);
+  }
+  return new LocalFolderStore(resolve(trimmed));
+}

@@ -1,0 +1,124 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { ObjectStore } from './object-store';
+
+export interface S3StoreOptions {
+  readonly client: S3Client;
+  readonly bucket: string;
+  /** Key prefix of the lake root inside the bucket, without leading or trailing '/'; '' for the bucket root. */
+  readonly prefix?: string;
+  /** Page size of ListObjectsV2 (S3 caps it at 1000); tests lower it to exercise pagination cheaply. */
+  readonly maxKeys?: number;
+}
+
+// DeleteObjects accepts at most this many keys per request.
+const DELETE_BATCH = 1000;
+
+/** The lake under an S3 prefix; each object is one PUT, so readers see the whole object or nothing. */
+export class S3Store implements ObjectStore {
+  readonly location: string;
+  private readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly prefix: string;
+  private readonly maxKeys: number | undefined;
+
+  constructor(options: S3StoreOptions) {
+    this.client = options.client;
+    this.bucket = options.bucket;
+    this.prefix = (options.prefix ?? '').replace(/^\/+|\/+$/g, '');
+    this.maxKeys = options.maxKeys;
+    this.location = this.prefix ? `s3://${this.bucket}/${this.prefix}` : `s3://${this.bucket}`;
+  }
+
+  async putFile(key: string, localPath: string, contentType: string): Promise<void> {
+    const { size } = await stat(localPath);
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.objectKey(key),
+        Body: createReadStream(localPath),
+        // A known length lets the SDK send a plain PUT instead of a chunked upload.
+        ContentLength: size,
+        ContentType: contentType,
+      }),
+    );
+  }
+
+  async putBytes(key: string, body: Uint8Array | string, contentType: string): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: body, ContentType: contentType }),
+    );
+  }
+
+  async get(key: string): Promise<Buffer | null> {
+    try {
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      if (!res.Body) return Buffer.alloc(0);
+      return Buffer.from(await res.Body.transformToByteArray());
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const root = this.prefix ? `${this.prefix}/` : '';
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      // No Delimiter: a flat leaf listing is all the lake needs, and s3rver's nested CommonPrefixes are broken.
+      const res = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: root + prefix,
+          ContinuationToken: token,
+          MaxKeys: this.maxKeys,
+        }),
+      );
+      for (const o of res.Contents ?? []) {
+        if (o.Key?.startsWith(root)) keys.push(o.Key.slice(root.length));
+      }
+      token = res.IsTruncated ? res.NextContinuationToken : undefined;
+    } while (token);
+    return keys.sort();
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+      const batch = keys.slice(i, i + DELETE_BATCH);
+      const res = await this.client.send(
+        new DeleteObjectsCommand({
+          Bucket: this.bucket,
+          Delete: { Objects: batch.map((k) => ({ Key: this.objectKey(k) })), Quiet: true },
+        }),
+      );
+      const failed = (res.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
+      if (failed.length > 0) {
+        const first = failed[0]!;
+        throw new Error(
+          `S3 delete in ${this.location}: ${failed.length} of ${batch.length} keys failed, ` +
+            `first ${first.Key}: ${first.Code} ${first.Message ?? ''}`.trim(),
+        );
+      }
+    }
+  }
+
+  private objectKey(key: string): string {
+    if (key === '' || key.startsWith('/')) throw new Error(`invalid lake key '${key}'`);
+    return this.prefix ? `${this.prefix}/${key}` : key;
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } } | null;
+  if (e?.name === 'NoSuchKey' || e?.Code === 'NoSuchKey') return true;
+  // Some S3-compatible servers answer a bare 404; a missing bucket must still fail loudly.
+  return e?.$metadata?.httpStatusCode === 404 && e.name !== 'NoSuchBucket';
+}

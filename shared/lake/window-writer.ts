@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { appendFile, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { overlaps, type TimeWindow } from '../engine/windows';
+import type { LakeFormat, TableFileWriter, TableFileWriterFactory } from './file-writer';
+import { type LakeArea, type PartitionValues, partitionPrefix, windowFileKey, windowOfKey } from './layout';
+import type { ObjectStore } from './object-store';
+import { createRollup, type RollupAccumulator } from './rollup';
+import type { Row, TableDef } from './table';
+
+/** A record that could not be placed in its table, kept with the reason instead of being dropped. */
+export interface QuarantineEntry {
+  readonly reason: string;
+  readonly raw: unknown;
+}
+
+export interface WindowWriterOptions {
+  readonly store: ObjectStore;
+  readonly table: TableDef;
+  readonly partition: PartitionValues;
+  readonly window: TimeWindow;
+  readonly formats: readonly LakeFormat[];
+  readonly writers: Readonly<Record<LakeFormat, TableFileWriterFactory>>;
+  /** Local scratch folder for files being written (Lambda: under /tmp). */
+  readonly tmpDir: string;
+  readonly now: () => number;
+}
+
+export interface WindowResult {
+  readonly rows: number;
+  readonly quarantined: number;
+  readonly bytes: number;
+  readonly keys: readonly string[];
+  readonly replaced: number;
+}
+
+export interface WindowWriter {
+  append(rows: readonly Row[]): Promise<void>;
+  quarantine(entries: readonly QuarantineEntry[]): Promise<void>;
+  /** Publishes the window's files, then removes every older file of an overlapping window. */
+  commit(): Promise<WindowResult>;
+  /** Drops everything written so far; the lake is untouched. */
+  abort(): Promise<void>;
+}
+
+const contentTypes: Record<LakeFormat, string> = {
+  parquet: 'application/vnd.apache.parquet',
+  csv: 'text/csv; charset=utf-8',
+};
+
+/** Opens local files for one (table, partition, window); nothing reaches the lake before commit(). */
+export async function openWindowWriter(opts: WindowWriterOptions): Promise<WindowWriter> {
+  const dir = join(opts.tmpDir, `w-${randomUUID()}`);
+  await mkdir(dir, { recursive: true });
+  const files = await Promise.all(
+    opts.formats.map(async (format) => {
+      const path = join(dir, `data.${format}`);
+      return { format, path, writer: await opts.writers[format](opts.table, path) };
+    }),
+  );
+  const rollup: RollupAccumulator | null = opts.table.rollupDimensions ? createRollup(opts.table) : null;
+  const quarantinePath = join(dir, 'quarantine.jsonl');
+  let rows = 0;
+  let quarantined = 0;
+  let closed = false;
+
+  const cleanup = () => rm(dir, { recursive: true, force: true });
+  const abortWriters = (list: { writer: TableFileWriter }[]) => Promise.allSettled(list.map((f) => f.writer.abort()));
+
+  return {
+    async append(batch) {
+      if (batch.length === 0) return;
+      for (const f of files) await f.writer.append(batch);
+      if (rollup) for (const r of batch) rollup.add(r);
+      rows += batch.length;
+    },
+    async quarantine(entries) {
+      if (entries.length === 0) return;
+      const at = new Date(opts.now()).toISOString();
+      const lines = entries.map((e) =>
+        JSON.stringify({ table: opts.table.name, quarantined_at: at, reason: e.reason, raw: e.raw }),
+      );
+      await appendFile(quarantinePath, `${lines.join('\n')}\n`);
+      quarantined += entries.length;
+    },
+    async commit() {
+      if (closed) throw new Error('window writer already closed');
+      closed = true;
+      try {
+        const written: string[] = [];
+        let bytes = 0;
+        for (const f of files) {
+          const result = await f.writer.close();
+          if (rows === 0) continue; // an empty window leaves no data file, only its rollup
+          const key = windowFileKey('data', opts.table, opts.partition, opts.window, f.format);
+          await opts.store.putFile(key, f.path, contentTypes[f.format]);
+          written.push(key);
+          bytes += result.bytes;
+        }
+        if (rollup) {
+          const key = windowFileKey('rollups', opts.table, opts.partition, opts.window, 'json');
+          const doc = rollup.finish(opts.window, opts.partition);
+          await opts.store.putBytes(key, JSON.stringify(doc), 'application/json');
+          written.push(key);
+        }
+        if (quarantined > 0) {
+          const key = windowFileKey('quarantine', opts.table, opts.partition, opts.window, 'jsonl');
+          await opts.store.putFile(key, quarantinePath, 'application/x-ndjson');
+          written.push(key);
+        }
+        const replaced = await removeOverlapping(opts, new Set(written));
+        return { rows, quarantined, bytes, keys: written, replaced };
+      } finally {
+        await cleanup();
+      }
+    },
+    async abort() {
+      if (closed) return;
+      closed = true;
+      await abortWriters(files);
+      await cleanup();
+    },
+  };
+}
+
+/**
+ * Deletes files of earlier runs whose window overlaps this one (a day once collected whole and now by hours, a
+ * format no longer written, a quarantine file whose records are now fine), so a window's data is never counted twice.
+ */
+async function removeOverlapping(opts: WindowWriterOptions, keep: ReadonlySet<string>): Promise<number> {
+  const areas: LakeArea[] = ['data', 'rollups', 'quarantine'];
+  const stale: string[] = [];
+  for (const area of areas) {
+    const keys = await opts.store.list(partitionPrefix(area, opts.table, opts.partition));
+    for (const key of keys) {
+      const w = windowOfKey(key);
+      if (w && !keep.has(key) && overlaps(w, opts.window)) stale.push(key);
+    }
+  }
+  if (stale.length) await opts.store.delete(stale);
+  return stale.length;
+}

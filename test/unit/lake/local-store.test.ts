@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isTempFileName, LocalFolderStore, removeStaleTempFiles, tempFileName } from '../../../shared/lake/local-store';
+import { openObjectStore, parseS3Location } from '../../../shared/lake/open-store';
+import { S3Store } from '../../../shared/lake/s3-store';
+
+let root: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'inboxlake-local-store-'));
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('LocalFolderStore', () => {
+  it('puts, gets, lists and deletes objects', async () => {
+    const store = new LocalFolderStore(join(root, 'lake1'));
+    const src = join(root, 'src.parquet');
+    await writeFile(src, Buffer.from([0x50, 0x41, 0x52, 0x31, 0, 1, 2]));
+
+    await store.putFile('t/dt=2026-11-20/server_id=1/a.parquet', src, 'application/vnd.apache.parquet');
+    await store.putBytes('t/dt=2026-11-20/server_id=2/b.json', '{"ok":true}', 'application/json');
+    await store.putBytes('t/dt=2026-11-21/server_id=1/c.bin', new Uint8Array([1, 2, 3]), 'application/octet-stream');
+    await store.putBytes('u/state.json', 'ü', 'application/json');
+
+    expect(await store.get('t/dt=2026-11-20/server_id=1/a.parquet')).toEqual(await readFile(src));
+    expect((await store.get('t/dt=2026-11-20/server_id=2/b.json'))?.toString()).toBe('{"ok":true}');
+    expect(await store.get('u/state.json')).toEqual(Buffer.from('ü'));
+    expect(await store.get('t/missing.json')).toBeNull();
+    expect(await store.get('nowhere/at/all')).toBeNull();
+
+    expect(await store.list('')).toEqual([
+      't/dt=2026-11-20/server_id=1/a.parquet',
+      't/dt=2026-11-20/server_id=2/b.json',
+      't/dt=2026-11-21/server_id=1/c.bin',
+      'u/state.json',
+    ]);
+    // Prefixes need not end at a folder boundary.
+    expect(await store.list('t/dt=2026-11-2')).toHaveLength(3);
+    expect(await store.list('t/dt=2026-11-20/')).toEqual([
+      't/dt=2026-11-20/server_id=1/a.parquet',
+      't/dt=2026-11-20/server_id=2/b.json',
+    ]);
+    expect(await store.list('t/dt=2026-11-21/server_id=1/c')).toEqual(['t/dt=2026-11-21/server_id=1/c.bin']);
+    expect(await store.list('nothing/')).toEqual([]);
+
+    // Overwrite replaces the whole object.
+    await store.putBytes('u/state.json', 'v2', 'application/json');
+    expect((await store.get('u/state.json'))?.toString()).toBe('v2');
+
+    await store.delete(['t/dt=2026-11-20/server_id=2/b.json', 'u/state.json', 'u/never-existed.json']);
+    expect(await store.list('')).toEqual([
+      't/dt=2026-11-20/server_id=1/a.parquet',
+      't/dt=2026-11-21/server_id=1/c.bin',
+    ]);
+    await store.delete([]);
+  });
+
+  it('writes through a hidden temp file in the same folder and leaves none behind', async () => {
+    const name = tempFileName('a.parquet');
+    expect(name).toMatch(new RegExp(`^\\.a\\.parquet\\.tmp-${process.pid}-[0-9a-f]+$`));
+    expect(isTempFileName(name)).toBe(true);
+    expect(isTempFileName('a.parquet')).toBe(false);
+    expect(tempFileName('a.parquet')).not.toBe(name);
+
+    const store = new LocalFolderStore(join(root, 'lake2'));
+    await store.putBytes('t/p/x.json', '1', 'application/json');
+    const folder = join(root, 'lake2', 't', 'p');
+    // A write in progress by another process: visible on disk, invisible to list().
+    await writeFile(join(folder, tempFileName('y.json')), 'partial');
+    expect(await store.list('')).toEqual(['t/p/x.json']);
+    expect((await readdir(folder)).filter((n) => !isTempFileName(n))).toEqual(['x.json']);
+
+    // A failed put (missing source) leaves neither a temp file nor the target.
+    await expect(store.putFile('t/p/z.parquet', join(root, 'no-such-file'), 'x')).rejects.toThrow(/ENOENT/);
+    expect(existsSync(join(folder, 'z.parquet'))).toBe(false);
+    expect((await readdir(folder)).filter(isTempFileName)).toHaveLength(1);
+  });
+
+  it('removes stale temp files left by a killed run', async () => {
+    const lake = join(root, 'lake3');
+    const store = new LocalFolderStore(lake);
+    await store.putBytes('a/dt=2026-11-20/keep.parquet', 'k', 'x');
+    await writeFile(join(lake, 'a', 'dt=2026-11-20', '.keep.parquet.tmp-999-0a1b2c'), 'half');
+    await mkdir(join(lake, 'b', 'deep', 'er'), { recursive: true });
+    await writeFile(join(lake, 'b', 'deep', 'er', '.s.json.tmp-1-ff'), 'half');
+    await writeFile(join(lake, '.hidden-but-not-temp'), 'x');
+
+    expect(await removeStaleTempFiles(lake)).toBe(2);
+    expect(await store.list('')).toEqual(['.hidden-but-not-temp', 'a/dt=2026-11-20/keep.parquet']);
+    expect(await removeStaleTempFiles(lake)).toBe(0);
+    expect(await removeStaleTempFiles(join(root, 'no-such-lake'))).toBe(0);
+  });
+
+  it('refuses keys that would leave the lake folder', async () => {
+    const store = new LocalFolderStore(join(root, 'lake4'));
+    for (const key of ['../escape.json', 'a/../../b', '/abs', 'a//b', '', 'a\\b']) {
+      await expect(store.putBytes(key, 'x', 'x'), key).rejects.toThrow(/invalid lake key/);
+    }
+  });
+});
+
+describe('openObjectStore', () => {
+  const makeClient = () => new S3Client({ region: 'us-east-1' });
+
+  it('opens s3:// locations as S3Store and folders as LocalFolderStore', () => {
+    const s3 = openObjectStore('s3://my-bucket/lake/prod/', makeClient);
+    expect(s3).toBeInstanceOf(S3Store);
+    expect(s3.location).toBe('s3://my-bucket/lake/prod');
+    expect(openObjectStore('s3://my-bucket', makeClient).location).toBe('s3://my-bucket');
+
+    let made = 0;
+    const local = openObjectStore('./lake', () => {
+      made++;
+      return makeClient();
+    });
+    expect(local).toBeInstanceOf(LocalFolderStore);
+    expect(local.location).toBe(resolve('lake'));
+    expect(made).toBe(0);
+    expect(openObjectStore(`file://${root}/x`, makeClient).location).toBe(join(root, 'x'));
+  });
+
+  it('rejects invalid S3 locations clearly', () => {
+    expect(() => openObjectStore('s3://', makeClient)).toThrow(/invalid S3 location.*bucket/);
+    expect(() => openObjectStore('s3:/bucket/x', makeClient)).toThrow(/invalid S3 location/);
+    expect(() => openObjectStore('s3://Bad_Bucket/x', makeClient)).toThrow(/not a valid bucket name/);
+    expect(() => openObjectStore('s3://bucket/a//b', makeClient)).toThrow(/prefix/);
+    expect(() => openObjectStore('https://example.com/x', makeClient)).toThrow(/unsupported lake location/);
+    expect(() => openObjectStore('  ', makeClient)).toThrow(/empty/);
+    expect(parseS3Location('s3://b-1.x/p/q')).toEqual({ bucket: 'b-1.x', prefix: 'p/q' });
+  });
+});

@@ -1,0 +1,161 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCsvWriter } from '../../../shared/lake/csv-writer';
+import type { TableFileWriterFactory } from '../../../shared/lake/file-writer';
+import { createParquetWriter } from '../../../shared/lake/parquet-writer';
+import { type LakeQuery, openLakeQuery, sqlIdent, sqlString } from '../../../shared/lake/query';
+import { duckdbType, type Row, type TableDef } from '../../../shared/lake/table';
+import {
+  socketlabsComplaints,
+  socketlabsFailed,
+  socketlabsProcessed,
+  socketlabsQueued,
+} from '../../../shared/sources/socketlabs-v1/tables';
+
+const day = Date.UTC(2026, 10, 20);
+
+function queuedRow(i: number): Row {
+  return {
+    event_time: day + i * 3_600_000,
+    message_id: `q-${i}`,
+    mailing_id: null,
+    to_address: `u${i}@example.com`,
+    recipient_domain: 'example.com',
+    from_address: 'a@shop.example',
+    message_size: 2 ** 40 + i,
+    extra: i === 0 ? 'multi\nline' : null,
+    ingested_at: day + 86_400_000,
+  };
+}
+
+function failedRow(i: number, eventTime: number): Row {
+  return {
+    event_time: eventTime,
+    message_id: `f-${i}`,
+    to_address: `u${i}@example.com`,
+    recipient_domain: 'example.com',
+    failure_type: 1,
+    failure_code: 2001,
+    reason: "550 'no such user'",
+    ingested_at: eventTime + 60_000,
+  };
+}
+
+async function writeTableFile(
+  lakeDir: string,
+  factory: TableFileWriterFactory,
+  table: TableDef,
+  partition: string,
+  file: string,
+  rows: Row[],
+) {
+  const writer = await factory(table, join(lakeDir, table.name, partition, file));
+  await writer.append(rows);
+  await writer.close();
+}
+
+let root: string;
+let lakeDir: string;
+let q: LakeQuery;
+const tables = [socketlabsFailed, socketlabsQueued, socketlabsProcessed, socketlabsComplaints];
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'inboxlake-query-'));
+  // A quote in the path proves the SQL literals are escaped.
+  lakeDir = join(root, "it's a lake");
+  const d2 = day + 86_400_000;
+  await writeTableFile(lakeDir, createParquetWriter, socketlabsFailed, 'dt=2026-11-20/server_id=1', 'a.parquet', [
+    failedRow(1, day + 1000),
+    failedRow(2, day + 2000),
+  ]);
+  await writeTableFile(lakeDir, createParquetWriter, socketlabsFailed, 'dt=2026-11-21/server_id=2', 'b.parquet', [
+    failedRow(3, d2 + 1000),
+  ]);
+  // Parquet wins where a table has both formats (`both` mode), and CSV-only tables are read as CSV.
+  await writeTableFile(lakeDir, createCsvWriter, socketlabsFailed, 'dt=2026-11-21/server_id=2', 'b.csv', [
+    failedRow(3, d2 + 1000),
+  ]);
+  await writeTableFile(lakeDir, createCsvWriter, socketlabsQueued, 'dt=2026-11-20/server_id=1234', 'q.csv', [
+    queuedRow(0),
+    queuedRow(1),
+    queuedRow(2),
+  ]);
+  await writeTableFile(lakeDir, createCsvWriter, socketlabsQueued, 'dt=2026-11-21/server_id=99', 'q.csv', [
+    queuedRow(24),
+  ]);
+  // socketlabs_processed has no folder at all; socketlabs_complaints only an in-flight temp file.
+  const complaintsDir = join(lakeDir, socketlabsComplaints.name, 'dt=2026-11-20', 'server_id=1');
+  await mkdir(complaintsDir, { recursive: true });
+  await writeFile(join(complaintsDir, '.c.parquet.tmp-123-abcdef'), 'half a file');
+  q = await openLakeQuery({ lakeDir, tables });
+});
+
+afterAll(async () => {
+  await q?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('openLakeQuery', () => {
+  it('creates a typed view per table, with dt DATE and server_id BIGINT partition columns', async () => {
+    for (const table of tables) {
+      const res = await q.run(`DESCRIBE ${sqlIdent(table.name)}`);
+      const types = Object.fromEntries(res.rows.map((r) => [r[0], r[1]]));
+      expect(types, table.name).toEqual({
+        ...Object.fromEntries(table.columns.map((c) => [c.name, duckdbType[c.type]])),
+        dt: 'DATE',
+        server_id: 'BIGINT',
+      });
+    }
+  });
+
+  it('reads Parquet partitions with hive columns and prunes by them', async () => {
+    const res = await q.run('SELECT dt, server_id, message_id, event_time FROM socketlabs_failed ORDER BY message_id');
+    expect(res.columns).toEqual([
+      { name: 'dt', type: 'DATE' },
+      { name: 'server_id', type: 'BIGINT' },
+      { name: 'message_id', type: 'VARCHAR' },
+      { name: 'event_time', type: 'TIMESTAMP WITH TIME ZONE' },
+    ]);
+    expect(res.rows).toEqual([
+      ['2026-11-20', 1, 'f-1', '2026-11-20T00:00:01.000Z'],
+      ['2026-11-20', 1, 'f-2', '2026-11-20T00:00:02.000Z'],
+      ['2026-11-21', 2, 'f-3', '2026-11-21T00:00:01.000Z'],
+    ]);
+    const pruned = await q.run("SELECT count(*) FROM socketlabs_failed WHERE dt = DATE '2026-11-21' AND server_id = 2");
+    expect(pruned.rows).toEqual([[1]]);
+  });
+
+  it('reads a CSV-only table with the column types and UTC timestamps', async () => {
+    const res = await q.run(
+      'SELECT dt, server_id, event_time, message_size, mailing_id, extra FROM socketlabs_queued ORDER BY event_time',
+    );
+    expect(res.rows).toEqual([
+      ['2026-11-20', 1234, '2026-11-20T00:00:00.000Z', 2 ** 40, null, 'multi line'],
+      ['2026-11-20', 1234, '2026-11-20T01:00:00.000Z', 2 ** 40 + 1, null, null],
+      ['2026-11-20', 1234, '2026-11-20T02:00:00.000Z', 2 ** 40 + 2, null, null],
+      ['2026-11-21', 99, '2026-11-21T00:00:00.000Z', 2 ** 40 + 24, null, null],
+    ]);
+  });
+
+  it('answers zero rows, not an error, for tables without files', async () => {
+    expect((await q.run('SELECT count(*) FROM socketlabs_processed')).rows).toEqual([[0]]);
+    expect((await q.run('SELECT count(*) FROM socketlabs_complaints')).rows).toEqual([[0]]);
+  });
+
+  it('converts values for output: safe BIGINT as number, others as string, ISO timestamps', async () => {
+    const res = await q.run(
+      `SELECT 9007199254740993::BIGINT AS big, 42::BIGINT AS small, 1.5::DECIMAL(4,2) AS dec,
+        TIMESTAMPTZ '2026-11-20 01:02:03.456789+00' AS micros, DATE '2026-11-20' AS d, [1, 2]::BIGINT[] AS list,
+        ${sqlString("it's")} AS s`,
+    );
+    expect(res.rows).toEqual([
+      ['9007199254740993', 42, 1.5, '2026-11-20T01:02:03.456789Z', '2026-11-20', [1, 2], "it's"],
+    ]);
+  });
+
+  it('reports SQL errors', async () => {
+    await expect(q.run('SELECT * FROM no_such_table')).rejects.toThrow(/no_such_table/);
+  });
+});
