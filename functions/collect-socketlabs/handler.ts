@@ -19,6 +19,7 @@ const config = loadSocketLabsConfig();
 const redact = createRedactor([config.apiKey]);
 const log = createLogger({ redact, json: true });
 const budgets = new RateBudgetRegistry();
+const store = openLake(lakeConfig);
 
 /** What a schedule or an operator may put in the event; everything else EventBridge sends is ignored. */
 const eventSchema = z
@@ -42,7 +43,7 @@ export const handler = middy(
       config,
       { ...range, datasets: event.datasets, serverIds: event.serverIds },
       {
-        store: await openLake(lakeConfig),
+        store: await store,
         formats: lakeConfig.formats,
         writers: fileWriters,
         tmpDir: lakeConfig.tmpDir,
