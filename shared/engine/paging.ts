@@ -34,6 +34,8 @@ export interface PaginateOptions<T> {
   readonly fetchPage: (req: PageRequest) => Promise<Page<T>>;
   /** A page already fetched for offset 0 (the window probe), so it is not fetched twice. */
   readonly firstPage?: Page<T>;
+  /** Requests kept in flight ahead of the caller (default 2), so response time never leaves the rate budget idle. */
+  readonly lookahead?: number;
 }
 
 /** What paging saw besides the pages: an early stop the caller should report. */
@@ -45,13 +47,31 @@ export interface PagingOutcome {
  * Yields the pages of one result set. Stops at the reported total, on an empty page (reporting how many rows the
  * total promised but the API did not give), or at maxPages. Throws TotalChangedError when the total moves between
  * pages: records arriving or leaving mid-way shift the offsets, so the caller must re-read the whole set.
+ *
+ * Up to `lookahead` further pages are requested while the caller processes one, assuming full pages; a short page
+ * in the middle proves that guess wrong, and the pages in flight are then dropped and asked for again.
  */
 export async function* paginate<T>(opts: PaginateOptions<T>, outcome?: PagingOutcome): AsyncGenerator<Page<T>> {
+  const lookahead = opts.lookahead ?? 2;
+  const inflight: { offset: number; page: Promise<Page<T>> }[] = [];
+  const request = (offset: number, pageNumber: number) => {
+    const page = opts.fetchPage({ offset, size: opts.pageSize, pageNumber });
+    // Failures surface when the page is awaited; this only keeps a dropped request from being unhandled.
+    page.catch(() => undefined);
+    inflight.push({ offset, page });
+  };
   let total: number | null = null;
   let offset = 0;
   for (let pageNumber = 0; pageNumber < opts.maxPages; pageNumber++) {
-    const req = { offset, size: opts.pageSize, pageNumber };
-    const page = pageNumber === 0 && opts.firstPage ? opts.firstPage : await opts.fetchPage(req);
+    let page: Page<T>;
+    if (pageNumber === 0 && opts.firstPage) page = opts.firstPage;
+    else {
+      if (inflight[0]?.offset !== offset) {
+        inflight.length = 0;
+        request(offset, pageNumber);
+      }
+      page = await inflight.shift()!.page;
+    }
     if (total === null) total = page.total;
     else if (page.total !== total) {
       throw new TotalChangedError(`result set changed from ${total} to ${page.total} rows while paging`);
@@ -63,8 +83,15 @@ export async function* paginate<T>(opts: PaginateOptions<T>, outcome?: PagingOut
       if (outcome && offset < total) outcome.shortBy = total - offset;
       return;
     }
-    yield page;
     offset += page.items.length;
+    let nextOffset = inflight.length ? inflight.at(-1)!.offset + opts.pageSize : offset;
+    let nextNumber = pageNumber + 1 + inflight.length;
+    while (inflight.length < lookahead && nextOffset < total && nextNumber < opts.maxPages) {
+      request(nextOffset, nextNumber);
+      nextOffset += opts.pageSize;
+      nextNumber++;
+    }
+    yield page;
     if (offset >= total) return;
   }
   throw new Error(`paging stopped at the bound of ${opts.maxPages} pages with rows still announced`);

@@ -1,9 +1,11 @@
 import { type Clock, systemClock } from './clock';
 
 /**
- * A proactive request budget (GCRA, the token bucket expressed as a "theoretical arrival time"): callers wait for
- * their turn before sending, so normal running never provokes a 429. One budget per API key (and, for APIs with
- * per-endpoint limits, per key and endpoint pattern), shared by everything in the process that uses that key.
+ * A proactive request budget: a token bucket evaluated when a request is really sent, so callers wait for their
+ * turn and normal running never provokes a 429. Counting actual send times (not planned slots) matters: when the
+ * event loop is busy (a row group being encoded), waiters wake late, and slots planned in advance would then go
+ * out back to back. One budget per API key (and, for APIs with per-endpoint limits, per key and endpoint pattern),
+ * shared by everything in the process that uses that key; waiters are served in order.
  */
 export interface RateBudget {
   readonly perSecond: number;
@@ -15,7 +17,7 @@ export interface RateBudget {
 
 export interface RateBudgetOptions {
   perSecond: number;
-  /** Requests that may go back to back after an idle spell. 1 keeps the spacing strict. */
+  /** Requests that may go back to back after an idle spell (the bucket's capacity). 1 keeps the spacing strict. */
   burst?: number;
   clock?: Clock;
 }
@@ -25,19 +27,34 @@ export function createRateBudget({ perSecond, burst = 1, clock = systemClock }: 
   if (!(perSecond > 0)) throw new Error(`rate budget: perSecond must be > 0, got ${perSecond}`);
   const baseInterval = 1000 / perSecond;
   let interval = baseInterval;
-  let tat = clock.now();
+  let tokens = burst;
+  let refilledAt = clock.now();
+  let holdUntil = Number.NEGATIVE_INFINITY;
+  let queue: Promise<void> = Promise.resolve();
+
+  const acquire = async (signal?: AbortSignal) => {
+    for (;;) {
+      const now = clock.now();
+      tokens = Math.min(burst, tokens + (now - refilledAt) / interval);
+      refilledAt = now;
+      if (now < holdUntil) await clock.sleep(holdUntil - now, signal);
+      else if (tokens >= 1 - 1e-9) {
+        tokens -= 1;
+        return;
+      } else await clock.sleep((1 - tokens) * interval, signal);
+    }
+  };
+
   return {
     perSecond,
-    async take(signal) {
-      const now = clock.now();
-      tat = Math.max(tat, now);
-      const allowedAt = tat - (burst - 1) * interval;
-      // Reserve the slot before sleeping so concurrent callers queue behind each other.
-      tat += interval;
-      if (allowedAt > now) await clock.sleep(allowedAt - now, signal);
+    take(signal) {
+      const turn = queue.then(() => acquire(signal));
+      queue = turn.catch(() => undefined);
+      return turn;
     },
     penalize(retryAfterMs) {
-      tat = Math.max(tat, clock.now() + (retryAfterMs ?? interval));
+      holdUntil = Math.max(holdUntil, clock.now() + (retryAfterMs ?? interval));
+      tokens = 0;
       // A 429 means our idea of the limit was too generous; back off 25 %, at most to a quarter of the base rate.
       interval = Math.min(interval * 1.25, baseInterval * 4);
     },

@@ -23,22 +23,28 @@ export interface RollupAccumulator {
 /** Starts counting rows of a table with a rollup. */
 export function createRollup(table: TableDef): RollupAccumulator {
   const dims = table.rollupDimensions ?? [];
-  const counts = new Map<string, number>();
+  type Cell = { hour: number | null; values: (string | number | boolean | null)[]; count: number };
+  const cells = new Map<string, Cell>();
   let rows = 0;
   return {
     add(row) {
       rows++;
       const t = row[table.timeColumn];
       const hour = typeof t === 'number' ? Math.floor(t / HOUR_MS) * HOUR_MS : null;
-      const key = JSON.stringify([hour, ...dims.map((d) => row[d] ?? null)]);
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      // A cheap composite key (this runs once per row); \u0001 cannot occur in the values that matter here, and
+      // type tags keep 1 and '1' and null apart.
+      let key = String(hour);
+      for (const d of dims) {
+        const v = row[d] ?? null;
+        key += `\u0001${typeof v === 'string' ? 's' : v === null ? 'n' : 'o'}${String(v)}`;
+      }
+      const cell = cells.get(key);
+      if (cell) cell.count++;
+      else cells.set(key, { hour, values: dims.map((d) => row[d] ?? null), count: 1 });
     },
     finish(window, partition) {
-      const out = [...counts.entries()]
-        .map(([key, n]) => {
-          const [hour, ...values] = JSON.parse(key) as [number | null, ...(string | number | boolean | null)[]];
-          return [hour === null ? null : new Date(hour).toISOString(), ...values, n];
-        })
+      const out = [...cells.values()]
+        .map((c) => [c.hour === null ? null : new Date(c.hour).toISOString(), ...c.values, c.count])
         .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
       return {
         table: table.name,

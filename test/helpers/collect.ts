@@ -7,6 +7,7 @@ import { allTables } from '../../shared/catalog';
 import { loadSocketLabsConfig } from '../../shared/config';
 import { type Clock, systemClock } from '../../shared/engine/clock';
 import type { CollectEvent } from '../../shared/engine/collect';
+import type { FetchLike } from '../../shared/engine/http';
 import { RateBudgetRegistry } from '../../shared/engine/rate-budget';
 import { defaultRetryPolicy } from '../../shared/engine/retry';
 import type { LakeFormat } from '../../shared/lake/file-writer';
@@ -48,6 +49,7 @@ export interface RunOptions {
   reserveMs?: number;
   datasets?: string[];
   onEvent?: (e: CollectEvent) => void;
+  fetch?: FetchLike;
 }
 
 /** Runs the same collection the CLI and the Lambda run, with quick retries for tests. */
@@ -60,7 +62,7 @@ export async function runCollection(o: RunOptions): Promise<CollectSummary> {
       formats: o.formats ?? ['parquet'],
       writers: fileWriters,
       tmpDir: await scratch('tmp'),
-      fetch: (url, init) => fetch(url, init),
+      fetch: o.fetch ?? ((url, init) => fetch(url, init)),
       clock: o.clock ?? systemClock,
       budgets: new RateBudgetRegistry(),
       log: silentLogger,

@@ -1,0 +1,298 @@
+/**
+ * `npm run bench`: the figures issue #3 asks for. Not a test: it prints measurements.
+ *  (a) API JSON pages → Parquet through the real path (parse, validate, map, rollup, write, publish) for 100 k and
+ *      1 M messagesProcessed rows, beside DuckDB converting the same JSON files to Parquet; rows/s and peak RSS.
+ *  (b) a 200-page collection against the simulator at 20 req/s (wall ÷ the ideal 10 s, 429s provoked), and API calls
+ *      for a week of quiet and busy days ÷ the floor Σ ceil(rows/500) per dataset-day.
+ *  (c) Parquet bytes ÷ CSV bytes for the same rows.
+ * Measured cases run in child processes so each peak RSS belongs to that case alone.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { fileWriters } from '../shared/app/lake';
+import type { LakeFormat } from '../shared/lake/file-writer';
+import { LocalFolderStore } from '../shared/lake/local-store';
+import { openWindowWriter } from '../shared/lake/window-writer';
+import { generateV1Data } from '../shared/sandbox/socketlabs-v1/dataset';
+import { startV1Simulator } from '../shared/sandbox/socketlabs-v1/server';
+import { mapProcessed } from '../shared/sources/socketlabs-v1/mapping';
+import { socketlabsProcessed } from '../shared/sources/socketlabs-v1/tables';
+import { runCollection, scratch, simulatorEnv } from '../test/helpers/collect';
+
+const DAY = '2026-11-20';
+const PAGE = 500;
+
+interface ConvertResult {
+  rows: number;
+  seconds: number;
+  peakRssMb: number;
+  bytes: number;
+}
+
+/** Writes the API's JSON pages (the v1 envelope, 500 rows each) for `rows` processed messages of one day. */
+function writePages(rows: number, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const store = generateV1Data({
+    seed: 1,
+    serverIds: [1234],
+    from: DAY,
+    to: DAY,
+    profile: (d) => (d === 'processed' ? rows : 0),
+  });
+  const start = Date.parse(`${DAY}T00:00:00Z`) / 1000;
+  const range = store.range('processed', 1234, start, start + 86_399);
+  for (let i = range.start, page = 0; i < range.end; i += PAGE, page++) {
+    const collection = store.slice('processed', 1234, i, Math.min(range.end, i + PAGE));
+    const body = {
+      timestamp: new Date().toISOString(),
+      totalCount: rows,
+      totalPages: Math.ceil(rows / PAGE),
+      count: collection.length,
+      collection,
+    };
+    writeFileSync(join(dir, `page-${String(page).padStart(5, '0')}.json`), JSON.stringify(body));
+  }
+}
+
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+/** Child: the inboxlake path from page files to a published Parquet (or CSV) file. */
+async function convertWithInboxlake(pagesDir: string, format: LakeFormat): Promise<ConvertResult> {
+  const lake = mkdtempSync(join(tmpdir(), 'bench-lake-'));
+  const started = performance.now();
+  const window = { start: Date.parse(`${DAY}T00:00:00Z`), end: Date.parse(`${DAY}T00:00:00Z`) + 86_400_000 };
+  const writer = await openWindowWriter({
+    store: new LocalFolderStore(lake),
+    table: socketlabsProcessed,
+    partition: { dt: DAY, server_id: 1234 },
+    window,
+    formats: [format],
+    writers: fileWriters,
+    tmpDir: mkdtempSync(join(tmpdir(), 'bench-tmp-')),
+    now: () => Date.now(),
+  });
+  let rows = 0;
+  const ingestedAt = Date.now();
+  for (const file of readdirSync(pagesDir).sort()) {
+    const page = JSON.parse(readFileSync(join(pagesDir, file), 'utf8')) as { collection: unknown[] };
+    const out = [];
+    for (const raw of page.collection) {
+      const mapped = mapProcessed(raw, ingestedAt);
+      if (mapped.ok) out.push(mapped.row);
+    }
+    await writer.append(out);
+    rows += out.length;
+  }
+  const result = await writer.commit();
+  return { rows, seconds: (performance.now() - started) / 1000, peakRssMb: peakRssMb(), bytes: result.bytes };
+}
+
+/** Child: DuckDB reading the same JSON page files and writing Parquet. */
+async function convertWithDuckDb(pagesDir: string): Promise<ConvertResult> {
+  const out = join(mkdtempSync(join(tmpdir(), 'bench-duck-')), 'out.parquet');
+  const started = performance.now();
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  await c.run(
+    `COPY (SELECT unnest(collection, recursive := true) FROM read_json('${pagesDir}/*.json', maximum_object_size = 67108864)) TO '${out}' (FORMAT parquet, COMPRESSION snappy)`,
+  );
+  const n = await c.runAndReadAll(`SELECT count(*) FROM read_parquet('${out}')`);
+  const seconds = (performance.now() - started) / 1000;
+  return { rows: Number(n.getRows()[0]![0]), seconds, peakRssMb: peakRssMb(), bytes: statSync(out).size };
+}
+
+function child(kind: string, pagesDir: string, nodeFlags: string[] = []): ConvertResult {
+  const self = fileURLToPath(import.meta.url);
+  const out = execFileSync(process.execPath, [...nodeFlags, ...process.execArgv, self, '--child', kind, pagesDir], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as ConvertResult;
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+async function benchConversion(): Promise<void> {
+  console.log('\n(a) API JSON pages → Parquet, messagesProcessed rows (each case in its own process)\n');
+  console.log(
+    '| rows | inboxlake s | rows/s | peak RSS | peak RSS, heap ≤ 128 MB | DuckDB s | DuckDB RSS | inboxlake ÷ DuckDB time | Parquet MB | CSV MB | Parquet ÷ CSV |',
+  );
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const peaks: number[] = [];
+  const cappedPeaks: number[] = [];
+  for (const rows of [100_000, 1_000_000]) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-pages-'));
+    writePages(rows, dir);
+    const ours = child('parquet', dir);
+    // What a small Lambda does: V8's heap bounded by the function's memory, so garbage is collected sooner.
+    const capped = child('parquet', dir, ['--max-old-space-size=128']);
+    const duck = child('duckdb', dir);
+    const csv = child('csv', dir);
+    peaks.push(ours.peakRssMb);
+    cappedPeaks.push(capped.peakRssMb);
+    console.log(
+      `| ${fmt(rows)} | ${ours.seconds.toFixed(2)} | ${fmt(Math.round(rows / ours.seconds))} | ${ours.peakRssMb} MB | ${capped.peakRssMb} MB (${capped.seconds.toFixed(2)} s) | ` +
+        `${duck.seconds.toFixed(2)} | ${duck.peakRssMb} MB | ${(ours.seconds / duck.seconds).toFixed(2)}× | ` +
+        `${(ours.bytes / 1e6).toFixed(1)} | ${(csv.bytes / 1e6).toFixed(1)} | ${(ours.bytes / csv.bytes).toFixed(3)} |`,
+    );
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(
+    `\npeak RSS growth 100 k → 1 M rows: ${(peaks[1]! / peaks[0]!).toFixed(2)}× default heap, ` +
+      `${(cappedPeaks[1]! / cappedPeaks[0]!).toFixed(2)}× heap ≤ 128 MB (target ≤ 1.3×)`,
+  );
+}
+
+/** Starts the simulator in a child process; resolves with its URL and a function that stops it and returns its stats. */
+async function simulatorProcess(options: Record<string, unknown>) {
+  const self = fileURLToPath(new URL('./simulator-process.ts', import.meta.url));
+  const proc = spawn(process.execPath, [...process.execArgv, self, JSON.stringify(options)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: proc.stdout! });
+  const it = lines[Symbol.asyncIterator]();
+  const first = await it.next();
+  const { url } = JSON.parse(String(first.value)) as { url: string };
+  return {
+    url,
+    async stop(): Promise<{ rateLimited: number; requests: number }> {
+      proc.stdin!.end();
+      const stats = await it.next();
+      return JSON.parse(String(stats.value)) as { rateLimited: number; requests: number };
+    },
+  };
+}
+
+async function benchRate(): Promise<void> {
+  console.log(
+    '\n(b1) 200 pages at 20 requests/s (simulator in its own process: limit 20/s, bucket of 2; client 20/s)\n',
+  );
+  const sim = await simulatorProcess({
+    serverIds: [1],
+    from: DAY,
+    to: DAY,
+    profileRows: { queued: 100_000 },
+    username: 'bench',
+    apiKey: 'bench-key',
+    requestsPerSecond: 20,
+    burst: 2,
+  });
+  const env = {
+    SOCKETLABS_API_URL: sim.url,
+    SOCKETLABS_USERNAME: 'bench',
+    SOCKETLABS_API_KEY: 'bench-key',
+    SOCKETLABS_SERVER_IDS: '1',
+    SOCKETLABS_REQUESTS_PER_SECOND: '20',
+    SOCKETLABS_TIMEOUT_MS: '10000',
+  };
+  const sentAt: number[] = [];
+  const timedFetch = (url: string, init: RequestInit) => {
+    sentAt.push(performance.now());
+    return fetch(url, init);
+  };
+  const started = performance.now();
+  const s = await runCollection({
+    store: new LocalFolderStore(await scratch('bench-rate')),
+    env,
+    from: DAY,
+    to: DAY,
+    datasets: ['queued'],
+    fetch: timedFetch,
+  });
+  const wall = (performance.now() - started) / 1000;
+  const stats = await sim.stop();
+  const calls = s.counters.apiCalls;
+  // n calls at r/s need (n − 1)/r seconds from the first to the last.
+  const rate = (calls - 1) / ((sentAt.at(-1)! - sentAt[0]!) / 1000);
+  console.log(
+    `calls ${calls}; wall ${wall.toFixed(2)} s from run start to lake written; ideal ${(calls / 20).toFixed(2)} s → wall ÷ ideal ${(wall / (calls / 20)).toFixed(3)}`,
+  );
+  console.log(
+    `rate between the first and the last call ${rate.toFixed(2)} req/s = ${(rate / 20).toFixed(3)} of the allowed 20/s; ` +
+      `whole run ${(calls / wall / 20).toFixed(3)}; 429s provoked: ${stats.rateLimited}`,
+  );
+}
+
+async function benchWeekCalls(): Promise<void> {
+  console.log('\n(b2) a week of quiet and busy days, 5 datasets, 1 server: API calls ÷ the floor\n');
+  const days = ['2026-11-14', '2026-11-15', '2026-11-16', '2026-11-17', '2026-11-18', '2026-11-19', '2026-11-20'];
+  // Quiet weekend, ordinary weekdays, one very busy day that must be split into hour windows.
+  const queuedPerDay = [120, 35, 8_000, 12_500, 260_000, 9_000, 700];
+  const share: Record<string, number> = {
+    queued: 1,
+    processed: 0.93,
+    failed: 0.05,
+    complaints: 0.002,
+    engagement: 0.2,
+  };
+  const profile = (d: string, date: string) => Math.round((queuedPerDay[days.indexOf(date)] ?? 0) * (share[d] ?? 0));
+  const sim = await startV1Simulator({
+    serverIds: [1],
+    from: '2026-11-13',
+    to: '2026-11-21',
+    profile,
+    username: 'bench',
+    apiKey: 'bench-key',
+    requestsPerSecond: 1000,
+    burst: 5,
+  });
+  try {
+    const env = {
+      ...simulatorEnv(sim, [1], { SOCKETLABS_REQUESTS_PER_SECOND: '800' }),
+      SOCKETLABS_USERNAME: 'bench',
+      SOCKETLABS_API_KEY: 'bench-key',
+    };
+    const s = await runCollection({
+      store: new LocalFolderStore(await scratch('bench-week')),
+      env,
+      from: days[0]!,
+      to: days.at(-1)!,
+      datasets: ['failed', 'queued', 'processed', 'complaints', 'engagement'],
+    });
+    let floor = 0;
+    let floorWithEmpty = 0;
+    for (const d of ['failed', 'queued', 'processed', 'complaints', 'engagement']) {
+      for (const day of days) {
+        const rows = profile(d, day);
+        floor += Math.ceil(rows / PAGE);
+        floorWithEmpty += Math.max(1, Math.ceil(rows / PAGE));
+      }
+    }
+    const windows = s.datasets.reduce((n, r) => n + r.windows, 0);
+    console.log(
+      `rows ${fmt(s.datasets.reduce((n, r) => n + r.rows, 0))}, windows ${windows} (35 dataset-days), calls ${s.counters.apiCalls}`,
+    );
+    console.log(
+      `floor Σ ceil(rows/500) = ${floor} → calls ÷ floor ${(s.counters.apiCalls / floor).toFixed(3)} (target ≤ 1.1)`,
+    );
+    console.log(
+      `floor counting one call for an empty dataset-day = ${floorWithEmpty} → ${(s.counters.apiCalls / floorWithEmpty).toFixed(3)}`,
+    );
+  } finally {
+    await sim.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const [mode, kind, dir] = process.argv.slice(2);
+  if (mode === '--child') {
+    const result =
+      kind === 'duckdb'
+        ? await convertWithDuckDb(dir!)
+        : await convertWithInboxlake(dir!, kind === 'csv' ? 'csv' : 'parquet');
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  console.log(`inboxlake bench — node ${process.version}, ${new Date().toISOString()}`);
+  const only = process.argv[2];
+  if (!only || only === 'convert') await benchConversion();
+  if (!only || only === 'rate') await benchRate();
+  if (!only || only === 'calls') await benchWeekCalls();
+}
+
+await main();

@@ -1,0 +1,724 @@
+/**
+ * Deterministic synthetic data for the SocketLabs API v2 simulator: message-detail items (camelCase, one item per
+ * message status event) and per-server suppression lists. As in v1, nothing is generated up front: a (server, day)
+ * gets its sorted seconds when something first reads it, and an item is rebuilt from its own seed every time it is
+ * read, so a day of a million events costs four bytes per event until someone materialises it.
+ *
+ * Recipients, ids, senders, failure codes and reasons, complaint types and click URLs come from the v1 generator
+ * (through `V1Store.makeRecord`), so both simulators share one vocabulary of quirks: empty and null ids, re-cased and
+ * unicode addresses, reasons with CRLF, quotes, commas, unicode and markup.
+ */
+import { hashSeed, mixSeed, Rng, weightedTable } from '../random';
+import {
+  formatUtcDate,
+  formatV1DateTime,
+  generateV1Data,
+  parseUtcDate,
+  parseV1DateTime,
+  type V1Record,
+  type V1Store,
+} from '../socketlabs-v1/dataset';
+
+/** One API item: camelCase keys, date-times as canonical UTC (`2026-11-20T13:02:56Z`), null when not applicable. */
+export type V2Item = Record<string, unknown>;
+
+export type V2Status =
+  | 'Queued'
+  | 'Delivered'
+  | 'Failed'
+  | 'Deferred'
+  | 'Suppressed'
+  | 'Complained'
+  | 'Opened'
+  | 'Clicked';
+
+/** Every status a message-detail item can have. */
+export const v2Statuses: readonly V2Status[] = [
+  'Queued',
+  'Delivered',
+  'Failed',
+  'Deferred',
+  'Suppressed',
+  'Complained',
+  'Opened',
+  'Clicked',
+];
+
+/** How the simulator compares a field in filters and sorts. */
+export type V2FieldType = 'string' | 'number' | 'date' | 'enum';
+
+/** Message-detail fields in the order items (and CSV columns) carry them, with their types. */
+export const v2MessageFieldTypes: Readonly<Record<string, V2FieldType>> = {
+  messageId: 'string',
+  mailingId: 'string',
+  to: 'string',
+  from: 'string',
+  subject: 'string',
+  status: 'enum',
+  queuedTime: 'date',
+  statusDate: 'date',
+  deliveryTime: 'date',
+  failureType: 'enum',
+  failureCode: 'number',
+  bounceStatus: 'string',
+  reason: 'string',
+  remoteMta: 'string',
+  fblType: 'enum',
+  url: 'string',
+  ipAddress: 'string',
+  messageSize: 'number',
+};
+
+/** Message-detail field names, in item order. */
+export const v2MessageFields: readonly string[] = Object.keys(v2MessageFieldTypes);
+
+/** Suppression-list fields in item order, with their types. */
+export const v2SuppressionFieldTypes: Readonly<Record<string, V2FieldType>> = {
+  emailAddress: 'string',
+  suppressionLastUpdate: 'date',
+  reason: 'string',
+  source: 'enum',
+};
+
+/** Suppression-list field names, in item order. */
+export const v2SuppressionFields: readonly string[] = Object.keys(v2SuppressionFieldTypes);
+
+/** Number of message-detail items (status events) of a server on a UTC date (`YYYY-MM-DD`). */
+export type V2Profile = (date: string, serverId: number) => number;
+
+/** Days of detailed reporting history the plan allows when nobody says otherwise. */
+export const DEFAULT_HISTORY_DAYS = 90;
+
+export interface V2DataOptions {
+  readonly seed: number;
+  readonly serverIds: readonly number[];
+  /** First UTC date with data, inclusive (`YYYY-MM-DD`). */
+  readonly from: string;
+  /** Last UTC date with data, inclusive (`YYYY-MM-DD`). */
+  readonly to: string;
+  readonly profile?: V2Profile;
+  /** Plan reporting history in days: one value for every server, or per server id (others get the default, 90). */
+  readonly historyDays?: number | Readonly<Record<number, number>>;
+}
+
+const DAY = 86_400;
+
+const twoDigits = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const dayPrefixes = new Map<number, string>();
+let lastDayNum = Number.NaN;
+let lastDayPrefix = '';
+
+/** Epoch seconds rendered as the API's canonical UTC date-time (`2026-11-20T13:02:56Z`). */
+export function formatV2DateTime(epochSec: number): string {
+  const sec = Math.floor(epochSec);
+  const dayNum = Math.floor(sec / DAY);
+  // An item carries up to three stamps on different days; v1's one-day cache would miss on every other call.
+  let prefix = dayNum === lastDayNum ? lastDayPrefix : dayPrefixes.get(dayNum);
+  if (prefix === undefined) {
+    prefix = formatV1DateTime(dayNum * DAY).slice(0, 11);
+    if (dayPrefixes.size >= 4096) dayPrefixes.clear();
+    dayPrefixes.set(dayNum, prefix);
+  }
+  lastDayNum = dayNum;
+  lastDayPrefix = prefix;
+  const s = sec - dayNum * DAY;
+  return [
+    prefix,
+    twoDigits[Math.floor(s / 3600)],
+    ':',
+    twoDigits[Math.floor(s / 60) % 60],
+    ':',
+    twoDigits[s % 60],
+    'Z',
+  ].join('');
+}
+
+/** Whole epoch seconds of an ISO date-time with `Z` or an offset; null when it is not one. */
+export const parseV2DateTime = (text: unknown): number | null => parseV1DateTime(text);
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Content tables
+
+type Category = 'queued' | 'delivered' | 'failure' | 'complaint' | 'engagement';
+
+// Roughly one queue and one delivery event per message, a few percent failures, engagement for a fraction.
+const categoryTable = weightedTable<Category>([
+  ['queued', 36],
+  ['delivered', 33],
+  ['failure', 7],
+  ['complaint', 0.4],
+  ['engagement', 14],
+]);
+
+const hourTable = weightedTable<number>(
+  [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 9, 9, 8, 8, 9, 9, 8, 7, 6, 5, 4, 3, 2, 1].map((w, h) => [h, w] as const),
+);
+
+type SubjectTemplate = (rng: Rng) => string | null;
+
+/** Subjects chosen to break naive CSV, HTML and line-based handling as often as the reasons do. */
+const subjectTable = weightedTable<SubjectTemplate>([
+  [(r) => `Your receipt #${r.int(10_000, 999_999)}`, 10],
+  [(r) => `Order ${r.int(1000, 99_999)} has shipped, arriving "soon"`, 8],
+  [() => 'Weekly digest: top 10 stories', 8],
+  [() => 'Reset your password', 6],
+  [() => 'Welcome aboard!', 6],
+  [() => 'Ünïcödé Sommerangebote 🌞 bis zu 50% Rabatt', 2],
+  [() => '【セール】本日限り・送料無料', 1],
+  [() => '<b>Flash sale</b> & <script>alert(1)</script>', 1],
+  [() => 'Re: invoice, "March", final\r\n reminder', 1],
+  [() => '  leading and trailing spaces  ', 0.5],
+  [() => '', 0.5],
+  [() => null, 0.3],
+]);
+
+const suppressionSourceTable = weightedTable<string>([
+  ['Bounce', 50],
+  ['Unsubscribe', 20],
+  ['Manual', 12],
+  ['Complaint', 10],
+  ['Api', 8],
+]);
+
+const unsubscribeReasons = [
+  'List-Unsubscribe one-click',
+  'Unsubscribed via link, "weekly digest"',
+  'Désinscription — Ünïcödé ✉️',
+];
+const manualReasons = ['Added by admin', 'Imported from "old list.csv", row 12', '<b>manual</b> entry\r\nsecond line'];
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Item building
+
+/** v1 texts spell some line breaks as a literal `{CRLF}`; v2 carries real ones. */
+function v2Text(value: unknown, v1Address: unknown, address: string): string | null {
+  if (typeof value !== 'string') return null;
+  let text = value.includes('{CRLF}') ? value.replaceAll('{CRLF}', '\r\n') : value;
+  // The detail came from another pool message; keep the reason talking about this item's recipient.
+  if (typeof v1Address === 'string' && v1Address !== '' && v1Address !== address && text.includes(v1Address)) {
+    text = text.split(v1Address).join(address);
+  }
+  return text;
+}
+
+function domainOf(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at >= 0 ? address.slice(at + 1).toLowerCase() : '';
+}
+
+function remoteMtaFor(domain: string, rng: Rng): string {
+  if (rng.chance(0.01)) return rng.chance(0.5) ? '' : `[203.0.113.${rng.int(1, 254)}]`;
+  if (domain === 'gmail.com' || domain === 'googlemail.com') {
+    return rng.chance(0.6) ? 'gmail-smtp-in.l.google.com' : `alt${rng.int(1, 4)}.gmail-smtp-in.l.google.com`;
+  }
+  if (['yahoo.com', 'ymail.com', 'aol.com', 'yahoo.co.uk'].includes(domain)) {
+    return `mta${rng.int(5, 7)}.am0.yahoodns.net`;
+  }
+  if (['outlook.com', 'hotmail.com', 'live.com', 'msn.com'].includes(domain)) {
+    return `${domain.replaceAll('.', '-')}.olc.protection.outlook.com`;
+  }
+  if (['icloud.com', 'me.com', 'mac.com'].includes(domain)) return `mx0${rng.int(1, 6)}.mail.icloud.com`;
+  return `mx${rng.int(1, 3)}.${domain || 'example.invalid'}`;
+}
+
+function sendingIp(serverId: number, rng: Rng): string {
+  return `192.168.${100 + (serverId % 50)}.${117 + rng.int(0, 3)}`;
+}
+
+const enhancedStatusRe = /\b([245]\.\d{1,3}\.\d{1,3})\b/;
+
+function bounceStatusOf(reason: string | null): string | null {
+  return reason ? (enhancedStatusRe.exec(reason)?.[1] ?? null) : null;
+}
+
+/** The pool has no subjects; deriving one from the message's own fields keeps every event of a message agreeing. */
+function subjectOf(msg: V1Record): string | null {
+  const rng = new Rng(
+    hashSeed(
+      'subject',
+      String(msg.MessageId ?? ''),
+      String(msg.MailingId ?? ''),
+      String(msg.ToAddress ?? ''),
+      Number(msg.MessageSize ?? 0),
+    ),
+  );
+  return rng.pickWeighted(subjectTable)(rng);
+}
+
+/** Builds the item of one status event at `statusSec` from its own generator. */
+function buildItem(v1: V1Store, serverId: number, rng: Rng, statusSec: number): V2Item {
+  const msg = v1.makeRecord('queued', serverId, statusSec, rng.uint32());
+  const to = String(msg.ToAddress);
+  const category = rng.pickWeighted(categoryTable);
+  let status: V2Status = 'Queued';
+  let delay = 0;
+  let deliveryDelay: number | null = null;
+  let failureType: string | null = null;
+  let failureCode: number | null = null;
+  let reason: string | null = null;
+  let remoteMta: string | null = null;
+  let fblType: string | null = null;
+  let url: string | null = null;
+  let ipAddress: string | null = null;
+  switch (category) {
+    case 'queued':
+      break;
+    case 'delivered': {
+      const p = v1.makeRecord('processed', serverId, statusSec, rng.uint32());
+      status = 'Delivered';
+      delay = rng.chance(0.95) ? rng.int(0, 3) : rng.int(4, 900);
+      deliveryDelay = delay;
+      reason = v2Text(p.Response, p.ToAddress, to);
+      remoteMta = remoteMtaFor(domainOf(to), rng);
+      ipAddress = typeof p.LocalIp === 'string' ? p.LocalIp : sendingIp(serverId, rng);
+      break;
+    }
+    case 'failure': {
+      const f = v1.makeRecord('failed', serverId, statusSec, rng.uint32());
+      const type = Number(f.FailureType);
+      failureCode = typeof f.FailureCode === 'number' ? f.FailureCode : null;
+      reason = v2Text(f.Reason, f.ToAddress, to);
+      if (type === 2) {
+        status = 'Suppressed';
+        failureType = 'Suppressed';
+      } else {
+        failureType = type === 1 ? 'Hard' : 'Soft';
+        status = type === 0 && rng.chance(0.4) ? 'Deferred' : 'Failed';
+        // A soft failure is final only after the retries ran out, so its queue time is hours or days back.
+        delay = type === 1 ? rng.int(0, 30) : status === 'Deferred' ? rng.int(1, 3600) : rng.int(3600, 3 * DAY);
+        remoteMta = remoteMtaFor(domainOf(to), rng);
+        ipAddress = sendingIp(serverId, rng);
+      }
+      break;
+    }
+    case 'complaint': {
+      const c = v1.makeRecord('complaints', serverId, statusSec, rng.uint32());
+      status = 'Complained';
+      fblType = typeof c.Type === 'string' ? c.Type : 'abuse';
+      reason = typeof c.UserAgent === 'string' ? `Feedback loop report from ${c.UserAgent}` : null;
+      delay = rng.int(3600, 3 * DAY);
+      deliveryDelay = rng.int(0, 5);
+      break;
+    }
+    case 'engagement': {
+      const e = v1.makeRecord('engagement', serverId, statusSec, rng.uint32());
+      const open = e.EventType === 1;
+      status = open ? 'Opened' : 'Clicked';
+      url = open ? null : typeof e.URL === 'string' ? e.URL : null;
+      ipAddress = typeof e.RemoteIp === 'string' ? e.RemoteIp : null;
+      delay = rng.int(60, 2 * DAY);
+      deliveryDelay = rng.int(0, 5);
+      break;
+    }
+  }
+  const queuedSec = statusSec - delay;
+  return {
+    messageId: msg.MessageId ?? null,
+    mailingId: msg.MailingId ?? null,
+    to,
+    from: msg.FromAddress ?? null,
+    subject: subjectOf(msg),
+    status,
+    queuedTime: formatV2DateTime(queuedSec),
+    statusDate: formatV2DateTime(statusSec),
+    deliveryTime: deliveryDelay === null ? null : formatV2DateTime(queuedSec + deliveryDelay),
+    failureType,
+    failureCode,
+    bounceStatus: failureType === null ? null : bounceStatusOf(reason),
+    reason,
+    remoteMta,
+    fblType,
+    url,
+    ipAddress,
+    messageSize: typeof msg.MessageSize === 'number' ? msg.MessageSize : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Volume profile
+
+/**
+ * The default volumes: per server and day, about one day in ten is idle, half are quiet (up to a thousand events)
+ * and the rest busy (ten to thirty thousand, fewer at weekends).
+ */
+export function defaultV2Profile(seed: number): V2Profile {
+  return (date, serverId) => {
+    const dayNum = parseUtcDate(date);
+    const day = new Rng(hashSeed(seed, 'v2-volume', serverId, dayNum));
+    const kind = day.next();
+    const weekend = [0, 6].includes(new Date(dayNum * 86_400_000).getUTCDay());
+    if (kind < 0.1) return 0;
+    if (kind < 0.6) return day.int(0, 1000);
+    return Math.round(day.int(10_000, 30_000) * (weekend ? 0.4 : 1));
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Store
+
+interface InsertedItem {
+  readonly secOfDay: number;
+  readonly item: V2Item;
+}
+
+interface Day {
+  readonly dayNum: number;
+  readonly generated: number;
+  /** Seconds of the day of the generated items, ascending; built on first read. */
+  secs: Uint32Array | null;
+  /** Late items, ascending by second, in arrival order within a second. */
+  inserts: InsertedItem[];
+  /** Merged order when there are inserts: >= 0 a generated index, < 0 the insert at -(v + 1). */
+  order: Int32Array | null;
+}
+
+function lowerBound(arr: ArrayLike<number>, value: number): number {
+  let lo = 0;
+  let hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (arr[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The items of one server ordered by statusDate; ties keep generation order, then arrival order of late items. */
+class Timeline {
+  days: Day[] = [];
+  /** offsets[i]: items before day i; the last entry is the total. */
+  offsets: number[] = [0];
+
+  constructor(
+    readonly seed: number,
+    readonly serverId: number,
+    private readonly v1: V1Store,
+  ) {}
+
+  reindex(): void {
+    const offsets = [0];
+    let total = 0;
+    for (const day of this.days) {
+      total += day.generated + day.inserts.length;
+      offsets.push(total);
+    }
+    this.offsets = offsets;
+  }
+
+  get total(): number {
+    return this.offsets[this.offsets.length - 1]!;
+  }
+
+  /** Index of the first day whose dayNum is >= the given one. */
+  dayIndex(dayNum: number): number {
+    let lo = 0;
+    let hi = this.days.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.days[mid]!.dayNum < dayNum) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  secs(day: Day): Uint32Array {
+    if (day.secs) return day.secs;
+    const n = day.generated;
+    const rng = new Rng(mixSeed(mixSeed(this.seed, 0x5ec5), day.dayNum));
+    const secs = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      // Bursts: a sender's batch lands many events in one second, so ties are common enough to break naive paging.
+      secs[i] = i > 0 && rng.chance(0.08) ? secs[i - 1]! : rng.pickWeighted(hourTable) * 3600 + rng.int(0, 3599);
+    }
+    // The day's two edges are where an off-by-one in a date filter shows, so they get items often.
+    if (n >= 2 && rng.chance(0.4)) secs[0] = 0;
+    if (n >= 2 && rng.chance(0.4)) secs[1] = DAY - 1;
+    secs.sort();
+    day.secs = secs;
+    return secs;
+  }
+
+  order(day: Day): Int32Array {
+    if (day.order) return day.order;
+    const secs = this.secs(day);
+    const order = new Int32Array(secs.length + day.inserts.length);
+    let g = 0;
+    let k = 0;
+    for (let o = 0; o < order.length; o++) {
+      // A late item sorts after everything already there in its second.
+      if (k >= day.inserts.length || (g < secs.length && secs[g]! <= day.inserts[k]!.secOfDay)) order[o] = g++;
+      else order[o] = -(k++ + 1);
+    }
+    day.order = order;
+    return order;
+  }
+
+  /** Position of the first item at or after epochSec. */
+  lowerBound(epochSec: number): number {
+    const dayNum = Math.floor(epochSec / DAY);
+    const i = this.dayIndex(dayNum);
+    const day = this.days[i];
+    if (!day) return this.total;
+    if (day.dayNum > dayNum) return this.offsets[i]!;
+    const s = epochSec - dayNum * DAY;
+    let k = 0;
+    while (k < day.inserts.length && day.inserts[k]!.secOfDay < s) k++;
+    return this.offsets[i]! + lowerBound(this.secs(day), s) + k;
+  }
+
+  locate(position: number): { day: Day; local: number } {
+    if (!(position >= 0 && position < this.total)) throw new RangeError(`position ${position} out of range`);
+    // Last day whose offset is <= position; empty days share their offset with the next one and are skipped.
+    let lo = 0;
+    let hi = this.days.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.offsets[mid + 1]! <= position) lo = mid + 1;
+      else hi = mid;
+    }
+    return { day: this.days[lo]!, local: position - this.offsets[lo]! };
+  }
+
+  itemAt(position: number): V2Item {
+    const { day, local } = this.locate(position);
+    const idx = day.inserts.length ? this.order(day)[local]! : local;
+    if (idx < 0) return { ...day.inserts[-idx - 1]!.item };
+    const sec = day.dayNum * DAY + this.secs(day)[idx]!;
+    return buildItem(this.v1, this.serverId, new Rng(mixSeed(mixSeed(this.seed, day.dayNum), idx)), sec);
+  }
+
+  secondAt(position: number): number {
+    const { day, local } = this.locate(position);
+    const idx = day.inserts.length ? this.order(day)[local]! : local;
+    const s = idx < 0 ? day.inserts[-idx - 1]!.secOfDay : this.secs(day)[idx]!;
+    return day.dayNum * DAY + s;
+  }
+
+  insert(item: V2Item, epochSec: number): void {
+    const dayNum = Math.floor(epochSec / DAY);
+    const i = this.dayIndex(dayNum);
+    let day = this.days[i];
+    if (!day || day.dayNum !== dayNum) {
+      day = { dayNum, generated: 0, secs: null, inserts: [], order: null };
+      this.days.splice(i, 0, day);
+    }
+    const secOfDay = epochSec - dayNum * DAY;
+    let k = day.inserts.length;
+    while (k > 0 && day.inserts[k - 1]!.secOfDay > secOfDay) k--;
+    day.inserts.splice(k, 0, { secOfDay, item });
+    day.order = null;
+    this.reindex();
+  }
+}
+
+/**
+ * The canonical data of a simulated v2 account: message-detail items per server sorted by statusDate (positions are
+ * zero-based per server), suppression lists, and each server's plan history limit.
+ */
+export class V2Store {
+  readonly seed: number;
+  readonly serverIds: readonly number[];
+  readonly from: string;
+  readonly to: string;
+  /** Bumped by every insert, so callers can tell whether something they derived from positions is stale. */
+  version = 0;
+  private readonly v1: V1Store;
+  private readonly timelines = new Map<number, Timeline>();
+  private readonly suppressionLists = new Map<number, readonly V2Item[]>();
+  private readonly history: V2DataOptions['historyDays'];
+
+  constructor(options: V2DataOptions) {
+    const { seed, serverIds, from, to } = options;
+    if (!Number.isFinite(seed)) throw new Error('seed must be a finite number');
+    if (serverIds.length === 0) throw new Error('at least one server id is required');
+    for (const id of serverIds) {
+      if (!Number.isSafeInteger(id) || id <= 0) throw new Error(`invalid server id ${id}`);
+    }
+    if (new Set(serverIds).size !== serverIds.length) throw new Error('duplicate server ids');
+    const first = parseUtcDate(from);
+    const last = parseUtcDate(to);
+    if (first > last) throw new Error(`from (${from}) is after to (${to})`);
+    const checkHistory = (days: number) => {
+      if (!(Number.isInteger(days) && days >= 0)) throw new Error(`historyDays must be a non-negative integer`);
+    };
+    if (typeof options.historyDays === 'number') checkHistory(options.historyDays);
+    else for (const days of Object.values(options.historyDays ?? {})) checkHistory(days);
+    this.seed = seed;
+    this.serverIds = [...serverIds];
+    this.from = from;
+    this.to = to;
+    this.history = options.historyDays;
+
+    const profile = options.profile ?? defaultV2Profile(seed);
+    const counts = new Map<string, number>();
+    for (const serverId of serverIds) {
+      for (let dayNum = first; dayNum <= last; dayNum++) {
+        const date = formatUtcDate(dayNum);
+        const count = profile(date, serverId);
+        if (!(Number.isFinite(count) && count >= 0))
+          throw new Error(`profile returned ${count} for ${date} ${serverId}`);
+        counts.set(`${serverId}:${date}`, Math.floor(count));
+      }
+    }
+    // The v1 pool supplies the messages: about two events per message, so several items share a messageId.
+    this.v1 = generateV1Data({
+      seed: hashSeed(seed, 'v2-pool'),
+      serverIds,
+      from,
+      to,
+      profile: (dataset, date, serverId) =>
+        dataset === 'queued' ? Math.ceil((counts.get(`${serverId}:${date}`) ?? 0) / 2) : 0,
+    });
+    for (const serverId of serverIds) {
+      const timeline = new Timeline(hashSeed(seed, 'v2-timeline', serverId), serverId, this.v1);
+      for (let dayNum = first; dayNum <= last; dayNum++) {
+        const generated = counts.get(`${serverId}:${formatUtcDate(dayNum)}`) ?? 0;
+        timeline.days.push({ dayNum, generated, secs: null, inserts: [], order: null });
+      }
+      timeline.reindex();
+      this.timelines.set(serverId, timeline);
+    }
+  }
+
+  /** Whether the account has this server. */
+  hasServer(serverId: number): boolean {
+    return this.timelines.has(serverId);
+  }
+
+  /** Days of detailed reporting history the server's plan allows. */
+  historyDays(serverId: number): number {
+    if (typeof this.history === 'number') return this.history;
+    return this.history?.[serverId] ?? DEFAULT_HISTORY_DAYS;
+  }
+
+  private timeline(serverId: number): Timeline {
+    const t = this.timelines.get(serverId);
+    if (!t) throw new Error(`unknown server ${serverId}`);
+    return t;
+  }
+
+  /** Number of message-detail items of a server, late ones included. */
+  size(serverId: number): number {
+    return this.timeline(serverId).total;
+  }
+
+  /** Positions [start, end) of the items whose statusDate lies within [fromSec, toSec], both inclusive; null = open. */
+  range(serverId: number, fromSec: number | null, toSec: number | null): { start: number; end: number } {
+    const t = this.timeline(serverId);
+    const start = fromSec === null ? 0 : t.lowerBound(Math.ceil(fromSec));
+    const end = toSec === null ? t.total : t.lowerBound(Math.floor(toSec) + 1);
+    return { start, end: Math.max(start, end) };
+  }
+
+  /** The item at a position (a fresh copy). */
+  itemAt(serverId: number, position: number): V2Item {
+    return this.timeline(serverId).itemAt(position);
+  }
+
+  /** Epoch seconds of the statusDate at a position, without building the item. */
+  secondAt(serverId: number, position: number): number {
+    return this.timeline(serverId).secondAt(position);
+  }
+
+  /** Items at positions [start, end). */
+  slice(serverId: number, start: number, end: number): V2Item[] {
+    const t = this.timeline(serverId);
+    const out: V2Item[] = [];
+    for (let p = Math.max(0, start); p < Math.min(end, t.total); p++) out.push(t.itemAt(p));
+    return out;
+  }
+
+  /** Every item of a server in order; materialises them all, so mind the size. */
+  items(serverId: number): V2Item[] {
+    return this.slice(serverId, 0, this.size(serverId));
+  }
+
+  /**
+   * Adds a late item. statusDate is required and may carry any offset; it (and queuedTime/deliveryTime when they are
+   * ISO date-times) is stored as canonical UTC with whole seconds. Missing known fields become null. Returns a copy.
+   */
+  insert(serverId: number, item: V2Item): V2Item {
+    const t = this.timeline(serverId);
+    const sec = parseV2DateTime(item.statusDate);
+    if (sec === null) throw new Error(`insert: statusDate '${String(item.statusDate)}' is not an ISO date-time`);
+    const stored: V2Item = Object.fromEntries(v2MessageFields.map((f) => [f, null]));
+    Object.assign(stored, item, { statusDate: formatV2DateTime(sec) });
+    for (const key of ['queuedTime', 'deliveryTime']) {
+      const s = parseV2DateTime(stored[key]);
+      if (s !== null) stored[key] = formatV2DateTime(s);
+    }
+    t.insert(stored, sec);
+    this.version++;
+    return { ...stored };
+  }
+
+  /** A realistic new item at the given second, from its own seed (not stored). */
+  makeItem(serverId: number, epochSec: number, variant: number): V2Item {
+    const t = this.timeline(serverId);
+    return buildItem(this.v1, serverId, new Rng(mixSeed(mixSeed(t.seed, 0x1a7e), variant)), Math.floor(epochSec));
+  }
+
+  /**
+   * The suppression list of a server: a few hundred recipients, unique case-insensitively, ordered by
+   * suppressionLastUpdate (ties by address). Entries run from a year before `from` to the end of `to`.
+   */
+  suppressions(serverId: number): readonly V2Item[] {
+    const known = this.suppressionLists.get(serverId);
+    if (known) return known.map((s) => ({ ...s }));
+    this.timeline(serverId);
+    const rng = new Rng(hashSeed(this.seed, 'v2-suppressions', serverId));
+    const target = rng.int(180, 420);
+    const firstSec = (parseUtcDate(this.from) - 365) * DAY;
+    const lastSec = (parseUtcDate(this.to) + 1) * DAY - 1;
+    const seen = new Set<string>();
+    const entries: { sec: number; item: V2Item }[] = [];
+    for (let attempt = 0; attempt < target * 3 && entries.length < target; attempt++) {
+      const sec = rng.int(firstSec, lastSec);
+      const msg = this.v1.makeRecord('queued', serverId, sec, rng.uint32());
+      const address = String(msg.ToAddress);
+      const source = rng.pickWeighted(suppressionSourceTable);
+      let reason: string | null;
+      switch (source) {
+        case 'Bounce': {
+          const f = this.v1.makeRecord('failed', serverId, sec, rng.uint32());
+          reason = v2Text(f.Reason, f.ToAddress, address);
+          break;
+        }
+        case 'Complaint':
+          reason = `Recipient filed a complaint (FBL "${rng.pick(['abuse', 'fraud', 'other'])}")`;
+          break;
+        case 'Unsubscribe':
+          reason = rng.pick(unsubscribeReasons);
+          break;
+        case 'Manual':
+          reason = rng.pick(manualReasons);
+          break;
+        default:
+          reason = rng.chance(0.5) ? '' : null;
+      }
+      if (seen.has(address.toLowerCase())) continue;
+      seen.add(address.toLowerCase());
+      entries.push({
+        sec,
+        item: { emailAddress: address, suppressionLastUpdate: formatV2DateTime(sec), reason, source },
+      });
+    }
+    entries.sort(
+      (a, b) =>
+        a.sec - b.sec ||
+        (String(a.item.emailAddress) < String(b.item.emailAddress)
+          ? -1
+          : String(a.item.emailAddress) > String(b.item.emailAddress)
+            ? 1
+            : 0),
+    );
+    const list = entries.map((e) => e.item);
+    this.suppressionLists.set(serverId, list);
+    return list.map((s) => ({ ...s }));
+  }
+}
+
+/** Builds the (lazy) store of a simulated v2 account; the same options always give the same items. */
+export function generateV2Data(options: V2DataOptions): V2Store {
+  return new V2Store(options);
+}
