@@ -1,5 +1,8 @@
 import { athenaType, duckdbType, type TableDef } from './table';
 
+/** Markdown table cells cannot hold a raw pipe. */
+const cell = (text: string) => text.replace(/\|/g, '\\|');
+
 /** The README's schema reference, generated from the table definitions (never edited by hand). */
 export function schemaReference(tables: readonly TableDef[]): string {
   const parts: string[] = [];
@@ -16,13 +19,13 @@ export function schemaReference(tables: readonly TableDef[]): string {
     parts.push('| column | Athena | DuckDB | null | description |', '| --- | --- | --- | --- | --- |');
     for (const c of t.columns) {
       parts.push(
-        `| \`${c.name}\` | ${athenaType[c.type]} | ${duckdbType[c.type]} | ${c.nullable ? 'yes' : 'no'} | ${c.description} |`,
+        `| \`${c.name}\` | ${athenaType[c.type]} | ${duckdbType[c.type]} | ${c.nullable ? 'yes' : 'no'} | ${cell(c.description)} |`,
       );
     }
     for (const k of t.partitionKeys) {
       const duck = k.type === 'date' ? 'DATE' : k.type === 'int64' ? 'BIGINT' : 'VARCHAR';
       const athena = k.type === 'int64' ? 'bigint' : 'string';
-      parts.push(`| \`${k.name}\` (partition) | ${athena} | ${duck} | no | ${k.description} |`);
+      parts.push(`| \`${k.name}\` (partition) | ${athena} | ${duck} | no | ${cell(k.description)} |`);
     }
     if (t.rollupDimensions) {
       parts.push(

@@ -1,0 +1,132 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fileWriters } from '../../../shared/app/lake';
+import { systemClock } from '../../../shared/engine/clock';
+import { type CollectOptions, collectDataset, type WindowedDataset } from '../../../shared/engine/collect';
+import { dayWindows } from '../../../shared/engine/windows';
+import { openLakeQuery } from '../../../shared/lake/query';
+import { mapFailed } from '../../../shared/sources/socketlabs-v1/mapping';
+import { socketlabsFailed } from '../../../shared/sources/socketlabs-v1/tables';
+import { lakeFiles, localStore, scratch } from '../../helpers/collect';
+
+/** A fake source over an in-memory list: inclusive bounds on both ends, pages by offset. */
+function fakeDataset(records: Record<string, unknown>[], calls: string[]): WindowedDataset {
+  return {
+    kind: 'windowed',
+    source: 'fake',
+    dataset: 'failed',
+    scope: '1',
+    table: socketlabsFailed,
+    partition: (day) => ({ dt: day, server_id: 1 }),
+    pageSize: 2,
+    requestPadMs: 1000,
+    mapRecord: mapFailed,
+    fetchPage: async (window, req) => {
+      calls.push(`${new Date(window.start).toISOString()}@${req.offset}`);
+      const inRange = records.filter((r) => {
+        const t = Date.parse(String(r.DateTime));
+        // Malformed dates still come back, as a real API would send whatever it stored.
+        return Number.isNaN(t) || (t >= window.start - 1000 && t <= window.end);
+      });
+      return { items: inRange.slice(req.offset, req.offset + req.size), total: inRange.length };
+    },
+  };
+}
+
+const options = async (dir: string): Promise<CollectOptions> => ({
+  store: localStore(dir),
+  formats: ['parquet'],
+  writers: fileWriters,
+  tmpDir: await scratch('tmp'),
+  clock: systemClock,
+  signal: new AbortController().signal,
+  deadline: Number.POSITIVE_INFINITY,
+  reserveMs: 0,
+  maxRowsPerWindow: 1000,
+  maxRereads: 3,
+  settleMs: 0,
+  requestsPerSecond: 1000,
+});
+
+const rec = (DateTime: string, MessageId: string) => ({
+  DateTime,
+  MessageId,
+  ToAddress: `${MessageId}@x.org`,
+  FailureType: 1,
+});
+
+describe('collectDataset', () => {
+  it('places edge records once, quarantines malformed ones with their reason, and does not fail the run', async () => {
+    const records = [
+      rec('2026-11-20T00:00:00Z', 'midnight'),
+      rec('2026-11-20T12:00:00Z', 'noon'),
+      { ...rec('2026-11-20T13:00:00Z', 'bad-code'), FailureCode: 'five-five-zero' },
+      rec('not a date', 'bad-date'),
+      rec('2026-11-20T23:59:59Z', 'last-second'),
+      rec('2026-11-21T00:00:00Z', 'next-midnight'),
+      rec('2026-11-21T10:00:00Z', 'day-two'),
+    ];
+    const dir = await scratch('collect');
+    const calls: string[] = [];
+    const report = await collectDataset(
+      fakeDataset(records, calls),
+      dayWindows('2026-11-20', '2026-11-21'),
+      await options(dir),
+    );
+
+    expect(report.windows).toBe(2);
+    expect(report.rows).toBe(5);
+    // bad-date comes back for both days; bad-code only for its own day.
+    expect(report.quarantined).toBe(3);
+    // next-midnight is fetched by day one (inclusive end) and day two (padded start): skipped once as an edge.
+    expect(report.boundaryRecords).toBe(2);
+
+    const q = await openLakeQuery({ lakeDir: dir, tables: [socketlabsFailed] });
+    const ids = (await q.run('select message_id, cast(dt as varchar) from socketlabs_failed order by event_time')).rows;
+    await q.close();
+    expect(ids).toEqual([
+      ['midnight', '2026-11-20'],
+      ['noon', '2026-11-20'],
+      ['last-second', '2026-11-20'],
+      ['next-midnight', '2026-11-21'],
+      ['day-two', '2026-11-21'],
+    ]);
+
+    const files = await lakeFiles(dir);
+    const quarantine = files.filter((f) => f.startsWith('_quarantine/socketlabs_failed/dt=2026-11-20/server_id=1/'));
+    expect(quarantine).toHaveLength(1);
+    const lines = (await readFile(join(dir, quarantine[0]!), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.raw.MessageId, l.reason])).toEqual([
+      ['bad-code', expect.stringMatching(/failurecode: expected an integer/)],
+      ['bad-date', expect.stringMatching(/datetime: not a valid date-time/)],
+    ]);
+  });
+
+  it('re-reads a window whose total changes while paging, ending with each record once', async () => {
+    const records = Array.from({ length: 7 }, (_, i) => rec(`2026-11-20T0${i}:00:00Z`, `m${i}`));
+    const calls: string[] = [];
+    const ds = fakeDataset(records, calls);
+    let inserted = false;
+    const fetchPage = ds.fetchPage;
+    const flaky: WindowedDataset = {
+      ...ds,
+      fetchPage: async (w, req, signal) => {
+        const page = await fetchPage(w, req, signal);
+        // A late record arrives, earlier than what was served, right after the second page.
+        if (req.offset === 2 && !inserted) {
+          inserted = true;
+          records.unshift(rec('2026-11-20T00:30:00Z', 'late'));
+        }
+        return page;
+      },
+    };
+    const dir = await scratch('reread');
+    const report = await collectDataset(flaky, dayWindows('2026-11-20', '2026-11-20'), await options(dir));
+    expect(report.rereads).toBe(1);
+    expect(report.rows).toBe(8);
+  });
+});
