@@ -26,22 +26,25 @@ interface DatasetBase {
   readonly scope: string;
   readonly table: TableDef;
   readonly partition: (day: string) => PartitionValues;
-  readonly mapRecord: (raw: unknown, ingestedAt: number) => MapResult;
 }
 
 /** A dataset read by event-time windows and offset pages (every SocketLabs report). */
 export interface WindowedDataset extends DatasetBase {
   readonly kind: 'windowed';
+  readonly mapRecord: (raw: unknown, ingestedAt: number) => MapResult;
   readonly pageSize: number;
   /** How far before the window the source's request starts, so that it works whether the API's bounds are inclusive. */
   readonly requestPadMs: number;
   readonly fetchPage: (window: TimeWindow, req: PageRequest, signal: AbortSignal) => Promise<Page<unknown>>;
 }
 
-/** A dataset read whole once per run day (account data). */
+/** A dataset read whole once per run day (account data); `takenAt` is the API's own time of the snapshot. */
 export interface SnapshotDataset extends DatasetBase {
   readonly kind: 'snapshot';
-  readonly fetchSnapshot: (signal: AbortSignal) => Promise<readonly unknown[]>;
+  readonly fetchSnapshot: (
+    signal: AbortSignal,
+  ) => Promise<{ readonly items: readonly unknown[]; readonly takenAt: number }>;
+  readonly mapRecord: (raw: unknown, ingestedAt: number, takenAt: number) => MapResult;
 }
 
 export type Dataset = WindowedDataset | SnapshotDataset;
@@ -271,7 +274,7 @@ async function collectSnapshot(ds: SnapshotDataset, opts: CollectOptions): Promi
     return report;
   }
   opts.onEvent?.({ type: 'window-start', dataset: ds.dataset, scope: ds.scope, window });
-  const items = await ds.fetchSnapshot(opts.signal);
+  const { items, takenAt } = await ds.fetchSnapshot(opts.signal);
   const writer = await openWindowWriter({
     store: opts.store,
     table: ds.table,
@@ -286,7 +289,7 @@ async function collectSnapshot(ds: SnapshotDataset, opts: CollectOptions): Promi
     const rows: Row[] = [];
     const quarantine: QuarantineEntry[] = [];
     for (const raw of items) {
-      const mapped = ds.mapRecord(raw, now);
+      const mapped = ds.mapRecord(raw, now, takenAt);
       if (mapped.ok) rows.push(mapped.row);
       else quarantine.push({ reason: mapped.reason, raw });
     }

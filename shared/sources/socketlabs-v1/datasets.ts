@@ -55,18 +55,15 @@ export function socketlabsV1Datasets(
       });
     }
     if (names.includes('account')) {
-      // The snapshot time comes with the answer; the mapping is bound once the answer is in.
-      let snapshotTime = 0;
       out.push({
         ...base,
         kind: 'snapshot',
         dataset: 'account',
         table: socketlabsAccount,
-        mapRecord: (raw, ingestedAt) => mapAccount(snapshotTime || ingestedAt)(raw, ingestedAt),
+        mapRecord: mapAccount,
         fetchSnapshot: async (signal) => {
           const answer = await client.account(serverId, signal);
-          snapshotTime = answer.timestamp;
-          return [answer.object];
+          return { items: [answer.object], takenAt: answer.timestamp };
         },
       });
     }

@@ -1,4 +1,4 @@
-import { emailDomain, recordMapper } from '../records';
+import { emailDomain, type RecordMapping, recordMapper } from '../records';
 import { describeFailureCode, failureTypeNames } from './failure-codes';
 import { accountObject, complaintItem, engagementItem, failedItem, processedItem, queuedItem } from './schemas';
 
@@ -69,20 +69,23 @@ export const mapEngagement = recordMapper(engagementItem, (r) => ({
   remote_ip: r.remoteip,
 }));
 
-/** v1 accountData object → `socketlabs_account` row; the snapshot time is the answer's timestamp. */
-export function mapAccount(snapshotTime: number) {
-  return recordMapper(accountObject, (r) => ({
-    snapshot_time: snapshotTime,
-    current_billing_period_start: r.currentbillingperiodstart,
-    current_billing_period_end: r.currentbillingperiodend,
-    billing_period_api_access_count: r.billingperiodapiaccesscount,
-    billing_period_message_count: r.billingperiodmessagecount,
-    billing_period_byte_count: r.billingperiodbytecount,
-    server_api_access_allowance: r.serverapiaccessallowance,
-    server_message_allowance: r.servermessageallowance,
-    server_byte_allowance: r.serverbyteallowance,
-    is_over_allowance: r.isoverallowance,
-    is_over_byte_allowance: r.isoverbyteallowance,
-    is_over_message_allowance: r.isovermessageallowance,
-  }));
+const mapAccountObject = recordMapper(accountObject, (r) => ({
+  current_billing_period_start: r.currentbillingperiodstart,
+  current_billing_period_end: r.currentbillingperiodend,
+  billing_period_api_access_count: r.billingperiodapiaccesscount,
+  billing_period_message_count: r.billingperiodmessagecount,
+  billing_period_byte_count: r.billingperiodbytecount,
+  server_api_access_allowance: r.serverapiaccessallowance,
+  server_message_allowance: r.servermessageallowance,
+  server_byte_allowance: r.serverbyteallowance,
+  is_over_allowance: r.isoverallowance,
+  is_over_byte_allowance: r.isoverbyteallowance,
+  is_over_message_allowance: r.isovermessageallowance,
+}));
+
+/** v1 accountData object → `socketlabs_account` row; the snapshot time is the answer's `timestamp`. */
+export function mapAccount(raw: unknown, ingestedAt: number, takenAt: number): RecordMapping {
+  const mapped = mapAccountObject(raw, ingestedAt);
+  if (mapped.ok) mapped.row.snapshot_time = takenAt;
+  return mapped;
 }

@@ -93,7 +93,7 @@ describe('v1 mapping', () => {
   });
 
   it('maps account data with booleans as sent', () => {
-    const r = mapAccount(at)(
+    const r = mapAccount(
       {
         ServerId: 1234,
         CurrentBillingPeriodStart: '2009-11-15T00:00:00Z',
@@ -102,7 +102,9 @@ describe('v1 mapping', () => {
         ServerByteAllowance: 64000000000,
       },
       at,
+      at - 5000,
     );
+    expect(r.ok && r.row.snapshot_time).toBe(at - 5000);
     expect(r.ok && [r.row.billing_period_message_count, r.row.is_over_allowance, r.row.server_byte_allowance]).toEqual([
       29588,
       false,
