@@ -8,6 +8,7 @@ import { createRedactor } from '../engine/redact';
 import { dayWindows } from '../engine/windows';
 import type { ObjectStore } from '../lake/object-store';
 import { createLogger } from '../log';
+import { v1DatasetNames } from '../sources/socketlabs-v1/datasets';
 import { createProgress } from './progress';
 import { formatCollectSummary } from './summary';
 
@@ -38,12 +39,16 @@ export async function runCollect(
     serverIds: args.serverIds,
   };
   const servers = args.serverIds?.length ?? config.serverIds.length;
+  const names = args.datasets?.length ? args.datasets : v1DatasetNames;
+  // Day windows per report dataset plus one account snapshot; splits and skips adjust the bar as they happen.
+  const perServer =
+    names.filter((n) => n !== 'account').length * safeDayCount(request) + (names.includes('account') ? 1 : 0);
+  out(`collecting SocketLabs ${config.generation} ${request.from} → ${request.to} into ${store.location}`);
   const progress = createProgress({
     tty: Boolean(process.stdout.isTTY),
-    totalWindows: safeDayCount(request) * servers * (args.datasets?.length ?? 6),
+    totalWindows: perServer * servers,
     write: out,
   });
-  out(`collecting SocketLabs ${config.generation} ${request.from} → ${request.to} into ${store.location}`);
   try {
     const summary = await collectSocketLabs(config, request, {
       store,

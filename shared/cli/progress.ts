@@ -17,7 +17,9 @@ export function createProgress(opts: { tty: boolean; totalWindows: number; write
   const bar = new SingleBar({
     format: ' {bar} {percentage}% | {value}/{total} windows | {dataset} {window} {rows} rows',
     hideCursor: true,
-    clearOnComplete: false,
+    // The bar goes to stdout with the summary that follows it, and is cleared so the two never share a line.
+    stream: process.stdout,
+    clearOnComplete: true,
   });
   let done = 0;
   let total = opts.totalWindows;
