@@ -11,7 +11,7 @@ import {
   recordCompleted,
 } from './checkpoints';
 import type { Clock } from './clock';
-import { DeadlineError, TotalChangedError, TransientApiError } from './errors';
+import { DeadlineError, RereadWindowError, TransientApiError } from './errors';
 import { type Page, type PageRequest, type PagingOutcome, paginate } from './paging';
 import { isTransient } from './retry';
 import { DAY_MS, splitWindow, type TimeWindow, utcDay, windowId } from './windows';
@@ -219,12 +219,14 @@ async function collectWindow(
         paging,
       );
       for await (const page of pages) {
-        const { rows, quarantine, boundary } = placeRecords(ds, window, page.items, opts.clock.now());
-        await writer.quarantine(quarantine);
-        await writer.append(rows);
-        report.boundaryRecords += boundary;
-        seen += page.items.length;
-        opts.onEvent?.({ type: 'page', dataset: ds.dataset, scope: ds.scope, window, rows: seen, total: page.total });
+        for await (const items of page.stream ? page.stream.batches : [page.items]) {
+          const { rows, quarantine, boundary } = placeRecords(ds, window, items, opts.clock.now());
+          await writer.quarantine(quarantine);
+          await writer.append(rows);
+          report.boundaryRecords += boundary;
+          seen += items.length;
+          opts.onEvent?.({ type: 'page', dataset: ds.dataset, scope: ds.scope, window, rows: seen, total: page.total });
+        }
       }
       const result = await writer.commit();
       report.shortBy += paging.shortBy;
@@ -232,7 +234,7 @@ async function collectWindow(
       return result;
     } catch (error) {
       await writer.abort();
-      if (!(error instanceof TotalChangedError)) throw error;
+      if (!(error instanceof RereadWindowError)) throw error;
       report.rereads++;
       opts.onEvent?.({ type: 'reread', dataset: ds.dataset, scope: ds.scope, window, detail: error.message });
     }

@@ -36,14 +36,31 @@ export class ApiRequestError extends InboxlakeError {
   constructor(
     message: string,
     readonly status: number,
+    /** The raw error body, for sources that recognise specific error types (never logged as is). */
+    readonly body = '',
   ) {
     super(message);
   }
 }
 
-/** The result set changed size while we paged through it: the window must be re-read. */
-export class TotalChangedError extends TransientApiError {
+/** What was read of a window can no longer be trusted: the window must be read again from its first page. */
+export class RereadWindowError extends TransientApiError {
+  override name = 'RereadWindowError';
+}
+
+/** The result set changed size while we paged through it, so later offsets shifted. */
+export class TotalChangedError extends RereadWindowError {
   override name = 'TotalChangedError';
+}
+
+/** A streamed page (CSV download) ended early or mid-row; rows of it may already be in the window's files. */
+export class StreamCutError extends RereadWindowError {
+  override name = 'StreamCutError';
+}
+
+/** The API refuses dates outside the account's reporting history (a plan limit); the window is skipped. */
+export class OutsideHistoryError extends InboxlakeError {
+  override name = 'OutsideHistoryError';
 }
 
 /** The run's deadline or abort signal stopped the work before it finished. */

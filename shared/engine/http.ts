@@ -1,4 +1,11 @@
-import { ApiRequestError, AuthenticationError, DeadlineError, RateLimitedError, TransientApiError } from './errors';
+import {
+  ApiRequestError,
+  AuthenticationError,
+  DeadlineError,
+  RateLimitedError,
+  StreamCutError,
+  TransientApiError,
+} from './errors';
 import { type Redactor, safeUrl } from './redact';
 
 /** The part of fetch the engine uses, so tests and the Lambda can pass their own. */
@@ -54,14 +61,19 @@ export async function sendRequest(req: HttpRequest, ctx: HttpContext): Promise<H
     throw new TransientApiError(`${where}: connection failed or answer cut short (${detail})`);
   }
   if (status >= 200 && status < 300) return { status, headers, text };
-  const apiMessage = ctx.redact(extractApiMessage(text));
+  throwForStatus(where, status, headers, text, ctx.redact);
+}
+
+/** Throws the classified, redacted error for a non-2xx answer: auth, rate limit, transient or request error. */
+function throwForStatus(where: string, status: number, headers: Headers, text: string, redact: Redactor): never {
+  const apiMessage = redact(extractApiMessage(text));
   const message = `${where} answered ${status}${apiMessage ? `: ${apiMessage}` : ''}`;
   if (status === 401 || status === 403) {
     throw new AuthenticationError(`authentication failed (${message}); check the API credentials`);
   }
   if (status === 429) throw new RateLimitedError(message, parseRetryAfter(headers.get('retry-after')));
   if (status >= 500 || transientStatuses.has(status)) throw new TransientApiError(message);
-  throw new ApiRequestError(message, status);
+  throw new ApiRequestError(message, status, text);
 }
 
 /** Sends a request and parses its JSON body; a cut or non-JSON body is transient (the API was mid-failure). */
@@ -130,4 +142,64 @@ function describeNetworkError(cause: unknown): string {
     return `${cause.message}${inner}`;
   }
   return String(cause);
+}
+
+export interface StreamResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  /** The body's bytes; a connection that dies or idles past the limit ends it with StreamCutError. */
+  readonly body: AsyncIterable<Uint8Array>;
+}
+
+/**
+ * Sends a request whose answer is read as a stream (large CSV downloads). Error statuses are classified exactly as
+ * in sendRequest; for a success the body is handed over unread, guarded by an idle timeout instead of a total one,
+ * since a 500,000-row page legitimately takes longer than any sensible request timeout.
+ */
+export async function openStream(req: HttpRequest, ctx: HttpContext): Promise<StreamResponse> {
+  const where = `${req.method ?? 'GET'} ${safeUrl(req.url)}`;
+  const idle = new AbortController();
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, idle.signal]) : idle.signal;
+  let timer = setTimeout(() => idle.abort(), req.timeoutMs);
+  const touch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => idle.abort(), req.timeoutMs);
+  };
+  let res: Response;
+  try {
+    res = await ctx.fetch(req.url, {
+      method: req.method ?? 'GET',
+      headers: req.headers,
+      body: req.body,
+      signal,
+      redirect: 'error',
+    });
+  } catch (cause) {
+    clearTimeout(timer);
+    if (ctx.signal?.aborted) throw new DeadlineError(`${where}: run aborted (deadline reached)`);
+    if (idle.signal.aborted) throw new TransientApiError(`${where}: no answer within ${req.timeoutMs} ms`);
+    throw new TransientApiError(`${where}: connection failed (${ctx.redact(describeNetworkError(cause))})`);
+  }
+  if (res.status < 200 || res.status >= 300) {
+    clearTimeout(timer);
+    // Error bodies are small; an unreadable one still gets classified by its status.
+    throwForStatus(where, res.status, res.headers, await res.text().catch(() => ''), ctx.redact);
+  }
+  const stream = res.body;
+  async function* body(): AsyncIterable<Uint8Array> {
+    try {
+      if (!stream) return;
+      for await (const chunk of stream) {
+        touch();
+        yield chunk;
+      }
+    } catch (cause) {
+      if (ctx.signal?.aborted) throw new DeadlineError(`${where}: run aborted (deadline reached)`);
+      const why = idle.signal.aborted ? `no data for ${req.timeoutMs} ms` : ctx.redact(describeNetworkError(cause));
+      throw new StreamCutError(`${where}: the answer was cut short (${why})`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  return { status: res.status, headers: res.headers, body: body() };
 }

@@ -18,7 +18,12 @@ export interface Page<T> {
   readonly items: readonly T[];
   /** The total the API reports for the whole result set. */
   readonly total: number;
+  /** A streamed page (a CSV download): its `count` items arrive in batches instead of in `items`. */
+  readonly stream?: { readonly count: number; readonly batches: AsyncIterable<readonly T[]> };
 }
+
+/** How many items a page holds, streamed or not. */
+export const pageCount = (page: Page<unknown>): number => page.stream?.count ?? page.items.length;
 
 /** Query parameters for a page request under a strategy. */
 export function pagingParams(strategy: PagingStrategy, req: PageRequest): Record<string, string> {
@@ -76,17 +81,20 @@ export async function* paginate<T>(opts: PaginateOptions<T>, outcome?: PagingOut
     else if (page.total !== total) {
       throw new TotalChangedError(`result set changed from ${total} to ${page.total} rows while paging`);
     }
-    if (page.items.length > opts.pageSize) {
-      throw new TotalChangedError(`page of ${page.items.length} rows is larger than the ${opts.pageSize} asked for`);
+    const count = pageCount(page);
+    if (count > opts.pageSize) {
+      throw new TotalChangedError(`page of ${count} rows is larger than the ${opts.pageSize} asked for`);
     }
-    if (page.items.length === 0) {
+    if (count === 0) {
       if (outcome && offset < total) outcome.shortBy = total - offset;
       return;
     }
-    offset += page.items.length;
+    offset += count;
     let nextOffset = inflight.length ? inflight.at(-1)!.offset + opts.pageSize : offset;
     let nextNumber = pageNumber + 1 + inflight.length;
-    while (inflight.length < lookahead && nextOffset < total && nextNumber < opts.maxPages) {
+    // A streamed page is read while it downloads; asking for the next one meanwhile would only hold a connection open.
+    const ahead = page.stream ? 0 : lookahead;
+    while (inflight.length < ahead && nextOffset < total && nextNumber < opts.maxPages) {
       request(nextOffset, nextNumber);
       nextOffset += opts.pageSize;
       nextNumber++;

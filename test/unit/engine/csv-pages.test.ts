@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { csvBatches, parseContentRange } from '../../../shared/engine/csv-pages';
+import { StreamCutError } from '../../../shared/engine/errors';
+
+async function* chunks(parts: (string | Uint8Array)[], fail?: Error): AsyncGenerator<Uint8Array> {
+  for (const p of parts) yield typeof p === 'string' ? new TextEncoder().encode(p) : p;
+  if (fail) throw fail;
+}
+
+async function read(body: AsyncIterable<Uint8Array>, expectedRows: number | null, batchSize = 2) {
+  const batches: Record<string, string>[][] = [];
+  for await (const b of csvBatches(body, { batchSize, expectedRows, where: 'GET /x' })) batches.push(b);
+  return batches;
+}
+
+describe('parseContentRange', () => {
+  const cases: [string | null, ReturnType<typeof parseContentRange>][] = [
+    ['rows 0-99/187', { count: 100, total: 187 }],
+    ['rows 100-186/187', { count: 87, total: 187 }],
+    ['ROWS 0-0/1', { count: 1, total: 1 }],
+    ['rows */187', { count: 0, total: 187 }],
+    ['bytes 0-99/187', null],
+    [null, null],
+  ];
+  it.each(cases)('%s', (value, expected) => expect(parseContentRange(value)).toEqual(expected));
+});
+
+describe('csvBatches', () => {
+  it('parses a header, quoted commas, quotes and newlines, and a multi-byte character split across chunks', async () => {
+    const text = 'messageId,reason\r\nm1,"550 no, ""such"" user\r\nbye"\r\nm2,Ünïcödé 😀\r\nm3,x\r\n';
+    const bytes = new TextEncoder().encode(text);
+    // Two bytes into the emoji's four UTF-8 bytes.
+    const cutBytes = new TextEncoder().encode(text.slice(0, text.indexOf('😀'))).length + 2;
+    const batches = await read(chunks([bytes.slice(0, cutBytes), bytes.slice(cutBytes)]), 3);
+    expect(batches.map((b) => b.length)).toEqual([2, 1]);
+    expect(batches.flat()).toEqual([
+      { messageId: 'm1', reason: '550 no, "such" user\r\nbye' },
+      { messageId: 'm2', reason: 'Ünïcödé 😀' },
+      { messageId: 'm3', reason: 'x' },
+    ]);
+  });
+
+  it('fails with StreamCutError when fewer rows arrive than announced', async () => {
+    await expect(read(chunks(['a,b\r\n1,2\r\n']), 2)).rejects.toBeInstanceOf(StreamCutError);
+  });
+
+  it('fails with StreamCutError when the last row was cut mid-row', async () => {
+    await expect(read(chunks(['a,b,c\r\n1,2,3\r\n4,5']), null)).rejects.toThrow(/cut mid-row/);
+  });
+
+  it('passes a dying connection on as StreamCutError', async () => {
+    const cut = new StreamCutError('GET /x: the answer was cut short (socket hang up)');
+    await expect(read(chunks(['a,b\r\n1,2\r\n'], cut), 5)).rejects.toBe(cut);
+  });
+
+  it('reads an empty page', async () => {
+    expect(await read(chunks(['a,b\r\n']), 0)).toEqual([]);
+  });
+});
