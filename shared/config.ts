@@ -22,12 +22,15 @@ const lakeSchema = z.object({
 });
 
 const socketlabsSchema = z.object({
-  SOCKETLABS_API_URL: z.url().default('https://api.socketlabs.com/v1'),
-  SOCKETLABS_USERNAME: z.string().trim().min(1, 'is required (the SocketLabs control-panel user name)'),
-  SOCKETLABS_API_KEY: z.string().trim().min(1, 'is required (the Reporting API key)'),
+  SOCKETLABS_API_URL: z.url().default('https://api.socketlabs.com/v2'),
+  /** v1 only (Basic auth with the control-panel user); v2 authenticates with the key alone. */
+  SOCKETLABS_USERNAME: z.string().trim().min(1).optional(),
+  SOCKETLABS_API_KEY: z.string().trim().min(1, 'is required (the SocketLabs API key)'),
   SOCKETLABS_SERVER_IDS: positiveIntList,
   SOCKETLABS_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(1),
   SOCKETLABS_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  /** v2: multiplies the documented per-minute limits; only for simulators whose windows run faster (tests, bench). */
+  SOCKETLABS_RATE_SCALE: z.coerce.number().positive().max(10_000).default(1),
   INBOXLAKE_TRAILING_DAYS: z.coerce.number().int().min(0).max(89).default(2),
   INBOXLAKE_MAX_ROWS_PER_WINDOW: z.coerce.number().int().min(500).default(100_000),
 });
@@ -66,14 +69,18 @@ function toSocketLabsConfig(e: z.output<typeof socketlabsSchema>) {
       `SOCKETLABS_API_URL must end in /v1 (Reporting API v1) or /v2 (SocketLabs API v2), got path '${path || '/'}'`,
     );
   }
+  if (generation === 'v1' && !e.SOCKETLABS_USERNAME) {
+    throw new ConfigError('SOCKETLABS_USERNAME is required for the v1 Reporting API (the control-panel user name)');
+  }
   return {
     apiUrl: e.SOCKETLABS_API_URL,
     generation,
-    username: e.SOCKETLABS_USERNAME,
+    username: e.SOCKETLABS_USERNAME ?? '',
     apiKey: e.SOCKETLABS_API_KEY,
     serverIds: e.SOCKETLABS_SERVER_IDS,
     requestsPerSecond: e.SOCKETLABS_REQUESTS_PER_SECOND,
     timeoutMs: e.SOCKETLABS_TIMEOUT_MS,
+    rateScale: e.SOCKETLABS_RATE_SCALE,
     trailingDays: e.INBOXLAKE_TRAILING_DAYS,
     maxRowsPerWindow: e.INBOXLAKE_MAX_ROWS_PER_WINDOW,
   } as const;

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import type { SocketLabsConfig } from '../config';
 import { type CallCounters, createApiCaller, newCallCounters } from '../engine/api-caller';
 import type { Clock } from '../engine/clock';
-import { type CollectEvent, collectDataset, type DatasetReport } from '../engine/collect';
+import { type CollectEvent, collectDataset, type Dataset, type DatasetReport } from '../engine/collect';
 import { ConfigError } from '../engine/errors';
 import type { FetchLike } from '../engine/http';
 import { planDays } from '../engine/plan';
-import type { RateBudgetRegistry } from '../engine/rate-budget';
+import { combineBudgets, type RateBudget, type RateBudgetRegistry } from '../engine/rate-budget';
 import { createRedactor } from '../engine/redact';
 import { defaultRetryPolicy, type RetryPolicy } from '../engine/retry';
 import { DAY_MS } from '../engine/windows';
@@ -14,14 +14,15 @@ import type { LakeFormat, TableFileWriterFactory } from '../lake/file-writer';
 import type { ObjectStore } from '../lake/object-store';
 import type { Logger } from '../log';
 import { createV1Client } from '../sources/socketlabs-v1/client';
-import {
-  SOCKETLABS_V1,
-  socketlabsV1Datasets,
-  type V1DatasetName,
-  v1DatasetNames,
-} from '../sources/socketlabs-v1/datasets';
+import { SOCKETLABS_V1, socketlabsV1Datasets, v1DatasetNames } from '../sources/socketlabs-v1/datasets';
+import { createV2Client } from '../sources/socketlabs-v2/client';
+import { SOCKETLABS_V2, socketlabsV2Datasets, v2DatasetNames } from '../sources/socketlabs-v2/datasets';
+import { v2Rates } from '../sources/socketlabs-v2/endpoints';
 
-/** SocketLabs keeps 90 days (v1 guide, "Data Retention and Availability"). */
+/**
+ * SocketLabs kept 90 days (v1 guide, "Data Retention and Availability"); v2 plans may keep fewer, which the API
+ * answers with an error that skips those days (OutsideHistoryError).
+ */
 const RETENTION_DAYS = 90;
 
 export interface CollectRequest {
@@ -70,41 +71,68 @@ export async function collectSocketLabs(
   request: CollectRequest,
   deps: CollectDeps,
 ): Promise<CollectSummary> {
-  if (config.generation !== 'v1') {
-    throw new ConfigError('SOCKETLABS_API_URL points at the v2 API, which this version does not collect yet; use …/v1');
-  }
   const started = deps.clock.now();
   const redact = createRedactor([config.apiKey]);
-  const names = selectDatasets(request.datasets);
   const serverIds = request.serverIds?.length ? request.serverIds : config.serverIds;
   const plan = planDays({ from: request.from, to: request.to, now: started, retentionDays: RETENTION_DAYS });
   for (const w of plan.warnings) deps.log.warn(w);
 
   const counters = newCallCounters();
   const deadline = deps.deadline ?? Number.POSITIVE_INFINITY;
-  const call = createApiCaller({
-    fetch: deps.fetch,
-    // One budget per key, shared by every collector in this process.
-    budget: deps.budgets.budgetFor(`socketlabs:${keyTag(config.apiKey)}`, {
-      perSecond: config.requestsPerSecond,
+  const key = keyTag(config.apiKey);
+  const budget = (name: string, perSecond: number) =>
+    deps.budgets.budgetFor(`socketlabs:${key}:${name}`, { perSecond, clock: deps.clock });
+  const caller = (defaultBudget: RateBudget) =>
+    createApiCaller({
+      fetch: deps.fetch,
+      budget: defaultBudget,
+      retry: deps.retry ?? defaultRetryPolicy,
       clock: deps.clock,
-    }),
-    retry: deps.retry ?? defaultRetryPolicy,
-    clock: deps.clock,
-    redact,
-    timeoutMs: config.timeoutMs,
-    deadline,
-    counters,
-    onRetry: (message, attempt, delayMs) => deps.log.warn(`retry ${attempt} in ${delayMs} ms: ${message}`),
-  });
-  const client = createV1Client({
-    baseUrl: config.apiUrl,
-    username: config.username,
-    apiKey: config.apiKey,
-    timeoutMs: config.timeoutMs,
-    call,
-  });
-  const datasets = socketlabsV1Datasets(client, serverIds, names);
+      redact,
+      timeoutMs: config.timeoutMs,
+      deadline,
+      counters,
+      onRetry: (message, attempt, delayMs) => deps.log.warn(`retry ${attempt} in ${delayMs} ms: ${message}`),
+    });
+
+  let datasets: Dataset[];
+  let source: string;
+  let requestsPerSecond: number;
+  if (config.generation === 'v1') {
+    // One budget per key, shared by every collector in this process.
+    const call = caller(budget('v1', config.requestsPerSecond));
+    const client = createV1Client({
+      baseUrl: config.apiUrl,
+      username: config.username,
+      apiKey: config.apiKey,
+      timeoutMs: config.timeoutMs,
+      call,
+    });
+    datasets = socketlabsV1Datasets(client, serverIds, select(request.datasets, v1DatasetNames));
+    source = SOCKETLABS_V1;
+    requestsPerSecond = config.requestsPerSecond;
+  } else {
+    const rates = v2Rates(config.rateScale);
+    const overall = budget('v2', rates.overall);
+    // A message-report request counts against both limits, so it waits for both budgets.
+    const budgets = {
+      overall,
+      'message-reports': combineBudgets([overall, budget('v2:reports/message', rates['message-reports'])]),
+    };
+    const client = createV2Client({
+      baseUrl: config.apiUrl,
+      apiKey: config.apiKey,
+      timeoutMs: config.timeoutMs,
+      call: caller(overall),
+      budgets,
+    });
+    datasets = socketlabsV2Datasets(client, serverIds, select(request.datasets, v2DatasetNames), rates, () =>
+      deps.clock.now(),
+    );
+    source = SOCKETLABS_V2;
+    requestsPerSecond = rates.overall;
+  }
+
   const reports: DatasetReport[] = [];
   const signal = deps.signal ?? new AbortController().signal;
   for (const ds of datasets) {
@@ -121,13 +149,13 @@ export async function collectSocketLabs(
         maxRowsPerWindow: config.maxRowsPerWindow,
         maxRereads: 3,
         settleMs: config.trailingDays * DAY_MS,
-        requestsPerSecond: config.requestsPerSecond,
+        requestsPerSecond,
         onEvent: deps.onEvent,
       }),
     );
   }
   return {
-    source: SOCKETLABS_V1,
+    source,
     from: plan.from,
     to: plan.to,
     datasets: reports,
@@ -139,13 +167,12 @@ export async function collectSocketLabs(
   };
 }
 
-function selectDatasets(requested: readonly string[] | undefined): V1DatasetName[] {
-  if (!requested?.length) return [...v1DatasetNames];
-  const unknown = requested.filter((d) => !(v1DatasetNames as readonly string[]).includes(d));
-  if (unknown.length) {
-    throw new ConfigError(`unknown dataset(s) ${unknown.join(', ')}; known: ${v1DatasetNames.join(', ')}`);
-  }
-  return requested as V1DatasetName[];
+/** The requested dataset names, checked against a generation's list (all of them when none are requested). */
+function select<N extends string>(requested: readonly string[] | undefined, known: readonly N[]): N[] {
+  if (!requested?.length) return [...known];
+  const unknown = requested.filter((d) => !(known as readonly string[]).includes(d));
+  if (unknown.length) throw new ConfigError(`unknown dataset(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  return requested as N[];
 }
 
 /** A non-reversible tag of a key, so budgets are shared per key without the key itself as a map key. */

@@ -4,20 +4,23 @@ import { openLake } from '../app/lake';
 import { hasSocketLabsCredentials, type LakeConfig } from '../config';
 import { DAY_MS, utcDay } from '../engine/windows';
 import { startV1Simulator } from '../sandbox/socketlabs-v1/server';
+import { startV2Simulator } from '../sandbox/socketlabs-v2/server';
 import { runCollect } from './collect-command';
 
-/** Servers and rate of the embedded simulator. */
 const SANDBOX_SERVERS = [1234, 5678];
 /**
- * The real v1 API allows about 1 call/s; the embedded run lets its simulator allow 20/s so that a week of synthetic
- * data lands in seconds. The client is configured with the same rate, so the budget logic runs exactly as in production.
+ * The simulators run faster than the real limits so that a week lands in seconds; the client is told the same rate,
+ * so its budgets work exactly as in production. v1: 20 calls/s instead of ~1. v2: the per-minute limits × 10.
  */
-const SANDBOX_REQUESTS_PER_SECOND = 20;
+const V1_SANDBOX_RATE = 20;
+const V2_SANDBOX_SCALE = 10;
 
-/** `npm start`: a week from the real API when credentials are set, else from the built-in simulator on loopback. */
+/**
+ * `npm start`: a week from the real API when credentials are set, else from a built-in simulator on loopback —
+ * SocketLabs API v2 (what real accounts have), or the v1 Reporting API with INBOXLAKE_SANDBOX=v1.
+ */
 export async function runStart(env: Record<string, string | undefined>, lake: LakeConfig): Promise<number> {
-  const now = Date.now();
-  const today = Math.floor(now / DAY_MS) * DAY_MS;
+  const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
   const week = { from: utcDay(today - 7 * DAY_MS), to: utcDay(today - DAY_MS) };
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const store = await openLake(lake);
@@ -27,29 +30,27 @@ export async function runStart(env: Record<string, string | undefined>, lake: La
     return runCollect(week, env, lake, store);
   }
 
-  const username = 'sandbox';
   const apiKey = randomBytes(18).toString('base64url');
-  const sim = await startV1Simulator({
-    serverIds: SANDBOX_SERVERS,
-    // One day either side of the week, so records on the window edges exist as they would in real data.
-    from: utcDay(today - 8 * DAY_MS),
-    to: utcDay(today),
-    username,
-    apiKey,
-    requestsPerSecond: SANDBOX_REQUESTS_PER_SECOND,
-    burst: 2,
-  });
-  out(`No SocketLabs credentials in the environment: using the built-in v1 API simulator at ${sim.url}`);
+  // One day either side of the week, so records on the window edges exist as they would in real data.
+  const span = { serverIds: SANDBOX_SERVERS, from: utcDay(today - 8 * DAY_MS), to: utcDay(today) };
+  const v1 = env.INBOXLAKE_SANDBOX === 'v1';
+  const sim = v1
+    ? await startV1Simulator({ ...span, username: 'sandbox', apiKey, requestsPerSecond: V1_SANDBOX_RATE, burst: 2 })
+    : await startV2Simulator({ ...span, apiKey, limits: { timeScale: V2_SANDBOX_SCALE } });
+  out(
+    `No SocketLabs credentials in the environment: using the built-in ${v1 ? 'v1 Reporting API' : 'SocketLabs API v2'} simulator at ${sim.url}`,
+  );
   try {
     const code = await runCollect(
       week,
       {
         ...env,
         SOCKETLABS_API_URL: sim.url,
-        SOCKETLABS_USERNAME: username,
+        SOCKETLABS_USERNAME: 'sandbox',
         SOCKETLABS_API_KEY: apiKey,
         SOCKETLABS_SERVER_IDS: SANDBOX_SERVERS.join(','),
-        SOCKETLABS_REQUESTS_PER_SECOND: String(SANDBOX_REQUESTS_PER_SECOND),
+        SOCKETLABS_REQUESTS_PER_SECOND: String(V1_SANDBOX_RATE),
+        SOCKETLABS_RATE_SCALE: String(V2_SANDBOX_SCALE),
       },
       lake,
       store,
@@ -57,10 +58,18 @@ export async function runStart(env: Record<string, string | undefined>, lake: La
     if (code === 0 && !lake.location.startsWith('s3://')) {
       out('');
       out(`The lake is in ${resolve(lake.location)}. Try:`);
-      out(
-        '  npx inboxlake query "select failure_type_name, count(*) as n from socketlabs_failed group by 1 order by n desc"',
-      );
-      out('  npx inboxlake query "select dt, server_id, count(*) from socketlabs_processed group by all order by all"');
+      if (v1) {
+        out(
+          '  npx inboxlake query "select failure_type_name, count(*) as n from socketlabs_failed group by 1 order by n desc"',
+        );
+      } else {
+        out(
+          '  npx inboxlake query "select event_type, count(*) as n from socketlabs_messages group by 1 order by n desc"',
+        );
+        out(
+          '  npx inboxlake query "select recipient_domain, count(*) as bounces from socketlabs_messages where failure_type_name = \'hard\' group by 1 order by 2 desc limit 10"',
+        );
+      }
     }
     return code;
   } finally {

@@ -19,6 +19,7 @@ export function formatCollectSummary(s: CollectSummary): string {
   const rows = s.datasets.map((d) => [
     d.table,
     d.scope,
+    d.route ?? 'json',
     d.windows,
     d.skippedFinal,
     d.rows,
@@ -29,7 +30,7 @@ export function formatCollectSummary(s: CollectSummary): string {
   const total = (k: 'rows' | 'quarantined') => s.datasets.reduce((n, d) => n + d[k], 0);
   const c = s.counters;
   const lines = [
-    formatTable(['table', 'server', 'windows', 'skipped', 'rows', 'quarantined', 're-reads', 'left'], rows),
+    formatTable(['table', 'server', 'route', 'windows', 'skipped', 'rows', 'quarantined', 're-reads', 'left'], rows),
     '',
     `${s.source} ${s.from} → ${s.to}: ${total('rows')} rows, ${total('quarantined')} quarantined; ` +
       `${c.apiCalls} API calls, ${c.retries} retries, ${c.rateLimited} rate-limited; ${(s.elapsedMs / 1000).toFixed(1)} s`,
@@ -38,6 +39,11 @@ export function formatCollectSummary(s: CollectSummary): string {
   for (const d of short)
     lines.push(`warning: ${d.table} server ${d.scope}: the API announced ${d.shortBy} rows it did not deliver`);
   for (const d of s.datasets) {
+    if (d.outsideHistory.length) {
+      lines.push(
+        `skipped: ${d.table} server ${d.scope}: ${d.outsideHistory.length} day(s) are older than the plan's reporting history (the API refused them)`,
+      );
+    }
     for (const f of d.failed) lines.push(`failed: ${d.table} server ${d.scope} ${windowId(f.window)}: ${f.error}`);
   }
   if (s.windowsLeft > 0) lines.push(`stopped before the deadline: ${s.windowsLeft} windows left for the next run`);

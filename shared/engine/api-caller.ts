@@ -1,6 +1,6 @@
 import type { Clock } from './clock';
 import { RateLimitedError } from './errors';
-import { type FetchLike, type HttpRequest, requestJson } from './http';
+import { type FetchLike, type HttpRequest, openStream, requestJson, type StreamResponse } from './http';
 import type { RateBudget } from './rate-budget';
 import type { Redactor } from './redact';
 import { type RetryPolicy, withRetry } from './retry';
@@ -28,24 +28,28 @@ export interface ApiCallerOptions {
 }
 
 /**
- * One API call done right: wait for the key's budget, send, classify; a 429 slows the whole budget; transient
- * failures (and answers `parse` rejects as transient) are retried under the policy, never past the deadline.
+ * One API call done right: wait for the budget, send, classify; a 429 slows the whole budget; transient failures
+ * (and answers `parse` rejects as transient) are retried under the policy, never past the deadline.
  */
-export type ApiCaller = <T>(req: HttpRequest, parse: (json: unknown) => T, signal: AbortSignal) => Promise<T>;
+export interface ApiCaller {
+  <T>(req: HttpRequest, parse: (json: unknown) => T, signal: AbortSignal, budget?: RateBudget): Promise<T>;
+  /** The same for a streamed answer: retried until its status is a success; the body is the caller's to read. */
+  stream(req: HttpRequest, signal: AbortSignal, budget?: RateBudget): Promise<StreamResponse>;
+}
 
-/** Builds the caller every source uses for its HTTP requests. */
+/** Builds the caller every source uses for its HTTP requests; a request may name a stricter budget than the default. */
 export function createApiCaller(opts: ApiCallerOptions): ApiCaller {
-  return (req, parse, signal) =>
+  const attempt = <T>(send: () => Promise<T>, signal: AbortSignal, budget: RateBudget) =>
     withRetry(
       async () => {
-        await opts.budget.take(signal);
+        await budget.take(signal);
         opts.counters.apiCalls++;
         try {
-          return parse(await requestJson(req, { fetch: opts.fetch, redact: opts.redact, signal }));
+          return await send();
         } catch (error) {
           if (error instanceof RateLimitedError) {
             opts.counters.rateLimited++;
-            opts.budget.penalize(error.retryAfterMs);
+            budget.penalize(error.retryAfterMs);
           }
           throw error;
         }
@@ -55,10 +59,15 @@ export function createApiCaller(opts: ApiCallerOptions): ApiCaller {
         clock: opts.clock,
         signal,
         deadline: opts.deadline,
-        onRetry: (error, attempt, delayMs) => {
+        onRetry: (error, n, delayMs) => {
           opts.counters.retries++;
-          opts.onRetry?.(error.message, attempt, delayMs);
+          opts.onRetry?.(error.message, n, delayMs);
         },
       },
     );
+  const http = (signal: AbortSignal) => ({ fetch: opts.fetch, redact: opts.redact, signal });
+  const call = (<T>(req: HttpRequest, parse: (json: unknown) => T, signal: AbortSignal, budget = opts.budget) =>
+    attempt(async () => parse(await requestJson(req, http(signal))), signal, budget)) as ApiCaller;
+  call.stream = (req, signal, budget = opts.budget) => attempt(() => openStream(req, http(signal)), signal, budget);
+  return call;
 }

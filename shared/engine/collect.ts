@@ -11,7 +11,7 @@ import {
   recordCompleted,
 } from './checkpoints';
 import type { Clock } from './clock';
-import { DeadlineError, RereadWindowError, TransientApiError } from './errors';
+import { DeadlineError, OutsideHistoryError, RereadWindowError, TransientApiError } from './errors';
 import { type Page, type PageRequest, type PagingOutcome, paginate } from './paging';
 import { isTransient } from './retry';
 import { DAY_MS, splitWindow, type TimeWindow, utcDay, windowId } from './windows';
@@ -20,6 +20,8 @@ import { DAY_MS, splitWindow, type TimeWindow, utcDay, windowId } from './window
 export type MapResult = { readonly ok: true; readonly row: Row } | { readonly ok: false; readonly reason: string };
 
 interface DatasetBase {
+  /** Which way the data came (e.g. `csv` or `json` pages), for the summary; read when the dataset is done. */
+  readonly route?: () => string;
   readonly source: string;
   readonly dataset: string;
   /** What the checkpoints and reports are kept per, e.g. the server id. */
@@ -36,6 +38,10 @@ export interface WindowedDataset extends DatasetBase {
   /** How far before the window the source's request starts, so that it works whether the API's bounds are inclusive. */
   readonly requestPadMs: number;
   readonly fetchPage: (window: TimeWindow, req: PageRequest, signal: AbortSignal) => Promise<Page<unknown>>;
+  /** This dataset's request rate, when it is not the run's (an endpoint with a stricter limit). */
+  readonly requestsPerSecond?: number;
+  /** This dataset's window size limit, when it is not the run's (a route with very large pages). */
+  readonly maxRowsPerWindow?: number;
 }
 
 /** A dataset read whole once per run day (account data); `takenAt` is the API's own time of the snapshot. */
@@ -100,6 +106,9 @@ export interface DatasetReport {
   left: TimeWindow[];
   /** Windows that kept failing transiently after every retry; not checkpointed, so the next run retries them. */
   failed: { window: TimeWindow; error: string }[];
+  /** Windows the API refused as older than the account's reporting history (plan limit); skipped. */
+  outsideHistory: TimeWindow[];
+  route: string | null;
 }
 
 function newReport(ds: Dataset): DatasetReport {
@@ -118,6 +127,8 @@ function newReport(ds: Dataset): DatasetReport {
     shortBy: 0,
     left: [],
     failed: [],
+    outsideHistory: [],
+    route: null,
   };
 }
 
@@ -127,7 +138,9 @@ export async function collectDataset(
   days: readonly TimeWindow[],
   opts: CollectOptions,
 ): Promise<DatasetReport> {
-  return ds.kind === 'windowed' ? collectWindowed(ds, days, opts) : collectSnapshot(ds, opts);
+  const report = ds.kind === 'windowed' ? await collectWindowed(ds, days, opts) : await collectSnapshot(ds, opts);
+  report.route = ds.route?.() ?? null;
+  return report;
 }
 
 async function collectWindowed(
@@ -170,6 +183,10 @@ async function collectWindowed(
         report.left.push(window, ...queue);
         break;
       }
+      if (error instanceof OutsideHistoryError) {
+        report.outsideHistory.push(window);
+        continue;
+      }
       // A window the API keeps failing on must not cost the rest of the run; auth and request errors still stop it.
       if (!isTransient(error)) throw error;
       report.failed.push({ window, error: error.message });
@@ -191,8 +208,10 @@ async function collectWindow(
     opts.onEvent?.({ type: 'window-start', dataset: ds.dataset, scope: ds.scope, window });
     const first = await fetchPage({ offset: 0, size: ds.pageSize, pageNumber: 0 });
     const affordable = affordableRows(ds, opts);
-    if (first.total > Math.min(opts.maxRowsPerWindow, affordable)) {
-      const parts = splitWindow(window, Math.ceil(first.total / Math.min(opts.maxRowsPerWindow, affordable)) || 2);
+    const limit = Math.min(ds.maxRowsPerWindow ?? opts.maxRowsPerWindow, affordable);
+    if (first.total > limit) {
+      const parts = splitWindow(window, Math.ceil(first.total / limit) || 2);
+      if (parts.length > 1 || first.total > affordable) await first.stream?.cancel();
       if (parts.length > 1) {
         opts.onEvent?.({ type: 'window-split', dataset: ds.dataset, scope: ds.scope, window, total: first.total });
         return { split: parts };
@@ -317,7 +336,7 @@ function remainingMs(opts: CollectOptions): number {
 /** Rows that can still be paged before the deadline at the allowed rate, with a 20 % margin for slow answers. */
 function affordableRows(ds: WindowedDataset, opts: CollectOptions): number {
   const seconds = remainingMs(opts) / 1000;
-  return Math.max(0, Math.floor(seconds * opts.requestsPerSecond * 0.8) * ds.pageSize);
+  return Math.max(0, Math.floor(seconds * (ds.requestsPerSecond ?? opts.requestsPerSecond) * 0.8) * ds.pageSize);
 }
 
 /** The page bound for a result set: what the total needs, plus slack for rows arriving while paging. */

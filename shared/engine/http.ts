@@ -149,6 +149,8 @@ export interface StreamResponse {
   readonly headers: Headers;
   /** The body's bytes; a connection that dies or idles past the limit ends it with StreamCutError. */
   readonly body: AsyncIterable<Uint8Array>;
+  /** Drops an answer that will not be read, closing its connection. */
+  cancel(): Promise<void>;
 }
 
 /**
@@ -201,5 +203,9 @@ export async function openStream(req: HttpRequest, ctx: HttpContext): Promise<St
       clearTimeout(timer);
     }
   }
-  return { status: res.status, headers: res.headers, body: body() };
+  const cancel = async () => {
+    clearTimeout(timer);
+    await stream?.cancel().catch(() => undefined);
+  };
+  return { status: res.status, headers: res.headers, body: body(), cancel };
 }

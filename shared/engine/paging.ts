@@ -19,7 +19,12 @@ export interface Page<T> {
   /** The total the API reports for the whole result set. */
   readonly total: number;
   /** A streamed page (a CSV download): its `count` items arrive in batches instead of in `items`. */
-  readonly stream?: { readonly count: number; readonly batches: AsyncIterable<readonly T[]> };
+  readonly stream?: {
+    readonly count: number;
+    readonly batches: AsyncIterable<readonly T[]>;
+    /** Closes a page that will not be read (a probe whose window gets split). */
+    cancel(): Promise<void>;
+  };
 }
 
 /** How many items a page holds, streamed or not. */

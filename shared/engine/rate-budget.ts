@@ -75,3 +75,18 @@ export class RateBudgetRegistry {
     return budget;
   }
 }
+
+/** A budget that admits a request only when every one of its parts does (overall and per-endpoint limits). */
+export function combineBudgets(parts: readonly RateBudget[]): RateBudget {
+  return {
+    perSecond: Math.min(...parts.map((b) => b.perSecond)),
+    async take(signal) {
+      // Taken one after another: the first slot may go unused while the next is awaited, which only errs on the
+      // safe side of both limits.
+      for (const b of parts) await b.take(signal);
+    },
+    penalize(retryAfterMs) {
+      for (const b of parts) b.penalize(retryAfterMs);
+    },
+  };
+}

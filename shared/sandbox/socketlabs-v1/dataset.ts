@@ -5,6 +5,7 @@
  * read, so a million-row lake costs a few bytes per row until someone materialises it.
  */
 import { documentedFailureCodes } from '../../sources/socketlabs-v1/failure-codes';
+import { DayTimeline, type RecordFactory } from '../day-timeline';
 import { hashSeed, mixSeed, Rng, weightedTable } from '../random';
 
 export type V1Dataset = 'failed' | 'queued' | 'processed' | 'complaints' | 'engagement';
@@ -409,10 +410,6 @@ const clickUrls: readonly string[] = [
   'https://t.example.net/c/AbCdEf123?redirect=https%3A%2F%2Fexample.org%2F%F0%9F%8E%89',
 ];
 
-const hourTable = weightedTable<number>(
-  [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 9, 9, 8, 8, 9, 9, 8, 7, 6, 5, 4, 3, 2, 1].map((w, h) => [h, w] as const),
-);
-
 // ---------------------------------------------------------------------------------------------------------------------
 // Record builders
 
@@ -685,187 +682,24 @@ export function defaultV1Profile(seed: number): V1Profile {
 // ---------------------------------------------------------------------------------------------------------------------
 // Store
 
-interface InsertedRecord {
-  readonly secOfDay: number;
-  readonly record: V1Record;
-}
-
-interface Day {
-  readonly dayNum: number;
-  readonly generated: number;
-  /** Seconds of the day of the generated records, ascending; built on first read. */
-  secs: Uint32Array | null;
-  /** Late records, ascending by second, in arrival order within a second. */
-  inserts: InsertedRecord[];
-  /** Merged order when there are inserts: >= 0 a generated index, < 0 the insert at -(v + 1). */
-  order: Int32Array | null;
-}
-
-function lowerBound(arr: ArrayLike<number>, value: number): number {
-  let lo = 0;
-  let hi = arr.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (arr[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-class Series {
-  days: Day[] = [];
-  /** offsets[i]: records before day i; the last entry is the total. */
-  offsets: number[] = [0];
+/** Checks the options every simulated account (v1 or v2) shares; returns its date range as day numbers. */
+export function checkAccountOptions(options: {
   readonly seed: number;
-  private queued: Series | null = null;
-
-  constructor(
-    private readonly store: V1Store,
-    readonly dataset: V1Dataset,
-    readonly serverId: number,
-  ) {
-    this.seed = seriesSeed(store.seed, dataset, serverId);
+  readonly serverIds: readonly number[];
+  readonly from: string;
+  readonly to: string;
+}): { first: number; last: number } {
+  const { seed, serverIds, from, to } = options;
+  if (!Number.isFinite(seed)) throw new Error('seed must be a finite number');
+  if (serverIds.length === 0) throw new Error('at least one server id is required');
+  for (const id of serverIds) {
+    if (!Number.isSafeInteger(id) || id <= 0) throw new Error(`invalid server id ${id}`);
   }
-
-  reindex(): void {
-    const offsets = [0];
-    let total = 0;
-    for (const day of this.days) {
-      total += day.generated + day.inserts.length;
-      offsets.push(total);
-    }
-    this.offsets = offsets;
-  }
-
-  get total(): number {
-    return this.offsets[this.offsets.length - 1]!;
-  }
-
-  generatedCount(dayNum: number): number {
-    const i = this.dayIndex(dayNum);
-    const day = this.days[i];
-    return day && day.dayNum === dayNum ? day.generated : 0;
-  }
-
-  /** Index of the first day whose dayNum is >= the given one. */
-  dayIndex(dayNum: number): number {
-    let lo = 0;
-    let hi = this.days.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.days[mid]!.dayNum < dayNum) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  secs(day: Day): Uint32Array {
-    if (day.secs) return day.secs;
-    const n = day.generated;
-    const rng = new Rng(mixSeed(mixSeed(this.seed, 0x5ec5), day.dayNum));
-    const secs = new Uint32Array(n);
-    for (let i = 0; i < n; i++) {
-      // Bursts: a sender's batch lands many messages in the same second, so ties must be common enough to matter.
-      secs[i] = i > 0 && rng.chance(0.08) ? secs[i - 1]! : rng.pickWeighted(hourTable) * 3600 + rng.int(0, 3599);
-    }
-    // The day's two edges are where an off-by-one in a date filter shows, so they get records often.
-    if (n >= 2 && rng.chance(0.4)) secs[0] = 0;
-    if (n >= 2 && rng.chance(0.4)) secs[1] = DAY - 1;
-    secs.sort();
-    day.secs = secs;
-    return secs;
-  }
-
-  order(day: Day): Int32Array {
-    if (day.order) return day.order;
-    const secs = this.secs(day);
-    const order = new Int32Array(secs.length + day.inserts.length);
-    let g = 0;
-    let k = 0;
-    for (let o = 0; o < order.length; o++) {
-      // Ties go to generated records first: a late record sorts after everything already there in its second.
-      if (k >= day.inserts.length || (g < secs.length && secs[g]! <= day.inserts[k]!.secOfDay)) order[o] = g++;
-      else order[o] = -(k++ + 1);
-    }
-    day.order = order;
-    return order;
-  }
-
-  /** Position of the first record at or after epochSec. */
-  lowerBound(epochSec: number): number {
-    const dayNum = Math.floor(epochSec / DAY);
-    const i = this.dayIndex(dayNum);
-    const day = this.days[i];
-    if (!day) return this.total;
-    if (day.dayNum > dayNum) return this.offsets[i]!;
-    const s = epochSec - dayNum * DAY;
-    let k = 0;
-    while (k < day.inserts.length && day.inserts[k]!.secOfDay < s) k++;
-    return this.offsets[i]! + lowerBound(this.secs(day), s) + k;
-  }
-
-  locate(position: number): { day: Day; local: number } {
-    if (!(position >= 0 && position < this.total)) throw new RangeError(`position ${position} out of range`);
-    // Last day whose offset is <= position; empty days share their offset with the next one and are skipped.
-    let lo = 0;
-    let hi = this.days.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.offsets[mid + 1]! <= position) lo = mid + 1;
-      else hi = mid;
-    }
-    return { day: this.days[lo]!, local: position - this.offsets[lo]! };
-  }
-
-  recordAt(position: number): V1Record {
-    const { day, local } = this.locate(position);
-    const idx = day.inserts.length ? this.order(day)[local]! : local;
-    if (idx < 0) return { ...day.inserts[-idx - 1]!.record };
-    return this.generate(day, idx);
-  }
-
-  secondAt(position: number): number {
-    const { day, local } = this.locate(position);
-    const idx = day.inserts.length ? this.order(day)[local]! : local;
-    const s = idx < 0 ? day.inserts[-idx - 1]!.secOfDay : this.secs(day)[idx]!;
-    return day.dayNum * DAY + s;
-  }
-
-  generate(day: Day, idx: number): V1Record {
-    const sec = day.dayNum * DAY + this.secs(day)[idx]!;
-    return this.build(new Rng(mixSeed(mixSeed(this.seed, day.dayNum), idx)), sec, idx);
-  }
-
-  build(rng: Rng, epochSec: number, queuedIdx: number | null): V1Record {
-    const dayNum = Math.floor(epochSec / DAY);
-    const poolSeed = this.store.poolSeed(this.serverId);
-    let msg: PoolMessage;
-    if (this.dataset === 'queued' && queuedIdx !== null) msg = poolMessage(poolSeed, dayNum, queuedIdx, this.serverId);
-    else {
-      this.queued ??= this.store.series('queued', this.serverId);
-      const queued = this.queued.generatedCount(dayNum);
-      // Without queued messages that day, draw from a disjoint stretch of the pool so ids stay plausible.
-      const k = queued > 0 ? rng.int(0, queued - 1) : 0x4000000 + rng.int(0, 0xffffff);
-      msg = poolMessage(poolSeed, dayNum, k, this.serverId);
-    }
-    return builders[this.dataset]({ serverId: this.serverId, dateTime: formatV1DateTime(epochSec), msg }, rng);
-  }
-
-  insert(record: V1Record, epochSec: number): void {
-    const dayNum = Math.floor(epochSec / DAY);
-    const i = this.dayIndex(dayNum);
-    let day = this.days[i];
-    if (!day || day.dayNum !== dayNum) {
-      day = { dayNum, generated: 0, secs: null, inserts: [], order: null };
-      this.days.splice(i, 0, day);
-    }
-    const secOfDay = epochSec - dayNum * DAY;
-    let k = day.inserts.length;
-    while (k > 0 && day.inserts[k - 1]!.secOfDay > secOfDay) k--;
-    day.inserts.splice(k, 0, { secOfDay, record });
-    day.order = null;
-    this.reindex();
-  }
+  if (new Set(serverIds).size !== serverIds.length) throw new Error('duplicate server ids');
+  const first = parseUtcDate(from);
+  const last = parseUtcDate(to);
+  if (first > last) throw new Error(`from (${from}) is after to (${to})`);
+  return { first, last };
 }
 
 /**
@@ -877,20 +711,12 @@ export class V1Store {
   readonly serverIds: readonly number[];
   readonly from: string;
   readonly to: string;
-  private readonly seriesMap = new Map<string, Series>();
+  private readonly seriesMap = new Map<string, DayTimeline<V1Record>>();
   private readonly poolSeeds = new Map<number, number>();
 
   constructor(options: V1DataOptions) {
     const { seed, serverIds, from, to } = options;
-    if (!Number.isFinite(seed)) throw new Error('seed must be a finite number');
-    if (serverIds.length === 0) throw new Error('at least one server id is required');
-    for (const id of serverIds) {
-      if (!Number.isSafeInteger(id) || id <= 0) throw new Error(`invalid server id ${id}`);
-    }
-    if (new Set(serverIds).size !== serverIds.length) throw new Error('duplicate server ids');
-    const first = parseUtcDate(from);
-    const last = parseUtcDate(to);
-    if (first > last) throw new Error(`from (${from}) is after to (${to})`);
+    const { first, last } = checkAccountOptions(options);
     this.seed = seed;
     this.serverIds = [...serverIds];
     this.from = from;
@@ -898,15 +724,20 @@ export class V1Store {
     const profile = options.profile ?? defaultV1Profile(seed);
     for (const serverId of serverIds) {
       for (const dataset of v1Datasets) {
-        const series = new Series(this, dataset, serverId);
+        const counts: number[] = [];
         for (let dayNum = first; dayNum <= last; dayNum++) {
           const count = profile(dataset, formatUtcDate(dayNum), serverId);
           if (!(Number.isFinite(count) && count >= 0)) {
             throw new Error(`profile returned ${count} for ${dataset} ${formatUtcDate(dayNum)} ${serverId}`);
           }
-          series.days.push({ dayNum, generated: Math.floor(count), secs: null, inserts: [], order: null });
+          counts.push(Math.floor(count));
         }
-        series.reindex();
+        const series = new DayTimeline(
+          seriesSeed(seed, dataset, serverId),
+          first,
+          counts,
+          this.recordFactory(dataset, serverId),
+        );
         this.seriesMap.set(`${dataset}:${serverId}`, series);
       }
     }
@@ -918,7 +749,7 @@ export class V1Store {
   }
 
   /** @internal The series of one (dataset, server); throws for an unknown server. */
-  series(dataset: V1Dataset, serverId: number): Series {
+  series(dataset: V1Dataset, serverId: number): DayTimeline<V1Record> {
     const s = this.seriesMap.get(`${dataset}:${serverId}`);
     if (!s) throw new Error(`unknown dataset/server ${dataset}/${serverId}`);
     return s;
@@ -946,10 +777,7 @@ export class V1Store {
     fromSec: number | null,
     toSec: number | null,
   ): { start: number; end: number } {
-    const s = this.series(dataset, serverId);
-    const start = fromSec === null ? 0 : s.lowerBound(Math.ceil(fromSec));
-    const end = toSec === null ? s.total : s.lowerBound(Math.floor(toSec) + 1);
-    return { start, end: Math.max(start, end) };
+    return this.series(dataset, serverId).range(fromSec, toSec);
   }
 
   /** The record at a position (a fresh copy). */
@@ -964,10 +792,7 @@ export class V1Store {
 
   /** Records at positions [start, end). */
   slice(dataset: V1Dataset, serverId: number, start: number, end: number): V1Record[] {
-    const s = this.series(dataset, serverId);
-    const out: V1Record[] = [];
-    for (let p = Math.max(0, start); p < Math.min(end, s.total); p++) out.push(s.recordAt(p));
-    return out;
+    return this.series(dataset, serverId).slice(start, end);
   }
 
   /** Every record of a (dataset, server) in order; materialises them all, so mind the size. */
@@ -990,8 +815,29 @@ export class V1Store {
 
   /** A realistic new record of a dataset at the given second, from its own seed (not stored). */
   makeRecord(dataset: V1Dataset, serverId: number, epochSec: number, variant: number): V1Record {
-    const series = this.series(dataset, serverId);
-    return series.build(new Rng(mixSeed(mixSeed(series.seed, 0x1a7e), variant)), epochSec, null);
+    return this.series(dataset, serverId).makeRecord(epochSec, variant);
+  }
+
+  /**
+   * Builds the records of one (dataset, server) around the server's message pool: record k of a queued day is pool
+   * message k, and every other record (or a made-up one, without an index) draws one of that day's queued messages.
+   */
+  private recordFactory(dataset: V1Dataset, serverId: number): RecordFactory<V1Record> {
+    let queued: DayTimeline<V1Record> | null = null;
+    return (rng, epochSec, queuedIdx) => {
+      const dayNum = Math.floor(epochSec / DAY);
+      const poolSeed = this.poolSeed(serverId);
+      let msg: PoolMessage;
+      if (dataset === 'queued' && queuedIdx !== null) msg = poolMessage(poolSeed, dayNum, queuedIdx, serverId);
+      else {
+        queued ??= this.series('queued', serverId);
+        const count = queued.generatedCount(dayNum);
+        // Without queued messages that day, draw from a disjoint stretch of the pool so ids stay plausible.
+        const k = count > 0 ? rng.int(0, count - 1) : 0x4000000 + rng.int(0, 0xffffff);
+        msg = poolMessage(poolSeed, dayNum, k, serverId);
+      }
+      return builders[dataset]({ serverId, dateTime: formatV1DateTime(epochSec), msg }, rng);
+    };
   }
 }
 

@@ -1,8 +1,15 @@
 /**
- * Fault injection for the v1 simulator: which request gets which fault (a pure function of the seed and the request's
- * sequence number, so a failing run replays), and the pure body transformations. The server does the I/O.
+ * Fault injection for the v1 simulator: its fault kinds, the stage at which each acts, and the pure body
+ * transformations. Which request gets which fault is decided by the shared ../faults.ts; the server does the I/O.
  */
-import { hashSeed, mixSeed, Rng } from '../random';
+import {
+  decideFault as decideSharedFault,
+  renameKeysDeep,
+  type FaultDecision as SharedFaultDecision,
+  type FaultOptions as SharedFaultOptions,
+  validateFaultOptions as validateSharedFaultOptions,
+} from '../faults';
+import { Rng } from '../random';
 
 export type FaultKind =
   | '5xx'
@@ -28,13 +35,7 @@ export const faultKinds: readonly FaultKind[] = [
   'non-json',
 ];
 
-export interface FaultOptions {
-  /** Chance (0..1) that a request which passed auth and the rate limit gets a fault. */
-  readonly probability: number;
-  readonly kinds: readonly FaultKind[];
-  /** Defaults to the simulator's data seed. */
-  readonly seed?: number;
-}
+export type FaultOptions = SharedFaultOptions<FaultKind>;
 
 /**
  * When a fault acts: `replace` answers instead of the real handler; `mutate` rewrites a successful JSON answer;
@@ -60,33 +61,17 @@ export function faultStage(kind: FaultKind): FaultStage {
   return stages[kind];
 }
 
-export interface FaultDecision {
-  readonly kind: FaultKind;
-  /** A 32-bit number the fault uses for its own choices (status code, key case, offset…). */
-  readonly variant: number;
-}
+export type FaultDecision = SharedFaultDecision<FaultKind>;
 
 /** Checks fault options, throwing on an out-of-range probability or an unknown kind. */
 export function validateFaultOptions(options: FaultOptions): void {
-  if (!(options.probability >= 0 && options.probability <= 1)) {
-    throw new Error(`fault probability must be within 0..1, got ${options.probability}`);
-  }
-  if (options.kinds.length === 0 && options.probability > 0) throw new Error('fault kinds must not be empty');
-  for (const kind of options.kinds) {
-    if (!faultKinds.includes(kind)) throw new Error(`unknown fault kind '${kind}'`);
-  }
+  validateSharedFaultOptions(options, faultKinds);
 }
 
 /** The fault (or none) for the n-th request that passed auth and the rate limit; pure in (options, seed, sequence). */
 export function decideFault(options: FaultOptions, seed: number, sequence: number): FaultDecision | null {
-  if (options.probability <= 0 || options.kinds.length === 0) return null;
-  const rng = new Rng(mixSeed(hashSeed(seed, 'faults'), sequence));
-  // Always draw the same number of values so the decision for request n never depends on the options' shape.
-  const roll = rng.next();
-  const kindIndex = rng.uint32();
-  const variant = rng.uint32();
-  if (roll >= options.probability) return null;
-  return { kind: options.kinds[kindIndex % options.kinds.length]!, variant };
+  // The salt has been 'faults' since the first recorded runs; changing it would change every seeded replay.
+  return decideSharedFault(options, seed, sequence, 'faults');
 }
 
 export interface CannedResponse {
@@ -157,13 +142,7 @@ function recaseKey(key: string, mode: RecaseMode): string {
 
 /** Re-cases every object key, deeply; values are left alone. */
 export function recaseKeys(value: unknown, mode: RecaseMode): unknown {
-  if (Array.isArray(value)) return value.map((v) => recaseKeys(v, mode));
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[recaseKey(k, mode)] = recaseKeys(v, mode);
-    return out;
-  }
-  return value;
+  return renameKeysDeep(value, (key) => recaseKey(key, mode));
 }
 
 /**
@@ -202,9 +181,4 @@ export function faultOffsetMinutes(variant: number, avoid = 0): number {
     if (o !== avoid) return o;
   }
   return -240;
-}
-
-/** The first half of a body, for a `truncated` fault. */
-export function truncateBody(body: Buffer): Buffer {
-  return body.subarray(0, Math.floor(body.length / 2));
 }

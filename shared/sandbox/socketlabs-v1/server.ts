@@ -3,8 +3,9 @@
  * fixture of the integration tests. It serves the deterministic data of dataset.ts, enforces Basic auth and the
  * one-call-per-second limit, and injects the faults of faults.ts.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { truncateBody } from '../faults';
+import { LoopbackServer } from '../loopback-server';
 import { hashSeed, mixSeed, Rng } from '../random';
 import {
   accountData,
@@ -33,7 +34,6 @@ import {
   recaseMode,
   serverErrorResponse,
   tooManyRequestsResponse,
-  truncateBody,
   validateFaultOptions,
 } from './faults';
 
@@ -187,7 +187,7 @@ export async function startV1Simulator(options: V1SimulatorOptions): Promise<V1S
   let sequence = 0;
   let apiCalls = 0;
   const buckets = new Map<string, { tokens: number; at: number }>();
-  const hanging = new Set<ServerResponse>();
+  const loopback = new LoopbackServer();
 
   const countFault = (kind: FaultKind) => {
     stats.faultsInjected[kind] = (stats.faultsInjected[kind] ?? 0) + 1;
@@ -381,11 +381,7 @@ export async function startV1Simulator(options: V1SimulatorOptions): Promise<V1S
     const stage = fault ? faultStage(fault.kind) : null;
     if (fault && stage === 'replace') {
       countFault(fault.kind);
-      if (fault.kind === 'hang') {
-        hanging.add(res);
-        res.on('close', () => hanging.delete(res));
-        return;
-      }
+      if (fault.kind === 'hang') return loopback.hang(res);
       if (fault.kind === '5xx') return sendCanned(res, serverErrorResponse(fault.variant));
       if (fault.kind === '429') return sendCanned(res, tooManyRequestsResponse(fault.variant));
       return sendCanned(res, maintenancePageResponse());
@@ -435,36 +431,18 @@ export async function startV1Simulator(options: V1SimulatorOptions): Promise<V1S
     }
   };
 
-  const server = createServer((req, res) => {
+  const origin = await loopback.listen((req, res) => {
     try {
       handle(req, res);
     } catch (err) {
       if (!res.headersSent) sendError(res, 500, `simulator error: ${(err as Error).message}`);
       else res.destroy();
     }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  let closing: Promise<void> | null = null;
+  }, options.port);
 
   return {
-    url: `http://127.0.0.1:${port}/v1`,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        // Hung answers would keep close() waiting forever; they are the only ones nobody else will end.
-        for (const res of hanging) res.destroy();
-        hanging.clear();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
-    },
+    url: `${origin}/v1`,
+    close: () => loopback.close(),
     stats: () => ({
       ...stats,
       byMethod: { ...stats.byMethod },

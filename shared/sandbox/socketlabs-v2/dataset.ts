@@ -8,8 +8,10 @@
  * (through `V1Store.makeRecord`), so both simulators share one vocabulary of quirks: empty and null ids, re-cased and
  * unicode addresses, reasons with CRLF, quotes, commas, unicode and markup.
  */
-import { hashSeed, mixSeed, Rng, weightedTable } from '../random';
+import { DayTimeline } from '../day-timeline';
+import { hashSeed, Rng, weightedTable } from '../random';
 import {
+  checkAccountOptions,
   formatUtcDate,
   formatV1DateTime,
   generateV1Data,
@@ -149,10 +151,6 @@ const categoryTable = weightedTable<Category>([
   ['complaint', 0.4],
   ['engagement', 14],
 ]);
-
-const hourTable = weightedTable<number>(
-  [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 9, 9, 8, 8, 9, 9, 8, 7, 6, 5, 4, 3, 2, 1].map((w, h) => [h, w] as const),
-);
 
 type SubjectTemplate = (rng: Rng) => string | null;
 
@@ -356,161 +354,6 @@ export function defaultV2Profile(seed: number): V2Profile {
 // ---------------------------------------------------------------------------------------------------------------------
 // Store
 
-interface InsertedItem {
-  readonly secOfDay: number;
-  readonly item: V2Item;
-}
-
-interface Day {
-  readonly dayNum: number;
-  readonly generated: number;
-  /** Seconds of the day of the generated items, ascending; built on first read. */
-  secs: Uint32Array | null;
-  /** Late items, ascending by second, in arrival order within a second. */
-  inserts: InsertedItem[];
-  /** Merged order when there are inserts: >= 0 a generated index, < 0 the insert at -(v + 1). */
-  order: Int32Array | null;
-}
-
-function lowerBound(arr: ArrayLike<number>, value: number): number {
-  let lo = 0;
-  let hi = arr.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (arr[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The items of one server ordered by statusDate; ties keep generation order, then arrival order of late items. */
-class Timeline {
-  days: Day[] = [];
-  /** offsets[i]: items before day i; the last entry is the total. */
-  offsets: number[] = [0];
-
-  constructor(
-    readonly seed: number,
-    readonly serverId: number,
-    private readonly v1: V1Store,
-  ) {}
-
-  reindex(): void {
-    const offsets = [0];
-    let total = 0;
-    for (const day of this.days) {
-      total += day.generated + day.inserts.length;
-      offsets.push(total);
-    }
-    this.offsets = offsets;
-  }
-
-  get total(): number {
-    return this.offsets[this.offsets.length - 1]!;
-  }
-
-  /** Index of the first day whose dayNum is >= the given one. */
-  dayIndex(dayNum: number): number {
-    let lo = 0;
-    let hi = this.days.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.days[mid]!.dayNum < dayNum) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  secs(day: Day): Uint32Array {
-    if (day.secs) return day.secs;
-    const n = day.generated;
-    const rng = new Rng(mixSeed(mixSeed(this.seed, 0x5ec5), day.dayNum));
-    const secs = new Uint32Array(n);
-    for (let i = 0; i < n; i++) {
-      // Bursts: a sender's batch lands many events in one second, so ties are common enough to break naive paging.
-      secs[i] = i > 0 && rng.chance(0.08) ? secs[i - 1]! : rng.pickWeighted(hourTable) * 3600 + rng.int(0, 3599);
-    }
-    // The day's two edges are where an off-by-one in a date filter shows, so they get items often.
-    if (n >= 2 && rng.chance(0.4)) secs[0] = 0;
-    if (n >= 2 && rng.chance(0.4)) secs[1] = DAY - 1;
-    secs.sort();
-    day.secs = secs;
-    return secs;
-  }
-
-  order(day: Day): Int32Array {
-    if (day.order) return day.order;
-    const secs = this.secs(day);
-    const order = new Int32Array(secs.length + day.inserts.length);
-    let g = 0;
-    let k = 0;
-    for (let o = 0; o < order.length; o++) {
-      // A late item sorts after everything already there in its second.
-      if (k >= day.inserts.length || (g < secs.length && secs[g]! <= day.inserts[k]!.secOfDay)) order[o] = g++;
-      else order[o] = -(k++ + 1);
-    }
-    day.order = order;
-    return order;
-  }
-
-  /** Position of the first item at or after epochSec. */
-  lowerBound(epochSec: number): number {
-    const dayNum = Math.floor(epochSec / DAY);
-    const i = this.dayIndex(dayNum);
-    const day = this.days[i];
-    if (!day) return this.total;
-    if (day.dayNum > dayNum) return this.offsets[i]!;
-    const s = epochSec - dayNum * DAY;
-    let k = 0;
-    while (k < day.inserts.length && day.inserts[k]!.secOfDay < s) k++;
-    return this.offsets[i]! + lowerBound(this.secs(day), s) + k;
-  }
-
-  locate(position: number): { day: Day; local: number } {
-    if (!(position >= 0 && position < this.total)) throw new RangeError(`position ${position} out of range`);
-    // Last day whose offset is <= position; empty days share their offset with the next one and are skipped.
-    let lo = 0;
-    let hi = this.days.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.offsets[mid + 1]! <= position) lo = mid + 1;
-      else hi = mid;
-    }
-    return { day: this.days[lo]!, local: position - this.offsets[lo]! };
-  }
-
-  itemAt(position: number): V2Item {
-    const { day, local } = this.locate(position);
-    const idx = day.inserts.length ? this.order(day)[local]! : local;
-    if (idx < 0) return { ...day.inserts[-idx - 1]!.item };
-    const sec = day.dayNum * DAY + this.secs(day)[idx]!;
-    return buildItem(this.v1, this.serverId, new Rng(mixSeed(mixSeed(this.seed, day.dayNum), idx)), sec);
-  }
-
-  secondAt(position: number): number {
-    const { day, local } = this.locate(position);
-    const idx = day.inserts.length ? this.order(day)[local]! : local;
-    const s = idx < 0 ? day.inserts[-idx - 1]!.secOfDay : this.secs(day)[idx]!;
-    return day.dayNum * DAY + s;
-  }
-
-  insert(item: V2Item, epochSec: number): void {
-    const dayNum = Math.floor(epochSec / DAY);
-    const i = this.dayIndex(dayNum);
-    let day = this.days[i];
-    if (!day || day.dayNum !== dayNum) {
-      day = { dayNum, generated: 0, secs: null, inserts: [], order: null };
-      this.days.splice(i, 0, day);
-    }
-    const secOfDay = epochSec - dayNum * DAY;
-    let k = day.inserts.length;
-    while (k > 0 && day.inserts[k - 1]!.secOfDay > secOfDay) k--;
-    day.inserts.splice(k, 0, { secOfDay, item });
-    day.order = null;
-    this.reindex();
-  }
-}
-
 /**
  * The canonical data of a simulated v2 account: message-detail items per server sorted by statusDate (positions are
  * zero-based per server), suppression lists, and each server's plan history limit.
@@ -523,21 +366,13 @@ export class V2Store {
   /** Bumped by every insert, so callers can tell whether something they derived from positions is stale. */
   version = 0;
   private readonly v1: V1Store;
-  private readonly timelines = new Map<number, Timeline>();
+  private readonly timelines = new Map<number, DayTimeline<V2Item>>();
   private readonly suppressionLists = new Map<number, readonly V2Item[]>();
   private readonly history: V2DataOptions['historyDays'];
 
   constructor(options: V2DataOptions) {
     const { seed, serverIds, from, to } = options;
-    if (!Number.isFinite(seed)) throw new Error('seed must be a finite number');
-    if (serverIds.length === 0) throw new Error('at least one server id is required');
-    for (const id of serverIds) {
-      if (!Number.isSafeInteger(id) || id <= 0) throw new Error(`invalid server id ${id}`);
-    }
-    if (new Set(serverIds).size !== serverIds.length) throw new Error('duplicate server ids');
-    const first = parseUtcDate(from);
-    const last = parseUtcDate(to);
-    if (first > last) throw new Error(`from (${from}) is after to (${to})`);
+    const { first, last } = checkAccountOptions(options);
     const checkHistory = (days: number) => {
       if (!(Number.isInteger(days) && days >= 0)) throw new Error(`historyDays must be a non-negative integer`);
     };
@@ -570,12 +405,13 @@ export class V2Store {
         dataset === 'queued' ? Math.ceil((counts.get(`${serverId}:${date}`) ?? 0) / 2) : 0,
     });
     for (const serverId of serverIds) {
-      const timeline = new Timeline(hashSeed(seed, 'v2-timeline', serverId), serverId, this.v1);
+      const generated: number[] = [];
       for (let dayNum = first; dayNum <= last; dayNum++) {
-        const generated = counts.get(`${serverId}:${formatUtcDate(dayNum)}`) ?? 0;
-        timeline.days.push({ dayNum, generated, secs: null, inserts: [], order: null });
+        generated.push(counts.get(`${serverId}:${formatUtcDate(dayNum)}`) ?? 0);
       }
-      timeline.reindex();
+      const timeline = new DayTimeline<V2Item>(hashSeed(seed, 'v2-timeline', serverId), first, generated, (rng, sec) =>
+        buildItem(this.v1, serverId, rng, sec),
+      );
       this.timelines.set(serverId, timeline);
     }
   }
@@ -591,7 +427,7 @@ export class V2Store {
     return this.history?.[serverId] ?? DEFAULT_HISTORY_DAYS;
   }
 
-  private timeline(serverId: number): Timeline {
+  private timeline(serverId: number): DayTimeline<V2Item> {
     const t = this.timelines.get(serverId);
     if (!t) throw new Error(`unknown server ${serverId}`);
     return t;
@@ -604,15 +440,12 @@ export class V2Store {
 
   /** Positions [start, end) of the items whose statusDate lies within [fromSec, toSec], both inclusive; null = open. */
   range(serverId: number, fromSec: number | null, toSec: number | null): { start: number; end: number } {
-    const t = this.timeline(serverId);
-    const start = fromSec === null ? 0 : t.lowerBound(Math.ceil(fromSec));
-    const end = toSec === null ? t.total : t.lowerBound(Math.floor(toSec) + 1);
-    return { start, end: Math.max(start, end) };
+    return this.timeline(serverId).range(fromSec, toSec);
   }
 
   /** The item at a position (a fresh copy). */
   itemAt(serverId: number, position: number): V2Item {
-    return this.timeline(serverId).itemAt(position);
+    return this.timeline(serverId).recordAt(position);
   }
 
   /** Epoch seconds of the statusDate at a position, without building the item. */
@@ -622,10 +455,7 @@ export class V2Store {
 
   /** Items at positions [start, end). */
   slice(serverId: number, start: number, end: number): V2Item[] {
-    const t = this.timeline(serverId);
-    const out: V2Item[] = [];
-    for (let p = Math.max(0, start); p < Math.min(end, t.total); p++) out.push(t.itemAt(p));
-    return out;
+    return this.timeline(serverId).slice(start, end);
   }
 
   /** Every item of a server in order; materialises them all, so mind the size. */
@@ -654,8 +484,7 @@ export class V2Store {
 
   /** A realistic new item at the given second, from its own seed (not stored). */
   makeItem(serverId: number, epochSec: number, variant: number): V2Item {
-    const t = this.timeline(serverId);
-    return buildItem(this.v1, serverId, new Rng(mixSeed(mixSeed(t.seed, 0x1a7e), variant)), Math.floor(epochSec));
+    return this.timeline(serverId).makeRecord(Math.floor(epochSec), variant);
   }
 
   /**

@@ -13,10 +13,18 @@
  * - pageSize outside 1..100 (1..500000 for downloads) is a 400, not clamped.
  * - A download page past the end (or of an empty result) answers 200 with only the header row and `rows *\/N`.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  decideFault,
+  type FaultDecision,
+  type FaultOptions,
+  renameKeysDeep,
+  truncateBody,
+  validateFaultOptions,
+} from '../faults';
+import { LoopbackServer } from '../loopback-server';
 import { hashSeed, mixSeed, Rng } from '../random';
-import { maintenancePageResponse, truncateBody } from '../socketlabs-v1/faults';
+import { maintenancePageResponse } from '../socketlabs-v1/faults';
 import {
   formatV2DateTime,
   generateV2Data,
@@ -56,13 +64,7 @@ export const v2FaultKinds: readonly V2FaultKind[] = [
 ];
 
 /** Same shape as the v1 simulator's FaultOptions, with the v2 kinds. */
-export interface V2FaultOptions {
-  /** Chance (0..1) that a request which passed auth and the rate limits gets a fault. */
-  readonly probability: number;
-  readonly kinds: readonly V2FaultKind[];
-  /** Defaults to the simulator's data seed. */
-  readonly seed?: number;
-}
+export type V2FaultOptions = FaultOptions<V2FaultKind>;
 
 export interface V2RateLimits {
   /** Requests per key per window, any endpoint. Default 100. */
@@ -115,33 +117,17 @@ export interface V2Simulator {
   insert(serverId: number, item: V2Item): V2Item;
 }
 
-export interface V2FaultDecision {
-  readonly kind: V2FaultKind;
-  /** A 32-bit number the fault uses for its own choices (status code, key case, cut point…). */
-  readonly variant: number;
-}
+export type V2FaultDecision = FaultDecision<V2FaultKind>;
 
 /** Checks fault options, throwing on an out-of-range probability or an unknown kind. */
 export function validateV2FaultOptions(options: V2FaultOptions): void {
-  if (!(options.probability >= 0 && options.probability <= 1)) {
-    throw new Error(`fault probability must be within 0..1, got ${options.probability}`);
-  }
-  if (options.kinds.length === 0 && options.probability > 0) throw new Error('fault kinds must not be empty');
-  for (const kind of options.kinds) {
-    if (!v2FaultKinds.includes(kind)) throw new Error(`unknown fault kind '${kind}'`);
-  }
+  validateFaultOptions(options, v2FaultKinds);
 }
 
 /** The fault (or none) for the n-th request that passed auth and the rate limits; pure in (options, seed, sequence). */
 export function decideV2Fault(options: V2FaultOptions, seed: number, sequence: number): V2FaultDecision | null {
-  if (options.probability <= 0 || options.kinds.length === 0) return null;
-  const rng = new Rng(mixSeed(hashSeed(seed, 'v2-faults'), sequence));
-  // Always draw the same number of values so the decision for request n never depends on the options' shape.
-  const roll = rng.next();
-  const kindIndex = rng.uint32();
-  const variant = rng.uint32();
-  if (roll >= options.probability) return null;
-  return { kind: options.kinds[kindIndex % options.kinds.length]!, variant };
+  // A salt of its own keeps v2's fault sequence independent of v1's for the same seed.
+  return decideFault(options, seed, sequence, 'v2-faults');
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -427,13 +413,7 @@ function recaseKey(key: string, mode: RecaseMode): string {
 }
 
 function recaseKeys(value: unknown, mode: RecaseMode): unknown {
-  if (Array.isArray(value)) return value.map((v) => recaseKeys(v, mode));
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[recaseKey(k, mode)] = recaseKeys(v, mode);
-    return out;
-  }
-  return value;
+  return renameKeysDeep(value, (key) => recaseKey(key, mode));
 }
 
 /** Which key case a `recase` fault uses: never the documented camelCase. */
@@ -482,7 +462,7 @@ export async function startV2Simulator(options: V2SimulatorOptions): Promise<V2S
   });
   let stats = freshStats();
   let sequence = 0;
-  const hanging = new Set<ServerResponse>();
+  const loopback = new LoopbackServer();
   const countFault = (kind: V2FaultKind) => {
     stats.faultsInjected[kind] = (stats.faultsInjected[kind] ?? 0) + 1;
   };
@@ -880,9 +860,7 @@ export async function startV2Simulator(options: V2SimulatorOptions): Promise<V2S
     const fault = faults ? decideV2Fault(faults, faultSeed, seq) : null;
     if (fault?.kind === 'hang') {
       countFault('hang');
-      hanging.add(res);
-      res.on('close', () => hanging.delete(res));
-      return;
+      return loopback.hang(res);
     }
     if (fault?.kind === '5xx') {
       countFault('5xx');
@@ -961,34 +939,16 @@ export async function startV2Simulator(options: V2SimulatorOptions): Promise<V2S
     }
   };
 
-  const server = createServer((req, res) => {
+  const origin = await loopback.listen((req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) sendError(res, 500, 'InternalServerError', `simulator error: ${(err as Error).message}`);
       else res.destroy();
     });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  let closing: Promise<void> | null = null;
+  }, options.port);
 
   return {
-    url: `http://127.0.0.1:${port}/v2`,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        // Hung answers would keep close() waiting forever; they are the only ones nobody else will end.
-        for (const res of hanging) res.destroy();
-        hanging.clear();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
-    },
+    url: `${origin}/v2`,
+    close: () => loopback.close(),
     stats: () => ({
       ...stats,
       byRoute: { ...stats.byRoute },

@@ -16,6 +16,7 @@ import {
   type V1SimulatorOptions,
 } from '../../../shared/sandbox/socketlabs-v1/server';
 import { documentedFailureCodes } from '../../../shared/sources/socketlabs-v1/failure-codes';
+import { basicAuth, expectCloseEndsHungRequest, expectReplayableFaults, withSimulator } from './simulator-helpers';
 
 const USER = 'tester@example.com';
 const KEY = 'k3y-Sup3rSecret-0042';
@@ -36,8 +37,6 @@ const base: V1SimulatorOptions = {
   burst: 10_000,
 };
 
-const basic = (user: string, key: string) => `Basic ${Buffer.from(`${user}:${key}`).toString('base64')}`;
-
 interface CallInit {
   key?: string | null;
   signal?: AbortSignal;
@@ -48,7 +47,7 @@ function call(sim: V1Simulator, method: string, params: Record<string, string | 
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, String(v));
   const headers: Record<string, string> = {};
   const key = init.key === undefined ? KEY : init.key;
-  if (key !== null) headers.authorization = basic(USER, key);
+  if (key !== null) headers.authorization = basicAuth(USER, key);
   return fetch(url, { headers, ...(init.signal ? { signal: init.signal } : {}) });
 }
 
@@ -174,11 +173,7 @@ describe('socketlabs v1 dataset', () => {
 
   it('decides faults deterministically from the seed and request number', () => {
     const opts = { probability: 0.3, kinds: [...faultKinds] };
-    const a = Array.from({ length: 200 }, (_, i) => decideFault(opts, 9, i));
-    expect(Array.from({ length: 200 }, (_, i) => decideFault(opts, 9, i))).toEqual(a);
-    const hits = a.filter((f) => f !== null).length;
-    expect(hits).toBeGreaterThan(30);
-    expect(hits).toBeLessThan(100);
+    expectReplayableFaults((i) => decideFault(opts, 9, i));
     expect(decideFault({ probability: 0, kinds: ['5xx'] }, 9, 1)).toBeNull();
   });
 });
@@ -391,14 +386,8 @@ describe('socketlabs v1 simulator rate limit', () => {
 });
 
 describe('socketlabs v1 simulator faults', () => {
-  const withFault = async (kind: FaultKind, run: (sim: V1Simulator) => Promise<void>) => {
-    const sim = await startV1Simulator({ ...base, faults: { probability: 1, kinds: [kind] } });
-    try {
-      await run(sim);
-    } finally {
-      await sim.close();
-    }
-  };
+  const withFault = (kind: FaultKind, run: (sim: V1Simulator) => Promise<void>) =>
+    withSimulator(() => startV1Simulator({ ...base, faults: { probability: 1, kinds: [kind] } }), run);
 
   it('5xx: answers 500/502/503', async () => {
     await withFault('5xx', async (sim) => {
@@ -452,13 +441,7 @@ describe('socketlabs v1 simulator faults', () => {
       ).rejects.toThrow();
     });
     const sim = await startV1Simulator({ ...base, faults: { probability: 1, kinds: ['hang'] } });
-    const pending = call(sim, 'messagesQueued', { serverId: 1000 });
-    pending.catch(() => {});
-    while (sim.stats().requests === 0) await new Promise((r) => setTimeout(r, 5));
-    const started = Date.now();
-    await sim.close();
-    expect(Date.now() - started).toBeLessThan(1000);
-    await expect(pending).rejects.toThrow();
+    await expectCloseEndsHungRequest(sim, () => call(sim, 'messagesQueued', { serverId: 1000 }));
   });
 
   it('recase: re-cases envelope and item keys', async () => {

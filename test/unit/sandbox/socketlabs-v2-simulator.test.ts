@@ -18,6 +18,7 @@ import {
   type V2SimulatorOptions,
   v2FaultKinds,
 } from '../../../shared/sandbox/socketlabs-v2/server';
+import { basicAuth, expectCloseEndsHungRequest, expectReplayableFaults, withSimulator } from './simulator-helpers';
 
 const KEY = 'v2-k3y-Sup3rSecret-0042';
 const SERVERS = [1000, 1006];
@@ -39,8 +40,6 @@ const DETAIL = 'reports/messages/detail';
 const DOWNLOAD = 'reports/messages/detail/download';
 
 type Params = Record<string, string | number>;
-
-const basic = (user: string, key: string) => `Basic ${Buffer.from(`${user}:${key}`).toString('base64')}`;
 
 function urlOf(sim: V2Simulator, serverId: number, path: string, params: Params = {}): URL {
   const url = new URL(`${sim.url}/servers/${serverId}/${path}`);
@@ -223,10 +222,10 @@ describe('socketlabs v2 simulator over HTTP', () => {
 
   it('accepts Bearer and Basic with any user name, and answers 401 in the error shape otherwise', async () => {
     sim.resetStats();
-    for (const authorization of [`Bearer ${KEY}`, `bearer ${KEY}`, basic('anyone', KEY), basic('', KEY)]) {
+    for (const authorization of [`Bearer ${KEY}`, `bearer ${KEY}`, basicAuth('anyone', KEY), basicAuth('', KEY)]) {
       expect((await call(sim, 1000, DETAIL, { pageSize: 1 }, { authorization })).status).toBe(200);
     }
-    const wrong = [`Bearer WRONG-${KEY}`, basic('anyone', 'WRONG'), basic(KEY, 'x'), `Basic ${KEY}`, null];
+    const wrong = [`Bearer WRONG-${KEY}`, basicAuth('anyone', 'WRONG'), basicAuth(KEY, 'x'), `Basic ${KEY}`, null];
     for (const authorization of wrong) {
       const res = await call(sim, 1000, DETAIL, {}, { authorization });
       expect(res.status).toBe(401);
@@ -474,22 +473,12 @@ describe('socketlabs v2 simulator rate limits', () => {
 });
 
 describe('socketlabs v2 simulator faults', () => {
-  const withFault = async (kind: V2FaultKind, run: (sim: V2Simulator) => Promise<void>) => {
-    const sim = await startV2Simulator({ ...base, faults: { probability: 1, kinds: [kind] } });
-    try {
-      await run(sim);
-    } finally {
-      await sim.close();
-    }
-  };
+  const withFault = (kind: V2FaultKind, run: (sim: V2Simulator) => Promise<void>) =>
+    withSimulator(() => startV2Simulator({ ...base, faults: { probability: 1, kinds: [kind] } }), run);
 
   it('decides faults deterministically from the seed and request number', () => {
     const opts = { probability: 0.3, kinds: [...v2FaultKinds] };
-    const a = Array.from({ length: 200 }, (_, i) => decideV2Fault(opts, 9, i));
-    expect(Array.from({ length: 200 }, (_, i) => decideV2Fault(opts, 9, i))).toEqual(a);
-    const hits = a.filter((f) => f !== null).length;
-    expect(hits).toBeGreaterThan(30);
-    expect(hits).toBeLessThan(100);
+    const a = expectReplayableFaults((i) => decideV2Fault(opts, 9, i));
     expect(new Set(a.filter((f) => f !== null).map((f) => f!.kind)).size).toBe(v2FaultKinds.length);
   });
 
@@ -532,13 +521,7 @@ describe('socketlabs v2 simulator faults', () => {
       await expect(call(sim, 1000, DETAIL, {}, { signal: AbortSignal.timeout(200) })).rejects.toThrow();
     });
     const sim = await startV2Simulator({ ...base, faults: { probability: 1, kinds: ['hang'] } });
-    const pending = call(sim, 1000, DOWNLOAD);
-    pending.catch(() => {});
-    while (sim.stats().requests === 0) await new Promise((r) => setTimeout(r, 5));
-    const started = Date.now();
-    await sim.close();
-    expect(Date.now() - started).toBeLessThan(1000);
-    await expect(pending).rejects.toThrow();
+    await expectCloseEndsHungRequest(sim, () => call(sim, 1000, DOWNLOAD));
   });
 
   it('truncated: half a JSON body, or CSV cut at a row boundary, then the connection drops', async () => {

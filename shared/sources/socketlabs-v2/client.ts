@@ -1,0 +1,120 @@
+import type { ApiCaller } from '../../engine/api-caller';
+import { csvBatches, parseContentRange } from '../../engine/csv-pages';
+import { ApiRequestError, OutsideHistoryError, TransientApiError } from '../../engine/errors';
+import type { HttpRequest } from '../../engine/http';
+import type { Page, PageRequest } from '../../engine/paging';
+import type { RateBudget } from '../../engine/rate-budget';
+import { safeUrl } from '../../engine/redact';
+import type { TimeWindow } from '../../engine/windows';
+import { describeZodError } from '../records';
+import type { V2Endpoint } from './endpoints';
+import { apiErrorBody, listEnvelope } from './schemas';
+
+export interface V2ClientOptions {
+  /** e.g. `https://api.socketlabs.com/v2` */
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  readonly timeoutMs: number;
+  readonly call: ApiCaller;
+  /** The budget for each limit name (overall alone, or overall + message reports). */
+  readonly budgets: Readonly<Record<V2Endpoint['limit'], RateBudget>>;
+}
+
+/** As in v1: ask for [start − 1 s, end] and keep [start, end), so the API's edge semantics do not matter. */
+export const v2RequestPadMs = 1000;
+
+/** `yyyy-mm-dd HH:MM:SS` in UTC, the conventions' input format. */
+const dateParam = (t: number) => new Date(t).toISOString().slice(0, 19).replace('T', ' ');
+
+/** Rows handed from a CSV page to the engine at a time. */
+const CSV_BATCH = 5_000;
+
+/** The SocketLabs API v2: Bearer auth, `{data, total}` JSON pages, 206/Content-Range CSV downloads. */
+export function createV2Client(opts: V2ClientOptions) {
+  const request = (endpoint: V2Endpoint, serverId: number, params: Record<string, string>): HttpRequest => {
+    const url = new URL(`${opts.baseUrl.replace(/\/+$/, '')}${endpoint.path.replace('{serverId}', String(serverId))}`);
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    const accept = endpoint.route === 'csv' ? 'text/csv' : 'application/json';
+    return {
+      url: url.toString(),
+      headers: { authorization: `Bearer ${opts.apiKey}`, accept },
+      timeoutMs: opts.timeoutMs,
+    };
+  };
+  const params = (endpoint: V2Endpoint, req: PageRequest, window: TimeWindow | null) => ({
+    pageSize: String(endpoint.pageSize),
+    pageNumber: String(req.pageNumber),
+    sortField: endpoint.sortField,
+    sortDirection: 'asc',
+    ...(window ? { startDate: dateParam(window.start - v2RequestPadMs), endDate: dateParam(window.end) } : {}),
+  });
+
+  /** Turns a plan-limit refusal into OutsideHistoryError; other errors pass unchanged. */
+  const recognise = (error: unknown): never => {
+    if (error instanceof ApiRequestError) {
+      const parsed = apiErrorBody.safeParse(safeJson(error.body));
+      const types = parsed.success ? parsed.data.map((e) => `${e.errorType ?? ''} ${e.message ?? ''}`).join(' ') : '';
+      if (/outside.*plan|plan.*limit|reporting history/i.test(types)) throw new OutsideHistoryError(error.message);
+    }
+    throw error;
+  };
+
+  return {
+    /** One JSON page of an endpoint for a server (and window, for reports). */
+    async jsonPage(
+      endpoint: V2Endpoint,
+      serverId: number,
+      window: TimeWindow | null,
+      req: PageRequest,
+      signal: AbortSignal,
+    ) {
+      const http = request(endpoint, serverId, params(endpoint, req, window));
+      const parse = (json: unknown): Page<unknown> => {
+        const env = listEnvelope.safeParse(json);
+        if (!env.success) {
+          throw new TransientApiError(
+            `${safeUrl(http.url)}: unexpected answer envelope (${describeZodError(env.error)})`,
+          );
+        }
+        return { items: env.data.data, total: env.data.total };
+      };
+      return opts.call(http, parse, signal, opts.budgets[endpoint.limit]).catch(recognise);
+    },
+    /** One CSV download page, streamed: rows arrive in batches as the body downloads. */
+    async csvPage(
+      endpoint: V2Endpoint,
+      serverId: number,
+      window: TimeWindow | null,
+      req: PageRequest,
+      signal: AbortSignal,
+    ) {
+      const http = request(endpoint, serverId, params(endpoint, req, window));
+      const res = await opts.call.stream(http, signal, opts.budgets[endpoint.limit]).catch(recognise);
+      const range = parseContentRange(res.headers.get('content-range'));
+      if (!range) {
+        await res.cancel();
+        throw new TransientApiError(`${safeUrl(http.url)} answered ${res.status} without a readable Content-Range`);
+      }
+      const batches = csvBatches(res.body, {
+        batchSize: CSV_BATCH,
+        expectedRows: range.count,
+        where: safeUrl(http.url),
+      });
+      return {
+        items: [],
+        total: range.total,
+        stream: { count: range.count, batches, cancel: res.cancel },
+      } satisfies Page<unknown>;
+    },
+  };
+}
+
+export type V2Client = ReturnType<typeof createV2Client>;
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,111 @@
+import type { Dataset } from '../../engine/collect';
+import { ApiRequestError } from '../../engine/errors';
+import type { Page, PageRequest } from '../../engine/paging';
+import type { TimeWindow } from '../../engine/windows';
+import { type V2Client, v2RequestPadMs } from './client';
+import { type V2Endpoint, v2Endpoints } from './endpoints';
+import { mapMessage, mapSuppression } from './mapping';
+import { socketlabsMessages, socketlabsSuppressions } from './tables';
+
+export const SOCKETLABS_V2 = 'socketlabs-v2';
+export const v2DatasetNames = ['messages', 'suppressions'] as const;
+export type V2DatasetName = (typeof v2DatasetNames)[number];
+
+/** Rows a CSV-route window may hold: two 500,000-row pages stream through in well under a Lambda run. */
+const CSV_WINDOW_ROWS = 1_000_000;
+/** Pages read for one suppression snapshot, at most (500,000 rows each on the CSV route). */
+const MAX_SNAPSHOT_PAGES = 200;
+
+/**
+ * The CSV download route where the API has it, JSON pages otherwise: the first 404/405 from the download path
+ * switches this (dataset, server) to JSON for the rest of the run.
+ */
+function routeChooser(client: V2Client, csv: V2Endpoint, json: V2Endpoint) {
+  let current: V2Endpoint = csv;
+  return {
+    endpoint: () => current,
+    async page(
+      serverId: number,
+      window: TimeWindow | null,
+      req: PageRequest,
+      signal: AbortSignal,
+    ): Promise<Page<unknown>> {
+      if (current === csv) {
+        try {
+          return await client.csvPage(csv, serverId, window, req, signal);
+        } catch (error) {
+          if (!(error instanceof ApiRequestError && (error.status === 404 || error.status === 405))) throw error;
+          current = json;
+        }
+      }
+      return client.jsonPage(json, serverId, window, req, signal);
+    },
+  };
+}
+
+/** The engine's datasets for the chosen servers and dataset names. */
+export function socketlabsV2Datasets(
+  client: V2Client,
+  serverIds: readonly number[],
+  names: readonly V2DatasetName[],
+  rates: Readonly<Record<V2Endpoint['limit'], number>>,
+  now: () => number,
+): Dataset[] {
+  const out: Dataset[] = [];
+  for (const serverId of serverIds) {
+    const partition = (day: string) => ({ dt: day, server_id: serverId });
+    const base = { source: SOCKETLABS_V2, scope: String(serverId), partition };
+    if (names.includes('messages')) {
+      const route = routeChooser(client, v2Endpoints.messagesCsv, v2Endpoints.messagesJson);
+      out.push({
+        ...base,
+        kind: 'windowed',
+        dataset: 'messages',
+        table: socketlabsMessages,
+        get pageSize() {
+          return route.endpoint().pageSize;
+        },
+        get maxRowsPerWindow() {
+          return route.endpoint().route === 'csv' ? CSV_WINDOW_ROWS : undefined;
+        },
+        requestsPerSecond: rates['message-reports'],
+        requestPadMs: v2RequestPadMs,
+        mapRecord: mapMessage,
+        fetchPage: (window, req, signal) => route.page(serverId, window, req, signal),
+        route: () => route.endpoint().route,
+      });
+    }
+    if (names.includes('suppressions')) {
+      const route = routeChooser(client, v2Endpoints.suppressionsCsv, v2Endpoints.suppressionsJson);
+      out.push({
+        ...base,
+        kind: 'snapshot',
+        dataset: 'suppressions',
+        table: socketlabsSuppressions,
+        mapRecord: mapSuppression,
+        route: () => route.endpoint().route,
+        fetchSnapshot: async (signal) => {
+          // CSV and JSON lists carry no snapshot time of their own: the time we asked is the snapshot's.
+          const takenAt = now();
+          const items: unknown[] = [];
+          // The whole list is one snapshot; it is read into memory (suppression lists are far smaller than reports).
+          for (let pageNumber = 0; pageNumber < MAX_SNAPSHOT_PAGES; pageNumber++) {
+            const size = route.endpoint().pageSize;
+            const page = await route.page(serverId, null, { offset: pageNumber * size, size, pageNumber }, signal);
+            let count = page.items.length;
+            if (page.stream) {
+              count = 0;
+              for await (const batch of page.stream.batches) {
+                items.push(...batch);
+                count += batch.length;
+              }
+            } else items.push(...page.items);
+            if (count === 0 || items.length >= page.total) break;
+          }
+          return { items, takenAt };
+        },
+      });
+    }
+  }
+  return out;
+}

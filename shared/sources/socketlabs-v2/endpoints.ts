@@ -1,0 +1,52 @@
+/**
+ * The v2 endpoints inboxlake reads, as data: a changed path, page size or sort field is a one-line change here.
+ * Paths take `{serverId}`. Limits are per API key: 100 requests / 60 s overall, 30 / 60 s for `*\/reports/message*`
+ * (SocketLabs API conventions, "Rate Limiting").
+ */
+export interface V2Endpoint {
+  readonly path: string;
+  readonly route: 'json' | 'csv';
+  readonly pageSize: number;
+  readonly sortField: string;
+  /** Name of the stricter limit the path falls under, besides the overall one. */
+  readonly limit: 'overall' | 'message-reports';
+}
+
+export const v2Endpoints = {
+  messagesCsv: {
+    path: '/servers/{serverId}/reports/messages/detail/download',
+    route: 'csv',
+    pageSize: 500_000,
+    sortField: 'statusDate',
+    limit: 'message-reports',
+  },
+  messagesJson: {
+    path: '/servers/{serverId}/reports/messages/detail',
+    route: 'json',
+    pageSize: 100,
+    sortField: 'statusDate',
+    limit: 'message-reports',
+  },
+  suppressionsCsv: {
+    path: '/servers/{serverId}/suppressions/download',
+    route: 'csv',
+    pageSize: 500_000,
+    sortField: 'suppressionLastUpdate',
+    limit: 'overall',
+  },
+  suppressionsJson: {
+    path: '/servers/{serverId}/suppressions/search',
+    route: 'json',
+    pageSize: 100,
+    sortField: 'emailAddress',
+    limit: 'overall',
+  },
+} as const satisfies Record<string, V2Endpoint>;
+
+/** Requests per 60 s for each limit. */
+export const v2Limits = { overall: 100, 'message-reports': 30 } as const;
+
+/** Per-second rates of the limits, scaled (tests and benchmarks run the simulator's windows faster). */
+export function v2Rates(scale: number): Record<keyof typeof v2Limits, number> {
+  return { overall: (v2Limits.overall / 60) * scale, 'message-reports': (v2Limits['message-reports'] / 60) * scale };
+}
