@@ -31,6 +31,8 @@ const socketlabsSchema = z.object({
   SOCKETLABS_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   /** v2: multiplies the documented per-minute limits; only for simulators whose windows run faster (tests, bench). */
   SOCKETLABS_RATE_SCALE: z.coerce.number().positive().max(10_000).default(1),
+  /** v2 CSV download page size (the API's maximum is 500,000). */
+  SOCKETLABS_CSV_PAGE_SIZE: z.coerce.number().int().min(1).max(500_000).default(500_000),
   INBOXLAKE_TRAILING_DAYS: z.coerce.number().int().min(0).max(89).default(2),
   INBOXLAKE_MAX_ROWS_PER_WINDOW: z.coerce.number().int().min(500).default(100_000),
 });
@@ -81,6 +83,7 @@ function toSocketLabsConfig(e: z.output<typeof socketlabsSchema>) {
     requestsPerSecond: e.SOCKETLABS_REQUESTS_PER_SECOND,
     timeoutMs: e.SOCKETLABS_TIMEOUT_MS,
     rateScale: e.SOCKETLABS_RATE_SCALE,
+    csvPageSize: e.SOCKETLABS_CSV_PAGE_SIZE,
     trailingDays: e.INBOXLAKE_TRAILING_DAYS,
     maxRowsPerWindow: e.INBOXLAKE_MAX_ROWS_PER_WINDOW,
   } as const;

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { SocketLabsConfig } from '../config';
 import { type CallCounters, createApiCaller, newCallCounters } from '../engine/api-caller';
 import type { Clock } from '../engine/clock';
@@ -71,6 +73,17 @@ export async function collectSocketLabs(
   request: CollectRequest,
   deps: CollectDeps,
 ): Promise<CollectSummary> {
+  // The run's own scratch folder (window files, CSV spools), removed when the run ends however it ends.
+  await mkdir(deps.tmpDir, { recursive: true });
+  const scratch = await mkdtemp(join(deps.tmpDir, 'inboxlake-run-'));
+  try {
+    return await collect(config, request, { ...deps, tmpDir: scratch });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function collect(config: SocketLabsConfig, request: CollectRequest, deps: CollectDeps): Promise<CollectSummary> {
   const started = deps.clock.now();
   const redact = createRedactor([config.apiKey]);
   const serverIds = request.serverIds?.length ? request.serverIds : config.serverIds;
@@ -125,10 +138,10 @@ export async function collectSocketLabs(
       timeoutMs: config.timeoutMs,
       call: caller(overall),
       budgets,
+      spoolDir: deps.tmpDir,
     });
-    datasets = socketlabsV2Datasets(client, serverIds, select(request.datasets, v2DatasetNames), rates, () =>
-      deps.clock.now(),
-    );
+    const names = select(request.datasets, v2DatasetNames);
+    datasets = socketlabsV2Datasets(client, serverIds, names, rates, () => deps.clock.now(), config.csvPageSize);
     source = SOCKETLABS_V2;
     requestsPerSecond = rates.overall;
   }

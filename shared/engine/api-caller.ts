@@ -33,8 +33,16 @@ export interface ApiCallerOptions {
  */
 export interface ApiCaller {
   <T>(req: HttpRequest, parse: (json: unknown) => T, signal: AbortSignal, budget?: RateBudget): Promise<T>;
-  /** The same for a streamed answer: retried until its status is a success; the body is the caller's to read. */
-  stream(req: HttpRequest, signal: AbortSignal, budget?: RateBudget): Promise<StreamResponse>;
+  /**
+   * The same for a streamed answer: `consume` reads the body inside the attempt, so a body cut short (StreamCutError,
+   * transient) is fetched again under the same policy.
+   */
+  stream<T>(
+    req: HttpRequest,
+    consume: (res: StreamResponse) => Promise<T>,
+    signal: AbortSignal,
+    budget?: RateBudget,
+  ): Promise<T>;
 }
 
 /** Builds the caller every source uses for its HTTP requests; a request may name a stricter budget than the default. */
@@ -68,6 +76,7 @@ export function createApiCaller(opts: ApiCallerOptions): ApiCaller {
   const http = (signal: AbortSignal) => ({ fetch: opts.fetch, redact: opts.redact, signal });
   const call = (<T>(req: HttpRequest, parse: (json: unknown) => T, signal: AbortSignal, budget = opts.budget) =>
     attempt(async () => parse(await requestJson(req, http(signal))), signal, budget)) as ApiCaller;
-  call.stream = (req, signal, budget = opts.budget) => attempt(() => openStream(req, http(signal)), signal, budget);
+  call.stream = (req, consume, signal, budget = opts.budget) =>
+    attempt(async () => consume(await openStream(req, http(signal))), signal, budget);
   return call;
 }

@@ -294,38 +294,49 @@ async function collectSnapshot(ds: SnapshotDataset, opts: CollectOptions): Promi
     report.left.push(window);
     return report;
   }
-  opts.onEvent?.({ type: 'window-start', dataset: ds.dataset, scope: ds.scope, window });
-  const { items, takenAt } = await ds.fetchSnapshot(opts.signal);
-  const writer = await openWindowWriter({
-    store: opts.store,
-    table: ds.table,
-    partition: ds.partition(utcDay(dayStart)),
-    window,
-    formats: opts.formats,
-    writers: opts.writers,
-    tmpDir: opts.tmpDir,
-    now: () => opts.clock.now(),
-  });
-  try {
-    const rows: Row[] = [];
-    const quarantine: QuarantineEntry[] = [];
-    for (const raw of items) {
-      const mapped = ds.mapRecord(raw, now, takenAt);
-      if (mapped.ok) rows.push(mapped.row);
-      else quarantine.push({ reason: mapped.reason, raw });
+  for (let attempt = 0; ; attempt++) {
+    opts.onEvent?.({ type: 'window-start', dataset: ds.dataset, scope: ds.scope, window });
+    let snapshot: Awaited<ReturnType<SnapshotDataset['fetchSnapshot']>>;
+    try {
+      snapshot = await ds.fetchSnapshot(opts.signal);
+    } catch (error) {
+      // A snapshot read across several pages can be cut or shift like a window; read it again, boundedly.
+      if (!(error instanceof RereadWindowError) || attempt >= opts.maxRereads) throw error;
+      report.rereads++;
+      opts.onEvent?.({ type: 'reread', dataset: ds.dataset, scope: ds.scope, window, detail: error.message });
+      continue;
     }
-    await writer.append(rows);
-    await writer.quarantine(quarantine);
-    const result = await writer.commit();
-    report.windows = 1;
-    report.rows = result.rows;
-    report.quarantined = result.quarantined;
-    report.replacedFiles = result.replaced;
-    opts.onEvent?.({ type: 'window-done', dataset: ds.dataset, scope: ds.scope, window, rows: result.rows });
-    return report;
-  } catch (error) {
-    await writer.abort();
-    throw error;
+    const writer = await openWindowWriter({
+      store: opts.store,
+      table: ds.table,
+      partition: ds.partition(utcDay(dayStart)),
+      window,
+      formats: opts.formats,
+      writers: opts.writers,
+      tmpDir: opts.tmpDir,
+      now: () => opts.clock.now(),
+    });
+    try {
+      const rows: Row[] = [];
+      const quarantine: QuarantineEntry[] = [];
+      for (const raw of snapshot.items) {
+        const mapped = ds.mapRecord(raw, now, snapshot.takenAt);
+        if (mapped.ok) rows.push(mapped.row);
+        else quarantine.push({ reason: mapped.reason, raw });
+      }
+      await writer.append(rows);
+      await writer.quarantine(quarantine);
+      const result = await writer.commit();
+      report.windows = 1;
+      report.rows = result.rows;
+      report.quarantined = result.quarantined;
+      report.replacedFiles = result.replaced;
+      opts.onEvent?.({ type: 'window-done', dataset: ds.dataset, scope: ds.scope, window, rows: result.rows });
+      return report;
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
   }
 }
 

@@ -1,3 +1,7 @@
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import Papa from 'papaparse';
 import { StreamCutError } from './errors';
@@ -68,4 +72,49 @@ export async function* csvBatches(
     throw new StreamCutError(`${opts.where}: the last row has ${lastWidth} of ${columns} fields (cut mid-row)`);
   }
   if (batch.length) yield batch;
+}
+
+/**
+ * Downloads a CSV page into a local spool (one JSON row per line) while parsing it, and checks it arrived whole.
+ * Spooling makes the page the unit of retry: a download cut at row 300,000 is fetched again on its own, instead of
+ * the rows already handed to the window's writer forcing the whole window to be read again.
+ */
+export async function spoolCsv(
+  body: AsyncIterable<Uint8Array>,
+  opts: { readonly expectedRows: number | null; readonly where: string; readonly path: string },
+): Promise<number> {
+  const out = createWriteStream(opts.path);
+  let rows = 0;
+  try {
+    for await (const batch of csvBatches(body, { batchSize: 1000, expectedRows: opts.expectedRows, where: opts.where })) {
+      let text = '';
+      for (const row of batch) text += `${JSON.stringify(row)}\n`;
+      rows += batch.length;
+      if (!out.write(text)) await once(out, 'drain');
+    }
+    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    return rows;
+  } catch (error) {
+    out.destroy();
+    await rm(opts.path, { force: true });
+    throw error;
+  }
+}
+
+/** Reads a spool back in batches and deletes it when done (or abandoned). */
+export async function* readSpool(path: string, batchSize: number): AsyncGenerator<Record<string, string>[]> {
+  try {
+    let batch: Record<string, string>[] = [];
+    for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY })) {
+      if (line === '') continue;
+      batch.push(JSON.parse(line) as Record<string, string>);
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
+  } finally {
+    await rm(path, { force: true });
+  }
 }

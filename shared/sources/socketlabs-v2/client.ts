@@ -1,7 +1,10 @@
 import type { ApiCaller } from '../../engine/api-caller';
-import { csvBatches, parseContentRange } from '../../engine/csv-pages';
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseContentRange, readSpool, spoolCsv } from '../../engine/csv-pages';
 import { ApiRequestError, OutsideHistoryError, TransientApiError } from '../../engine/errors';
-import type { HttpRequest } from '../../engine/http';
+import type { HttpRequest, StreamResponse } from '../../engine/http';
 import type { Page, PageRequest } from '../../engine/paging';
 import type { RateBudget } from '../../engine/rate-budget';
 import { safeUrl } from '../../engine/redact';
@@ -18,6 +21,8 @@ export interface V2ClientOptions {
   readonly call: ApiCaller;
   /** The budget for each limit name (overall alone, or overall + message reports). */
   readonly budgets: Readonly<Record<V2Endpoint['limit'], RateBudget>>;
+  /** Local folder for CSV pages being downloaded (the run's scratch space). */
+  readonly spoolDir: string;
 }
 
 /** As in v1: ask for [start − 1 s, end] and keep [start, end), so the API's edge semantics do not matter. */
@@ -80,7 +85,7 @@ export function createV2Client(opts: V2ClientOptions) {
       };
       return opts.call(http, parse, signal, opts.budgets[endpoint.limit]).catch(recognise);
     },
-    /** One CSV download page, streamed: rows arrive in batches as the body downloads. */
+    /** One CSV download page: spooled to local disk while it downloads and checked whole, then read in batches. */
     async csvPage(
       endpoint: V2Endpoint,
       serverId: number,
@@ -89,21 +94,23 @@ export function createV2Client(opts: V2ClientOptions) {
       signal: AbortSignal,
     ) {
       const http = request(endpoint, serverId, params(endpoint, req, window));
-      const res = await opts.call.stream(http, signal, opts.budgets[endpoint.limit]).catch(recognise);
-      const range = parseContentRange(res.headers.get('content-range'));
-      if (!range) {
-        await res.cancel();
-        throw new TransientApiError(`${safeUrl(http.url)} answered ${res.status} without a readable Content-Range`);
-      }
-      const batches = csvBatches(res.body, {
-        batchSize: CSV_BATCH,
-        expectedRows: range.count,
-        where: safeUrl(http.url),
-      });
+      const where = safeUrl(http.url);
+      const path = join(opts.spoolDir, `page-${randomUUID()}.ndjson`);
+      const spool = async (res: StreamResponse) => {
+        const range = parseContentRange(res.headers.get('content-range'));
+        if (!range) {
+          await res.cancel();
+          throw new TransientApiError(`${where} answered ${res.status} without a readable Content-Range`);
+        }
+        await spoolCsv(res.body, { expectedRows: range.count, where, path });
+        return range;
+      };
+      const range = await opts.call.stream(http, spool, signal, opts.budgets[endpoint.limit]).catch(recognise);
+      const cancel = () => rm(path, { force: true });
       return {
         items: [],
         total: range.total,
-        stream: { count: range.count, batches, cancel: res.cancel },
+        stream: { count: range.count, batches: readSpool(path, CSV_BATCH), cancel },
       } satisfies Page<unknown>;
     },
   };

@@ -50,13 +50,16 @@ export function socketlabsV2Datasets(
   names: readonly V2DatasetName[],
   rates: Readonly<Record<V2Endpoint['limit'], number>>,
   now: () => number,
+  csvPageSize: number = v2Endpoints.messagesCsv.pageSize,
 ): Dataset[] {
+  const messagesCsv = { ...v2Endpoints.messagesCsv, pageSize: csvPageSize };
+  const suppressionsCsv = { ...v2Endpoints.suppressionsCsv, pageSize: csvPageSize };
   const out: Dataset[] = [];
   for (const serverId of serverIds) {
     const partition = (day: string) => ({ dt: day, server_id: serverId });
     const base = { source: SOCKETLABS_V2, scope: String(serverId), partition };
     if (names.includes('messages')) {
-      const route = routeChooser(client, v2Endpoints.messagesCsv, v2Endpoints.messagesJson);
+      const route = routeChooser(client, messagesCsv, v2Endpoints.messagesJson);
       out.push({
         ...base,
         kind: 'windowed',
@@ -76,7 +79,7 @@ export function socketlabsV2Datasets(
       });
     }
     if (names.includes('suppressions')) {
-      const route = routeChooser(client, v2Endpoints.suppressionsCsv, v2Endpoints.suppressionsJson);
+      const route = routeChooser(client, suppressionsCsv, v2Endpoints.suppressionsJson);
       out.push({
         ...base,
         kind: 'snapshot',

@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FetchLike } from '../../shared/engine/http';
+import { startV2Simulator, type V2FaultKind, type V2Simulator } from '../../shared/sandbox/socketlabs-v2/server';
+import { runCli, startCli } from '../helpers/cli';
+import { lakeFiles, localStore, runCollection, scratch } from '../helpers/collect';
+import { KEY_V2, lakeMessages, truthMessages, v2Env } from '../helpers/collect-v2';
+
+const SERVERS = [1234, 5678];
+const FROM = '2026-11-10';
+const TO = '2026-11-13';
+/** Simulator windows run 100× faster than a minute; the client is told the same. */
+const SCALE = 100;
+const profile = (date: string, server: number) => {
+  const base = { '2026-11-10': 1800, '2026-11-11': 40, '2026-11-12': 0, '2026-11-13': 900 }[date] ?? 5;
+  return server === SERVERS[0] ? base : Math.floor(base / 3);
+};
+const start = (faults?: { probability: number; kinds: V2FaultKind[]; seed: number }, extra = {}) =>
+  startV2Simulator({
+    seed: 5,
+    serverIds: SERVERS,
+    from: '2026-11-09',
+    to: '2026-11-14',
+    profile,
+    apiKey: KEY_V2,
+    limits: { timeScale: SCALE },
+    faults,
+    now: () => new Date('2026-11-23T08:00:00Z'),
+    ...extra,
+  });
+
+/** A fetch in front of the simulator that answers 404 on the CSV download paths, as an API without them would. */
+const withoutDownloads: FetchLike = (url, init) =>
+  new URL(url).pathname.endsWith('/download')
+    ? Promise.resolve(new Response('{"error":[{"errorType":"NotFound","message":"no such route"}]}', { status: 404 }))
+    : fetch(url, init);
+
+const injected: Record<string, number> = {};
+const faultKinds: V2FaultKind[] = [
+  '5xx',
+  'truncated',
+  'csv-cut-mid-row',
+  'hang',
+  'recase',
+  'extra-fields',
+  '429',
+  'insert-between-pages',
+  'non-json',
+];
+
+describe.each([
+  { name: 'every kind', route: 'csv', fetch: undefined, csvPageSize: '200', kinds: faultKinds },
+  { name: 'every kind', route: 'json', fetch: withoutDownloads, csvPageSize: '500000', kinds: faultKinds },
+  {
+    name: 'downloads cut short',
+    route: 'csv',
+    fetch: undefined,
+    csvPageSize: '300',
+    kinds: ['csv-cut-mid-row', 'truncated'] as V2FaultKind[],
+  },
+])(
+  'SocketLabs v2 collection with faults on ($name), $route route',
+  ({ route, fetch: fetchImpl, csvPageSize, kinds }) => {
+    let sim: V2Simulator;
+    let lakeDir: string;
+    beforeAll(async () => {
+      sim = await start({ probability: 0.45, kinds, seed: 8 });
+      lakeDir = await scratch(`v2-${route}`);
+      const summary = await runCollection({
+        store: localStore(lakeDir),
+        env: v2Env(sim, SERVERS, SCALE, { SOCKETLABS_CSV_PAGE_SIZE: csvPageSize }),
+        from: FROM,
+        to: TO,
+        fetch: fetchImpl,
+      });
+      expect(summary.windowsFailed).toBe(0);
+      expect(summary.datasets.every((d) => d.route === route)).toBe(true);
+      expect(summary.counters.retries).toBeGreaterThan(0);
+    });
+    afterAll(() => sim.close());
+
+    it('the lake equals the ground truth row for row, none missing, none twice', async () => {
+      const truth = truthMessages(sim, SERVERS, FROM, TO);
+      expect(truth.length).toBeGreaterThan(2000);
+      expect(await lakeMessages(lakeDir)).toEqual(truth);
+    });
+
+    it('survived faults, re-reading windows where rows arrived between pages or a download was cut', () => {
+      for (const [k, n] of Object.entries(sim.stats().faultsInjected)) injected[k] = (injected[k] ?? 0) + n;
+      expect(Object.keys(sim.stats().faultsInjected).length).toBeGreaterThanOrEqual(Math.min(4, kinds.length));
+    });
+
+    it('landed the suppression list snapshot and quarantined nothing', async () => {
+      const files = await lakeFiles(lakeDir);
+      expect(files.filter((f) => f.startsWith('socketlabs_suppressions/')).length).toBe(SERVERS.length);
+      expect(files.filter((f) => f.startsWith('_quarantine'))).toEqual([]);
+    });
+  },
+);
+
+describe('v2 fault coverage', () => {
+  it('every kind of fault was injected at least once across both routes', () => {
+    for (const kind of faultKinds) expect(injected[kind] ?? 0, kind).toBeGreaterThan(0);
+  });
+});
+
+describe('SocketLabs v2 collection: limits and errors', () => {
+  let sim: V2Simulator;
+  beforeAll(async () => {
+    sim = await start(undefined, { historyDays: { 1234: 90, 5678: 12 } });
+  });
+  afterAll(() => sim.close());
+
+  it('provokes no 429 in normal running, and days beyond a plan limit are skipped with a message', async () => {
+    const lakeDir = await scratch('v2-limits');
+    sim.resetStats();
+    const summary = await runCollection({
+      store: localStore(lakeDir),
+      env: v2Env(sim, SERVERS, SCALE),
+      from: FROM,
+      to: TO,
+    });
+    expect(sim.stats().rateLimited).toBe(0);
+    expect(summary.counters.rateLimited).toBe(0);
+    const limited = summary.datasets.find((d) => d.dataset === 'messages' && d.scope === '5678')!;
+    // Plan history of 12 days before 2026-11-23: 2026-11-10 and 11 are refused, 12 and 13 are collected.
+    expect(limited.outsideHistory.map((w) => new Date(w.start).toISOString().slice(0, 10))).toEqual([
+      '2026-11-10',
+      '2026-11-11',
+    ]);
+    expect(limited.windows).toBe(2);
+  });
+
+  it('wrong key: authentication failed, the key printed nowhere, nothing written', async () => {
+    const lake = await scratch('v2-badkey');
+    const wrong = 'Wr0ng-v2-K3y-value';
+    const res = await runCli(['collect', 'socketlabs', '--from', FROM, '--to', TO], {
+      ...v2Env(sim, SERVERS, SCALE, { SOCKETLABS_API_KEY: wrong }),
+      INBOXLAKE_LAKE: lake,
+    });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/authentication failed/);
+    expect(`${res.stdout}${res.stderr}`).not.toContain(wrong);
+    expect(await lakeFiles(lake, true)).toEqual([]);
+  });
+
+  it('SIGKILL mid-run, then a re-run: the same lake as one uninterrupted run', async () => {
+    const env = v2Env(sim, [1234], 20, { SOCKETLABS_CSV_PAGE_SIZE: '300', SOCKETLABS_TIMEOUT_MS: '5000' });
+    const oneShot = await scratch('v2-oneshot');
+    await runCollection({ store: localStore(oneShot), env, from: FROM, to: TO, datasets: ['messages'] });
+
+    const lake = await scratch('v2-killed');
+    const cliEnv = { ...env, INBOXLAKE_LAKE: lake, INBOXLAKE_TMP: await scratch('tmp') };
+    const args = ['collect', 'socketlabs', '--from', FROM, '--to', TO, '--datasets', 'messages'];
+    const first = startCli(args, cliEnv);
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if ((first.stdout().match(/ rows$/gm) ?? []).length >= 1) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 20);
+    });
+    first.child.kill('SIGKILL');
+    expect((await first.done).signal).toBe('SIGKILL');
+    const again = await runCli(args, cliEnv);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await lakeFiles(lake)).toEqual(await lakeFiles(oneShot));
+    expect(await lakeMessages(lake)).toEqual(await lakeMessages(oneShot));
+    expect(await lakeMessages(lake)).toEqual(truthMessages(sim, [1234], FROM, TO));
+  });
+});
