@@ -149,9 +149,9 @@ async function benchConversion(): Promise<void> {
 }
 
 /** Starts the simulator in a child process; resolves with its URL and a function that stops it and returns its stats. */
-async function simulatorProcess(options: Record<string, unknown>) {
+async function simulatorProcess(options: Record<string, unknown>, api: 'v1' | 'v2' = 'v1') {
   const self = fileURLToPath(new URL('./simulator-process.ts', import.meta.url));
-  const proc = spawn(process.execPath, [...process.execArgv, self, JSON.stringify(options)], {
+  const proc = spawn(process.execPath, [...process.execArgv, self, api, JSON.stringify(options)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: proc.stdout! });
@@ -278,8 +278,109 @@ async function benchWeekCalls(): Promise<void> {
   }
 }
 
+interface V2Result {
+  calls: number;
+  seconds: number;
+  rows: number;
+  peakRssMb: number;
+  route: string;
+}
+
+/** Child: collects one v2 day of messages from the simulator at `url`, on the CSV route or (downloads 404) JSON. */
+async function collectV2Day(url: string, day: string, route: string): Promise<V2Result> {
+  const noDownloads = (u: string, init: RequestInit) =>
+    new URL(u).pathname.endsWith('/download')
+      ? Promise.resolve(new Response('{"error":[{"errorType":"NotFound","message":"no such route"}]}', { status: 404 }))
+      : fetch(u, init);
+  const started = performance.now();
+  const s = await runCollection({
+    store: new LocalFolderStore(await scratch('bench-v2')),
+    env: {
+      SOCKETLABS_API_URL: url,
+      SOCKETLABS_API_KEY: 'bench-key',
+      SOCKETLABS_SERVER_IDS: '1',
+      SOCKETLABS_RATE_SCALE: String(V2_SCALE),
+      SOCKETLABS_TIMEOUT_MS: '60000',
+      INBOXLAKE_MAX_ROWS_PER_WINDOW: '2000000',
+    },
+    from: day,
+    to: day,
+    datasets: ['messages'],
+    fetch: route === 'json' ? noDownloads : undefined,
+  });
+  const d = s.datasets[0]!;
+  return {
+    calls: s.counters.apiCalls,
+    seconds: (performance.now() - started) / 1000,
+    rows: d.rows,
+    peakRssMb: peakRssMb(),
+    route: d.route ?? '?',
+  };
+}
+
+/** The v2 limits are per minute; the bench runs the simulator's windows (and the client's budgets) 100× faster. */
+const V2_SCALE = 100;
+
+async function benchV2(): Promise<void> {
+  console.log(
+    `\n(v2) a 1 M-message day: CSV download route vs JSON pages, simulator at the real limits × ${V2_SCALE}\n`,
+  );
+  const days = { '2026-11-19': 100_000, '2026-11-20': 1_000_000 };
+  const sim = await simulatorProcess(
+    {
+      serverIds: [1],
+      from: '2026-11-19',
+      to: '2026-11-20',
+      rowsPerDay: days,
+      apiKey: 'bench-key',
+      limits: { timeScale: V2_SCALE },
+      now: undefined,
+    },
+    'v2',
+  );
+  // 30 message-report calls per 60 s, scaled.
+  const rate = (30 / 60) * V2_SCALE;
+  const self = fileURLToPath(import.meta.url);
+  const run = (route: string, day: string) =>
+    JSON.parse(
+      execFileSync(process.execPath, [...process.execArgv, self, '--v2-child', sim.url, day, route], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      })
+        .trim()
+        .split('\n')
+        .at(-1)!,
+    ) as V2Result;
+  try {
+    console.log('| route | rows | calls | floor calls | calls ÷ floor | wall s | floor s | wall ÷ floor | peak RSS |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const [route, day] of [
+      ['csv', '2026-11-19'],
+      ['csv', '2026-11-20'],
+      ['json', '2026-11-20'],
+    ] as const) {
+      const r = run(route, day);
+      const pageSize = route === 'csv' ? 500_000 : 100;
+      const floorCalls = Math.ceil(r.rows / pageSize);
+      // The floor in time: the calls at the endpoint's rate (n calls need (n − 1) intervals; at least one call).
+      const floorSeconds = Math.max(1, floorCalls - 1) / rate;
+      console.log(
+        `| ${r.route} | ${fmt(r.rows)} | ${r.calls} | ${floorCalls} | ${(r.calls / floorCalls).toFixed(2)} | ${r.seconds.toFixed(1)} | ` +
+          `${floorSeconds.toFixed(2)} | ${(r.seconds / floorSeconds).toFixed(1)} | ${r.peakRssMb} MB |`,
+      );
+    }
+  } finally {
+    const stats = await sim.stop();
+    console.log(`\n429s provoked: ${stats.rateLimited}`);
+  }
+}
+
 async function main(): Promise<void> {
   const [mode, kind, dir] = process.argv.slice(2);
+  if (mode === '--v2-child') {
+    process.stdout.write(`${JSON.stringify(await collectV2Day(kind!, dir!, process.argv[5]!))}\n`);
+    return;
+  }
   if (mode === '--child') {
     const result =
       kind === 'duckdb'
@@ -293,6 +394,7 @@ async function main(): Promise<void> {
   if (!only || only === 'convert') await benchConversion();
   if (!only || only === 'rate') await benchRate();
   if (!only || only === 'calls') await benchWeekCalls();
+  if (!only || only === 'v2') await benchV2();
 }
 
 await main();

@@ -86,13 +86,19 @@ export async function spoolCsv(
   const out = createWriteStream(opts.path);
   let rows = 0;
   try {
-    for await (const batch of csvBatches(body, { batchSize: 1000, expectedRows: opts.expectedRows, where: opts.where })) {
+    for await (const batch of csvBatches(body, {
+      batchSize: 1000,
+      expectedRows: opts.expectedRows,
+      where: opts.where,
+    })) {
       let text = '';
       for (const row of batch) text += `${JSON.stringify(row)}\n`;
       rows += batch.length;
       if (!out.write(text)) await once(out, 'drain');
     }
-    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
     return rows;
   } catch (error) {
     out.destroy();

@@ -78,12 +78,13 @@ export class RateBudgetRegistry {
 
 /** A budget that admits a request only when every one of its parts does (overall and per-endpoint limits). */
 export function combineBudgets(parts: readonly RateBudget[]): RateBudget {
+  // Slowest first: the long wait happens before the faster budgets are charged, so each of them is charged at
+  // (about) the moment the request really goes out.
+  const ordered = [...parts].sort((a, b) => a.perSecond - b.perSecond);
   return {
     perSecond: Math.min(...parts.map((b) => b.perSecond)),
     async take(signal) {
-      // Taken one after another: the first slot may go unused while the next is awaited, which only errs on the
-      // safe side of both limits.
-      for (const b of parts) await b.take(signal);
+      for (const b of ordered) await b.take(signal);
     },
     penalize(retryAfterMs) {
       for (const b of parts) b.penalize(retryAfterMs);

@@ -1,7 +1,7 @@
-import type { ApiCaller } from '../../engine/api-caller';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ApiCaller } from '../../engine/api-caller';
 import { parseContentRange, readSpool, spoolCsv } from '../../engine/csv-pages';
 import { ApiRequestError, OutsideHistoryError, TransientApiError } from '../../engine/errors';
 import type { HttpRequest, StreamResponse } from '../../engine/http';

@@ -11,8 +11,8 @@ export const SOCKETLABS_V2 = 'socketlabs-v2';
 export const v2DatasetNames = ['messages', 'suppressions'] as const;
 export type V2DatasetName = (typeof v2DatasetNames)[number];
 
-/** Rows a CSV-route window may hold: two 500,000-row pages stream through in well under a Lambda run. */
-const CSV_WINDOW_ROWS = 1_000_000;
+/** Rows a CSV-route window may hold: four 500,000-row pages, so a 1 M-message day plus its edge records is one window. */
+const CSV_WINDOW_ROWS = 2_000_000;
 /** Pages read for one suppression snapshot, at most (500,000 rows each on the CSV route). */
 const MAX_SNAPSHOT_PAGES = 200;
 

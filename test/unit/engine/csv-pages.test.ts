@@ -57,3 +57,43 @@ describe('csvBatches', () => {
     expect(await read(chunks(['a,b\r\n']), 0)).toEqual([]);
   });
 });
+
+describe('spoolCsv / readSpool', () => {
+  it('spools a page, reads it back in batches and deletes the spool', async () => {
+    const { mkdtemp } = await import('node:fs/promises');
+    const { existsSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { readSpool, spoolCsv } = await import('../../../shared/engine/csv-pages');
+    const path = join(await mkdtemp(join(tmpdir(), 'spool-')), 'p.ndjson');
+    const rows = await spoolCsv(chunks(['id,text\r\n1,"a\r\nb"\r\n2,Ü\r\n3,c\r\n']), {
+      expectedRows: 3,
+      where: 'GET /x',
+      path,
+    });
+    expect(rows).toBe(3);
+    const batches: Record<string, string>[][] = [];
+    for await (const b of readSpool(path, 2)) batches.push(b);
+    expect(batches).toEqual([
+      [
+        { id: '1', text: 'a\r\nb' },
+        { id: '2', text: 'Ü' },
+      ],
+      [{ id: '3', text: 'c' }],
+    ]);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('a cut download leaves no spool behind and fails with StreamCutError (retried as a page)', async () => {
+    const { mkdtemp } = await import('node:fs/promises');
+    const { existsSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { spoolCsv } = await import('../../../shared/engine/csv-pages');
+    const path = join(await mkdtemp(join(tmpdir(), 'spool-')), 'p.ndjson');
+    await expect(
+      spoolCsv(chunks(['id,text\r\n1,a\r\n2,b']), { expectedRows: 5, where: 'GET /x', path }),
+    ).rejects.toBeInstanceOf(StreamCutError);
+    expect(existsSync(path)).toBe(false);
+  });
+});

@@ -125,3 +125,22 @@ describe('rate budget', () => {
     expect(clock.now() - a).toBe(125);
   });
 });
+
+describe('combined budgets', () => {
+  it('admits a request only when every part allows it (overall and per-endpoint limits)', async () => {
+    const { combineBudgets } = await import('../../../shared/engine/rate-budget');
+    const clock = virtualClock(0);
+    const overall = createRateBudget({ perSecond: 10, clock });
+    const reports = combineBudgets([overall, createRateBudget({ perSecond: 2, clock })]);
+    const sentAt: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await reports.take();
+      sentAt.push(clock.now());
+    }
+    // The stricter part sets the pace; the overall budget is charged when each request goes out, so a plain
+    // request right after waits its full overall interval.
+    expect(sentAt).toEqual([0, 500, 1000]);
+    await overall.take();
+    expect(clock.now()).toBe(1100);
+  });
+});
