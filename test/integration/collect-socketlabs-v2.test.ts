@@ -1,5 +1,10 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allTables } from '../../shared/catalog';
 import type { FetchLike } from '../../shared/engine/http';
+import { openLakeQuery } from '../../shared/lake/query';
+import type { RollupDocument } from '../../shared/lake/rollup';
 import { startV2Simulator, type V2FaultKind, type V2Simulator } from '../../shared/sandbox/socketlabs-v2/server';
 import { runCli, startCli } from '../helpers/cli';
 import { lakeFiles, localStore, runCollection, scratch } from '../helpers/collect';
@@ -87,6 +92,28 @@ describe.each([
     it('survived faults, re-reading windows where rows arrived between pages or a download was cut', () => {
       for (const [k, n] of Object.entries(sim.stats().faultsInjected)) injected[k] = (injected[k] ?? 0) + n;
       expect(Object.keys(sim.stats().faultsInjected).length).toBeGreaterThanOrEqual(Math.min(4, kinds.length));
+    });
+
+    it('rollups count what the raw table holds, by event type and failure type (what a digest needs)', async () => {
+      const fromRollups = new Map<string, number>();
+      for (const f of (await lakeFiles(lakeDir)).filter((p) => p.startsWith('_rollups/socketlabs_messages/'))) {
+        const doc = JSON.parse(await readFile(join(lakeDir, f), 'utf8')) as RollupDocument;
+        for (const [, eventType, failureType, , , n] of doc.counts) {
+          const key = `${eventType}/${failureType}`;
+          fromRollups.set(key, (fromRollups.get(key) ?? 0) + Number(n));
+        }
+      }
+      const q = await openLakeQuery({ lakeDir, tables: allTables });
+      const sql = await q.run('select event_type, failure_type_name, count(*) from socketlabs_messages group by all');
+      await q.close();
+      const fromSql = new Map(sql.rows.map((r) => [`${r[0]}/${r[1]}`, Number(r[2])]));
+      expect(Object.fromEntries(fromRollups)).toEqual(Object.fromEntries(fromSql));
+      for (const type of ['queued', 'delivered', 'failed', 'complaint', 'open', 'click']) {
+        expect(
+          [...fromRollups.keys()].some((k) => k.startsWith(`${type}/`)),
+          type,
+        ).toBe(true);
+      }
     });
 
     it('landed the suppression list snapshot and quarantined nothing', async () => {
