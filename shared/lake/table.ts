@@ -60,6 +60,14 @@ export const duckdbType: Record<ColumnType, string> = {
   string: 'VARCHAR',
 };
 
+/** A column definition; nullable unless said otherwise. */
+export const column = (name: string, type: ColumnType, description: string, nullable = true): Column => ({
+  name,
+  type,
+  nullable,
+  description,
+});
+
 /** Builds a table definition, checking that rollup dimensions and the time column exist. */
 export function defineTable(def: TableDef): TableDef {
   const names = new Set(def.columns.map((c) => c.name));

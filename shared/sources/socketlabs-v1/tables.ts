@@ -1,34 +1,34 @@
-import { type Column, defineTable, type PartitionKey, provenanceColumns, type TableDef } from '../../lake/table';
+import { column, defineTable, type PartitionKey, provenanceColumns, type TableDef } from '../../lake/table';
 
-const partitionKeys: readonly PartitionKey[] = [
+/** Partitions of every SocketLabs event table (both API generations), so one query shape reads either. */
+export const socketlabsPartitionKeys: readonly PartitionKey[] = [
   { name: 'dt', type: 'date', description: 'UTC date of the event (YYYY-MM-DD).' },
   { name: 'server_id', type: 'int64', description: 'SocketLabs server id.' },
 ];
 
-const col = (name: string, type: Column['type'], description: string, nullable = true): Column => ({
-  name,
-  type,
-  nullable,
-  description,
-});
+/** Partitions of SocketLabs snapshot tables (account data, suppression list). */
+export const socketlabsSnapshotPartitionKeys: readonly PartitionKey[] = [
+  { name: 'dt', type: 'date', description: 'UTC date of the snapshot (YYYY-MM-DD).' },
+  socketlabsPartitionKeys[1]!,
+];
 
-const eventTime = col(
+const eventTime = column(
   'event_time',
   'timestamp',
   'When the event happened (UTC; offsets in the API answer are converted).',
   false,
 );
-const messageId = col('message_id', 'string', 'X-xsMessageId header value; null when the message had none.');
-const mailingId = col('mailing_id', 'string', 'X-xsMailingId header value; null when the message had none.');
-const fromAddress = col('from_address', 'string', 'Sender address.');
-const recipientDomain = col('recipient_domain', 'string', 'Lower-cased domain of the recipient address.');
-const toAddress = col('to_address', 'string', 'Recipient address.');
-const messageSize = col('message_size', 'int64', 'Message size in bytes.');
+const messageId = column('message_id', 'string', 'X-xsMessageId header value; null when the message had none.');
+const mailingId = column('mailing_id', 'string', 'X-xsMailingId header value; null when the message had none.');
+const fromAddress = column('from_address', 'string', 'Sender address.');
+const recipientDomain = column('recipient_domain', 'string', 'Lower-cased domain of the recipient address.');
+const toAddress = column('to_address', 'string', 'Recipient address.');
+const messageSize = column('message_size', 'int64', 'Message size in bytes.');
 
 export const socketlabsFailed = defineTable({
   name: 'socketlabs_failed',
   description: 'Messages that failed: synchronous failures and asynchronous bounces (v1 messagesFailed).',
-  partitionKeys,
+  partitionKeys: socketlabsPartitionKeys,
   timeColumn: 'event_time',
   rollupDimensions: ['failure_type_name', 'failure_code', 'recipient_domain'],
   columns: [
@@ -38,15 +38,15 @@ export const socketlabsFailed = defineTable({
     toAddress,
     recipientDomain,
     fromAddress,
-    col('failure_type', 'int32', '0 soft/temporary, 1 hard/permanent, 2 suppressed.'),
-    col('failure_type_name', 'string', 'soft | hard | suppressed (null for an undocumented failure_type).'),
-    col('failure_code', 'int32', 'SocketLabs failure code (see the guide appendix).'),
-    col(
+    column('failure_type', 'int32', '0 soft/temporary, 1 hard/permanent, 2 suppressed.'),
+    column('failure_type_name', 'string', 'soft | hard | suppressed (null for an undocumented failure_type).'),
+    column('failure_code', 'int32', 'SocketLabs failure code (see the guide appendix).'),
+    column(
       'failure_category',
       'string',
       'Family of the failure code: rejected, invalid_address, temporary, system, informational, unknown.',
     ),
-    col('reason', 'string', "The receiving server's answer or SocketLabs' reason text, as sent."),
+    column('reason', 'string', "The receiving server's answer or SocketLabs' reason text, as sent."),
     ...provenanceColumns,
   ],
 });
@@ -54,7 +54,7 @@ export const socketlabsFailed = defineTable({
 export const socketlabsQueued = defineTable({
   name: 'socketlabs_queued',
   description: 'Messages that entered the SocketLabs queue (v1 messagesQueued).',
-  partitionKeys,
+  partitionKeys: socketlabsPartitionKeys,
   timeColumn: 'event_time',
   rollupDimensions: ['recipient_domain'],
   columns: [
@@ -72,7 +72,7 @@ export const socketlabsQueued = defineTable({
 export const socketlabsProcessed = defineTable({
   name: 'socketlabs_processed',
   description: "Messages accepted by the recipient's mail server (v1 messagesProcessed).",
-  partitionKeys,
+  partitionKeys: socketlabsPartitionKeys,
   timeColumn: 'event_time',
   rollupDimensions: ['recipient_domain'],
   columns: [
@@ -83,9 +83,9 @@ export const socketlabsProcessed = defineTable({
     recipientDomain,
     fromAddress,
     messageSize,
-    col('disposition', 'int32', 'Disposition code as sent by the API.'),
-    col('local_ip', 'string', 'SocketLabs IP address the message was sent from.'),
-    col('response', 'string', "The receiving server's SMTP answer, as sent (may contain the literal {CRLF})."),
+    column('disposition', 'int32', 'Disposition code as sent by the API.'),
+    column('local_ip', 'string', 'SocketLabs IP address the message was sent from.'),
+    column('response', 'string', "The receiving server's SMTP answer, as sent (may contain the literal {CRLF})."),
     ...provenanceColumns,
   ],
 });
@@ -93,18 +93,18 @@ export const socketlabsProcessed = defineTable({
 export const socketlabsComplaints = defineTable({
   name: 'socketlabs_complaints',
   description: 'Feedback-loop reports, mostly spam complaints (v1 messagesFblReported).',
-  partitionKeys,
+  partitionKeys: socketlabsPartitionKeys,
   timeColumn: 'event_time',
   rollupDimensions: ['complaint_type', 'recipient_domain'],
   columns: [
     eventTime,
     messageId,
     mailingId,
-    col('original_recipient', 'string', 'The recipient who complained.'),
+    column('original_recipient', 'string', 'The recipient who complained.'),
     recipientDomain,
     fromAddress,
-    col('complaint_type', 'string', 'abuse | dkim | fraud | virus | other (lower-cased as sent).'),
-    col('user_agent', 'string', 'The reporting feedback-loop agent, e.g. Hotmail.'),
+    column('complaint_type', 'string', 'abuse | dkim | fraud | virus | other (lower-cased as sent).'),
+    column('user_agent', 'string', 'The reporting feedback-loop agent, e.g. Hotmail.'),
     ...provenanceColumns,
   ],
 });
@@ -112,19 +112,19 @@ export const socketlabsComplaints = defineTable({
 export const socketlabsEngagement = defineTable({
   name: 'socketlabs_engagement',
   description: 'Open and click events (v1 messagesOpenClick).',
-  partitionKeys,
+  partitionKeys: socketlabsPartitionKeys,
   timeColumn: 'event_time',
   rollupDimensions: ['event_type_name'],
   columns: [
     eventTime,
     messageId,
     mailingId,
-    col('original_recipient', 'string', 'The recipient who opened or clicked.'),
+    column('original_recipient', 'string', 'The recipient who opened or clicked.'),
     recipientDomain,
-    col('event_type', 'int32', 'As sent: 0 click, 1 open.'),
-    col('event_type_name', 'string', 'click | open (null for an undocumented event_type).'),
-    col('url', 'string', 'Clicked URL; null for opens.'),
-    col('remote_ip', 'string', 'IP address the event came from.'),
+    column('event_type', 'int32', 'As sent: 0 click, 1 open.'),
+    column('event_type_name', 'string', 'click | open (null for an undocumented event_type).'),
+    column('url', 'string', 'Clicked URL; null for opens.'),
+    column('remote_ip', 'string', 'IP address the event came from.'),
     ...provenanceColumns,
   ],
 });
@@ -132,25 +132,22 @@ export const socketlabsEngagement = defineTable({
 export const socketlabsAccount = defineTable({
   name: 'socketlabs_account',
   description: 'Server usage and allowances, one snapshot per server per collection day (v1 accountData).',
-  partitionKeys: [
-    { name: 'dt', type: 'date', description: 'UTC date of the snapshot (YYYY-MM-DD).' },
-    partitionKeys[1]!,
-  ],
+  partitionKeys: socketlabsSnapshotPartitionKeys,
   timeColumn: 'snapshot_time',
   rollupDimensions: null,
   columns: [
-    col('snapshot_time', 'timestamp', "The API's timestamp of the answer (UTC).", false),
-    col('current_billing_period_start', 'timestamp', 'Start of the current billing period.'),
-    col('current_billing_period_end', 'timestamp', 'End of the current billing period.'),
-    col('billing_period_api_access_count', 'int64', 'API calls in the billing period.'),
-    col('billing_period_message_count', 'int64', 'Messages sent in the billing period.'),
-    col('billing_period_byte_count', 'int64', 'Bytes sent in the billing period.'),
-    col('server_api_access_allowance', 'int64', 'API call allowance of the server.'),
-    col('server_message_allowance', 'int64', 'Message allowance of the server.'),
-    col('server_byte_allowance', 'int64', 'Byte allowance of the server.'),
-    col('is_over_allowance', 'boolean', 'Whether any allowance is exceeded.'),
-    col('is_over_byte_allowance', 'boolean', 'Whether the byte allowance is exceeded.'),
-    col('is_over_message_allowance', 'boolean', 'Whether the message allowance is exceeded.'),
+    column('snapshot_time', 'timestamp', "The API's timestamp of the answer (UTC).", false),
+    column('current_billing_period_start', 'timestamp', 'Start of the current billing period.'),
+    column('current_billing_period_end', 'timestamp', 'End of the current billing period.'),
+    column('billing_period_api_access_count', 'int64', 'API calls in the billing period.'),
+    column('billing_period_message_count', 'int64', 'Messages sent in the billing period.'),
+    column('billing_period_byte_count', 'int64', 'Bytes sent in the billing period.'),
+    column('server_api_access_allowance', 'int64', 'API call allowance of the server.'),
+    column('server_message_allowance', 'int64', 'Message allowance of the server.'),
+    column('server_byte_allowance', 'int64', 'Byte allowance of the server.'),
+    column('is_over_allowance', 'boolean', 'Whether any allowance is exceeded.'),
+    column('is_over_byte_allowance', 'boolean', 'Whether the byte allowance is exceeded.'),
+    column('is_over_message_allowance', 'boolean', 'Whether the message allowance is exceeded.'),
     ...provenanceColumns,
   ],
 });

@@ -1,69 +1,61 @@
-import { type Column, defineTable, type PartitionKey, provenanceColumns, type TableDef } from '../../lake/table';
-
-// Same keys as v1, so both sources' tables sit side by side in the lake and one query shape reads either.
-const partitionKeys: readonly PartitionKey[] = [
-  { name: 'dt', type: 'date', description: 'UTC date of the event (YYYY-MM-DD).' },
-  { name: 'server_id', type: 'int64', description: 'SocketLabs server id.' },
-];
-
-const col = (name: string, type: Column['type'], description: string, nullable = true): Column => ({
-  name,
-  type,
-  nullable,
-  description,
-});
+import { column, defineTable, provenanceColumns, type TableDef } from '../../lake/table';
+import { socketlabsPartitionKeys, socketlabsSnapshotPartitionKeys } from '../socketlabs-v1/tables';
 
 export const socketlabsMessages = defineTable({
   name: 'socketlabs_messages',
   description:
     'Message status events from the v2 Reporting API (message detail, JSON or CSV): one row per status event, so ' +
     'a message usually has several rows (queued, then delivered or failed, then opens and clicks).',
-  partitionKeys,
+  partitionKeys: socketlabsPartitionKeys,
   timeColumn: 'event_time',
   rollupDimensions: ['event_type', 'failure_type_name', 'failure_code', 'recipient_domain'],
   columns: [
-    col(
+    column(
       'event_time',
       'timestamp',
       'When the status was reached (UTC): statusDate (webhook DateTime); queuedTime only when neither is usable.',
       false,
     ),
-    col(
+    column(
       'event_type',
       'string',
       'queued | delivered | failed | deferred | suppressed | complaint | open | click | unsubscribe | other ' +
         '(normalised from status).',
       false,
     ),
-    col('status', 'string', 'Status (or webhook Type) as sent, e.g. Delivered.'),
-    col('message_id', 'string', 'X-xsMessageId header value; null when the message had none.'),
-    col('mailing_id', 'string', 'X-xsMailingId header value; null when the message had none.'),
-    col('to_address', 'string', 'Recipient address.'),
-    col('recipient_domain', 'string', 'Lower-cased domain of the recipient address.'),
-    col('from_address', 'string', 'Sender address.'),
-    col('subject', 'string', 'Subject line as sent.'),
-    col('queued_time', 'timestamp', 'When the message entered the SocketLabs queue (UTC).'),
-    col('delivery_time', 'timestamp', "When the recipient's server accepted the message (UTC)."),
-    col('failure_type', 'int32', '0 soft/temporary, 1 hard/permanent, 2 suppressed (v1 numbering; names converted).'),
-    col('failure_type_name', 'string', 'soft | hard | suppressed (null for no or an undocumented failure_type).'),
-    col('failure_code', 'int32', 'SocketLabs failure code (see the v1 guide appendix).'),
-    col(
+    column('status', 'string', 'Status (or webhook Type) as sent, e.g. Delivered.'),
+    column('message_id', 'string', 'X-xsMessageId header value; null when the message had none.'),
+    column('mailing_id', 'string', 'X-xsMailingId header value; null when the message had none.'),
+    column('to_address', 'string', 'Recipient address.'),
+    column('recipient_domain', 'string', 'Lower-cased domain of the recipient address.'),
+    column('from_address', 'string', 'Sender address.'),
+    column('subject', 'string', 'Subject line as sent.'),
+    column('queued_time', 'timestamp', 'When the message entered the SocketLabs queue (UTC).'),
+    column('delivery_time', 'timestamp', "When the recipient's server accepted the message (UTC)."),
+    column(
+      'failure_type',
+      'int32',
+      '0 soft/temporary, 1 hard/permanent, 2 suppressed (v1 numbering; names converted).',
+    ),
+    column('failure_type_name', 'string', 'soft | hard | suppressed (null for no or an undocumented failure_type).'),
+    column('failure_code', 'int32', 'SocketLabs failure code (see the v1 guide appendix).'),
+    column(
       'failure_category',
       'string',
       'Family of the failure code: rejected, invalid_address, temporary, system, informational, unknown.',
     ),
-    col('bounce_status', 'string', 'Enhanced status code of the failure, e.g. 5.1.1, as sent.'),
-    col('reason', 'string', "The receiving server's answer or SocketLabs' reason text, as sent."),
-    col('remote_mta', 'string', "The recipient's mail server SocketLabs talked to."),
-    col('complaint_type', 'string', 'Feedback-loop type of a complaint, lower-cased (abuse, fraud, ...).'),
-    col('url', 'string', 'Clicked URL; null for other events.'),
-    col(
+    column('bounce_status', 'string', 'Enhanced status code of the failure, e.g. 5.1.1, as sent.'),
+    column('reason', 'string', "The receiving server's answer or SocketLabs' reason text, as sent."),
+    column('remote_mta', 'string', "The recipient's mail server SocketLabs talked to."),
+    column('complaint_type', 'string', 'Feedback-loop type of a complaint, lower-cased (abuse, fraud, ...).'),
+    column('url', 'string', 'Clicked URL; null for other events.'),
+    column(
       'ip_address',
       'string',
       'IP address as sent: the sending IP for deliveries and failures, the client IP for opens and clicks.',
     ),
-    col('user_agent', 'string', 'User agent of an open or click, or the feedback-loop agent of a complaint.'),
-    col('message_size', 'int64', 'Message size in bytes.'),
+    column('user_agent', 'string', 'User agent of an open or click, or the feedback-loop agent of a complaint.'),
+    column('message_size', 'int64', 'Message size in bytes.'),
     ...provenanceColumns,
   ],
 });
@@ -71,21 +63,18 @@ export const socketlabsMessages = defineTable({
 export const socketlabsSuppressions = defineTable({
   name: 'socketlabs_suppressions',
   description: 'The suppression list of a server, one full snapshot per server per collection day (v2).',
-  partitionKeys: [
-    { name: 'dt', type: 'date', description: 'UTC date of the snapshot (YYYY-MM-DD).' },
-    partitionKeys[1]!,
-  ],
+  partitionKeys: socketlabsSnapshotPartitionKeys,
   timeColumn: 'snapshot_time',
   // Each snapshot repeats the whole list, so per-window counts would be levels, not flows: summing them over days
   // (what rollups are for) would count every address once per snapshot. The list is small enough to query directly.
   rollupDimensions: null,
   columns: [
-    col('snapshot_time', 'timestamp', 'When the list was read (UTC).', false),
-    col('email_address', 'string', 'Suppressed address as sent.'),
-    col('recipient_domain', 'string', 'Lower-cased domain of the suppressed address.'),
-    col('last_updated', 'timestamp', 'When the entry was last added or changed (UTC).'),
-    col('reason', 'string', 'Why the address is suppressed, as sent.'),
-    col('source', 'string', 'What suppressed it, as sent: Bounce, Complaint, Unsubscribe, Manual, Api, ...'),
+    column('snapshot_time', 'timestamp', 'When the list was read (UTC).', false),
+    column('email_address', 'string', 'Suppressed address as sent.'),
+    column('recipient_domain', 'string', 'Lower-cased domain of the suppressed address.'),
+    column('last_updated', 'timestamp', 'When the entry was last added or changed (UTC).'),
+    column('reason', 'string', 'Why the address is suppressed, as sent.'),
+    column('source', 'string', 'What suppressed it, as sent: Bounce, Complaint, Unsubscribe, Manual, Api, ...'),
     ...provenanceColumns,
   ],
 });
