@@ -28,15 +28,35 @@ export function partitionPrefix(area: LakeArea, table: TableDef, values: Partiti
   return `${areaPrefix[area]}${table.name}/${partitionPath(table, values)}/`;
 }
 
-/** Key of the file a window writes in an area, e.g. `…/part-20261120T000000Z-20261121T000000Z.parquet`. */
+/**
+ * Key of a file in an area: `…/part-<stem>.<ext>`. The stem is a window id for windowed data
+ * (`part-20261120T000000Z-20261121T000000Z.parquet`) or an item's own key (`part-campaign-1234.parquet`).
+ */
+export function fileKey(area: LakeArea, table: TableDef, values: PartitionValues, stem: string, ext: string): string {
+  return `${partitionPrefix(area, table, values)}part-${stem}.${ext}`;
+}
+
+/** The stem of a lake file's name (`part-<stem>.<ext>`); null for files the lake did not name. */
+export function stemOfKey(key: string): string | null {
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  const m = /^part-(.+)\.[a-z]+$/.exec(name);
+  return m ? m[1]! : null;
+}
+
+/** Stem of an item's files: safe in any file system and object store, and never mistaken for a window id. */
+export function itemStem(kind: string, id: string | number): string {
+  return `${kind}-${String(id).replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+/** Key of the file a window writes in an area. */
 export function windowFileKey(
   area: LakeArea,
   table: TableDef,
   values: PartitionValues,
   window: TimeWindow,
   ext: string,
-): string {
-  return `${partitionPrefix(area, table, values)}part-${windowId(window)}.${ext}`;
+) {
+  return fileKey(area, table, values, windowId(window), ext);
 }
 
 /** The window a lake file belongs to, from its name; null for files the lake did not name. */

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { overlaps, type TimeWindow } from '../engine/windows';
+import { overlaps, type TimeWindow, windowId } from '../engine/windows';
 import type { LakeFormat, TableFileWriter, TableFileWriterFactory } from './file-writer';
-import { type LakeArea, type PartitionValues, partitionPrefix, windowFileKey, windowOfKey } from './layout';
+import { fileKey, type LakeArea, type PartitionValues, partitionPrefix, stemOfKey, windowOfKey } from './layout';
 import type { ObjectStore } from './object-store';
 import { createRollup, type RollupAccumulator } from './rollup';
 import type { Row, TableDef } from './table';
@@ -19,6 +19,11 @@ export interface WindowWriterOptions {
   readonly table: TableDef;
   readonly partition: PartitionValues;
   readonly window: TimeWindow;
+  /**
+   * For data collected per item rather than per time window (a SendSage campaign): the files are named after the
+   * item and replace only that item's earlier files; `window` then only dates the rollup.
+   */
+  readonly item?: string;
   readonly formats: readonly LakeFormat[];
   readonly writers: Readonly<Record<LakeFormat, TableFileWriterFactory>>;
   /** Local scratch folder for files being written (Lambda: under /tmp). */
@@ -48,8 +53,9 @@ const contentTypes: Record<LakeFormat, string> = {
   csv: 'text/csv; charset=utf-8',
 };
 
-/** Opens local files for one (table, partition, window); nothing reaches the lake before commit(). */
+/** Opens local files for one (table, partition, window or item); nothing reaches the lake before commit(). */
 export async function openWindowWriter(opts: WindowWriterOptions): Promise<WindowWriter> {
+  const stem = opts.item ?? windowId(opts.window);
   const dir = join(opts.tmpDir, `w-${randomUUID()}`);
   await mkdir(dir, { recursive: true });
   const files = await Promise.all(
@@ -92,19 +98,19 @@ export async function openWindowWriter(opts: WindowWriterOptions): Promise<Windo
         for (const f of files) {
           const result = await f.writer.close();
           if (rows === 0) continue; // an empty window leaves no data file, only its rollup
-          const key = windowFileKey('data', opts.table, opts.partition, opts.window, f.format);
+          const key = fileKey('data', opts.table, opts.partition, stem, f.format);
           await opts.store.putFile(key, f.path, contentTypes[f.format]);
           written.push(key);
           bytes += result.bytes;
         }
         if (rollup) {
-          const key = windowFileKey('rollups', opts.table, opts.partition, opts.window, 'json');
+          const key = fileKey('rollups', opts.table, opts.partition, stem, 'json');
           const doc = rollup.finish(opts.window, opts.partition);
           await opts.store.putBytes(key, JSON.stringify(doc), 'application/json');
           written.push(key);
         }
         if (quarantined > 0) {
-          const key = windowFileKey('quarantine', opts.table, opts.partition, opts.window, 'jsonl');
+          const key = fileKey('quarantine', opts.table, opts.partition, stem, 'jsonl');
           await opts.store.putFile(key, quarantinePath, 'application/x-ndjson');
           written.push(key);
         }
@@ -133,8 +139,13 @@ async function removeOverlapping(opts: WindowWriterOptions, keep: ReadonlySet<st
   for (const area of areas) {
     const keys = await opts.store.list(partitionPrefix(area, opts.table, opts.partition));
     for (const key of keys) {
+      if (keep.has(key)) continue;
+      if (opts.item !== undefined) {
+        if (stemOfKey(key) === opts.item) stale.push(key);
+        continue;
+      }
       const w = windowOfKey(key);
-      if (w && !keep.has(key) && overlaps(w, opts.window)) stale.push(key);
+      if (w && overlaps(w, opts.window)) stale.push(key);
     }
   }
   if (stale.length) await opts.store.delete(stale);
