@@ -6,12 +6,15 @@ import { ConfigError, InboxlakeError } from '../engine/errors';
 import { createRedactor } from '../engine/redact';
 import { runCollect } from './collect-command';
 import { runQuery } from './query-command';
+import { runSendSage } from './sendsage-command';
 import { runStart } from './start-command';
 
 const usage = `inboxlake — email reporting data into an Athena-ready lake
 
-  inboxlake collect socketlabs [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--datasets failed,queued,…] [--server N]
+  inboxlake collect socketlabs [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--datasets messages,…] [--server N]
       Collects SocketLabs reports for the inclusive UTC date range (default: the trailing days up to yesterday).
+  inboxlake collect sendsage [--days N]
+      Collects SendSage Monitor delivery tests and previews of the last N days (default 14) and the seed list.
   inboxlake query "SQL"
       Runs SQL with DuckDB over the local lake; every table is visible by its name.
   inboxlake start
@@ -20,8 +23,12 @@ const usage = `inboxlake — email reporting data into an Athena-ready lake
 
 Configuration comes from the environment and an optional .env file (see README).`;
 
+const sendsageArgs = z.object({
+  days: z.coerce.number().int().min(1).max(365, { error: '--days must be 1..365' }).default(14),
+});
+
 const collectArgs = z.object({
-  source: z.literal('socketlabs', { error: "collect takes a source: 'socketlabs'" }),
+  source: z.literal('socketlabs', { error: "collect takes a source: 'socketlabs' or 'sendsage'" }),
   from: z.iso.date({ error: '--from must be a date YYYY-MM-DD' }).optional(),
   to: z.iso.date({ error: '--to must be a date YYYY-MM-DD' }).optional(),
   datasets: z
@@ -46,6 +53,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       to: { type: 'string' },
       datasets: { type: 'string' },
       server: { type: 'string' },
+      days: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -57,7 +65,12 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const lakeConfig = loadLakeConfig(env);
   switch (command) {
     case 'collect': {
-      const parsed = collectArgs.safeParse({ source: rest[0], ...values });
+      if (rest[0] === 'sendsage') {
+        const parsed = sendsageArgs.safeParse({ days: values.days });
+        if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message).join('; '));
+        return runSendSage(parsed.data.days, env, lakeConfig, await openLake(lakeConfig));
+      }
+      const parsed = collectArgs.safeParse({ source: rest[0], ...values, days: undefined });
       if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message).join('; '));
       const a = parsed.data;
       return runCollect(

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { openLake } from '../app/lake';
-import { hasSocketLabsCredentials, type LakeConfig } from '../config';
+import { hasSendSageCredentials, hasSocketLabsCredentials, type LakeConfig } from '../config';
 import { DAY_MS, utcDay } from '../engine/windows';
+import type { ObjectStore } from '../lake/object-store';
+import { startSendSageSimulator } from '../sandbox/sendsage/server';
 import { startV1Simulator } from '../sandbox/socketlabs-v1/server';
 import { startV2Simulator } from '../sandbox/socketlabs-v2/server';
 import { runCollect } from './collect-command';
+import { runSendSage } from './sendsage-command';
 
 const SANDBOX_SERVERS = [1234, 5678];
 /**
@@ -16,14 +19,63 @@ const V1_SANDBOX_RATE = 20;
 const V2_SANDBOX_SCALE = 10;
 
 /**
- * `npm start`: a week from the real API when credentials are set, else from a built-in simulator on loopback —
- * SocketLabs API v2 (what real accounts have), or the v1 Reporting API with INBOXLAKE_SANDBOX=v1.
+ * `npm start`: a week of SocketLabs and SendSage data — from the real APIs where credentials are set, else from the
+ * built-in simulators on loopback (SocketLabs API v2, or the v1 Reporting API with INBOXLAKE_SANDBOX=v1).
  */
 export async function runStart(env: Record<string, string | undefined>, lake: LakeConfig): Promise<number> {
+  const store = await openLake(lake);
+  const socketlabs = await startSocketLabs(env, lake, store);
+  process.stdout.write('\n');
+  const sendsage = await startSendSage(env, lake, store);
+  return socketlabs || sendsage;
+}
+
+/** SendSage: the last 7 days from the real API with credentials, else from the built-in simulator. */
+async function startSendSage(env: Record<string, string | undefined>, lake: LakeConfig, store: ObjectStore) {
+  if (hasSendSageCredentials(env)) {
+    process.stdout.write('SendSage credentials found: collecting the last 7 days from the real API.\n');
+    return runSendSage(7, env, lake, store);
+  }
+  const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+  const password = randomBytes(18).toString('base64url');
+  const sim = await startSendSageSimulator({
+    from: utcDay(today - 7 * DAY_MS),
+    to: utcDay(today),
+    username: 'sandbox',
+    password,
+    campaignsPerDay: 3,
+  });
+  process.stdout.write(
+    `No SendSage credentials in the environment: using the built-in SendSage Monitor simulator at ${sim.url}\n`,
+  );
+  try {
+    const code = await runSendSage(
+      7,
+      {
+        ...env,
+        SENDSAGE_API_URL: sim.url,
+        SENDSAGE_USERNAME: 'sandbox',
+        SENDSAGE_PASSWORD: password,
+        SENDSAGE_REQUESTS_PER_SECOND: '50',
+      },
+      lake,
+      store,
+    );
+    if (code === 0 && !lake.location.startsWith('s3://')) {
+      process.stdout.write(
+        '  npx inboxlake query "select isp_name, round(avg(pct_inbox), 1) as inbox_pct from sendsage_isp_results group by 1 order by 2"\n',
+      );
+    }
+    return code;
+  } finally {
+    await sim.close();
+  }
+}
+
+async function startSocketLabs(env: Record<string, string | undefined>, lake: LakeConfig, store: ObjectStore) {
   const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
   const week = { from: utcDay(today - 7 * DAY_MS), to: utcDay(today - DAY_MS) };
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const store = await openLake(lake);
 
   if (hasSocketLabsCredentials(env)) {
     out('SocketLabs credentials found: collecting the last 7 days from the real API.');

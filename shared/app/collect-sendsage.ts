@@ -1,0 +1,123 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SendSageConfig } from '../config';
+import { type CallCounters, createApiCaller, newCallCounters } from '../engine/api-caller';
+import type { Clock } from '../engine/clock';
+import { collectItems, type ItemReport } from '../engine/collect-items';
+import type { FetchLike } from '../engine/http';
+import type { RateBudgetRegistry } from '../engine/rate-budget';
+import { createRedactor } from '../engine/redact';
+import { defaultRetryPolicy, type RetryPolicy } from '../engine/retry';
+import type { LakeFormat, TableFileWriterFactory } from '../lake/file-writer';
+import type { ObjectStore } from '../lake/object-store';
+import type { Logger } from '../log';
+import { createSendSageClient } from '../sources/sendsage/client';
+import {
+  SENDSAGE,
+  sendsageCampaignDataset,
+  sendsagePreviewDataset,
+  sendsageSeedlistDataset,
+} from '../sources/sendsage/datasets';
+
+export interface SendSageRequest {
+  /** Days of tests and previews to list (the list calls' `days`). */
+  readonly days: number;
+}
+
+export interface SendSageDeps {
+  readonly store: ObjectStore;
+  readonly formats: readonly LakeFormat[];
+  readonly writers: Readonly<Record<LakeFormat, TableFileWriterFactory>>;
+  readonly tmpDir: string;
+  readonly fetch: FetchLike;
+  readonly clock: Clock;
+  readonly budgets: RateBudgetRegistry;
+  readonly log: Logger;
+  readonly signal?: AbortSignal;
+  readonly deadline?: number;
+  readonly reserveMs?: number;
+  readonly retry?: RetryPolicy;
+  readonly onItem?: (dataset: string, key: string, rows: number) => void;
+}
+
+export interface SendSageSummary {
+  readonly source: string;
+  readonly days: number;
+  readonly datasets: readonly ItemReport[];
+  readonly counters: CallCounters;
+  readonly elapsedMs: number;
+  readonly itemsFailed: number;
+  readonly itemsLeft: number;
+}
+
+/** Collects SendSage delivery tests, previews and the seed list into the lake; behind the CLI and the Lambda. */
+export async function collectSendSage(
+  config: SendSageConfig,
+  request: SendSageRequest,
+  deps: SendSageDeps,
+): Promise<SendSageSummary> {
+  const started = deps.clock.now();
+  // The password travels in a form body, never a URL; it is still masked wherever text could carry it.
+  const redact = createRedactor([config.password]);
+  const counters = newCallCounters();
+  const deadline = deps.deadline ?? Number.POSITIVE_INFINITY;
+  const call = createApiCaller({
+    fetch: deps.fetch,
+    budget: deps.budgets.budgetFor(`sendsage:${config.username}`, {
+      perSecond: config.requestsPerSecond,
+      clock: deps.clock,
+    }),
+    retry: deps.retry ?? defaultRetryPolicy,
+    clock: deps.clock,
+    redact,
+    timeoutMs: config.timeoutMs,
+    deadline,
+    counters,
+    onRetry: (message, attempt, delayMs) => deps.log.warn(redact(`retry ${attempt} in ${delayMs} ms: ${message}`)),
+  });
+  const client = createSendSageClient({
+    apiUrl: config.apiUrl,
+    username: config.username,
+    password: config.password,
+    timeoutMs: config.timeoutMs,
+    call,
+  });
+  const options = { days: request.days, messages: config.messages, now: () => deps.clock.now() };
+  await mkdir(deps.tmpDir, { recursive: true });
+  const scratch = await mkdtemp(join(deps.tmpDir, 'inboxlake-run-'));
+  try {
+    const reports: ItemReport[] = [];
+    // The seed list first: it is one call, and a login failure then stops the run before anything is written.
+    for (const ds of [
+      sendsageSeedlistDataset(client, options),
+      sendsageCampaignDataset(client, options),
+      sendsagePreviewDataset(client, options),
+    ]) {
+      reports.push(
+        await collectItems(ds, {
+          store: deps.store,
+          formats: deps.formats,
+          writers: deps.writers,
+          tmpDir: scratch,
+          clock: deps.clock,
+          signal: deps.signal ?? new AbortController().signal,
+          deadline,
+          reserveMs: deps.reserveMs ?? 0,
+          concurrency: config.concurrency,
+          onItem: deps.onItem,
+        }),
+      );
+    }
+    return {
+      source: SENDSAGE,
+      days: request.days,
+      datasets: reports,
+      counters,
+      elapsedMs: deps.clock.now() - started,
+      itemsFailed: reports.reduce((n, r) => n + r.failed.length, 0),
+      itemsLeft: reports.reduce((n, r) => n + r.left, 0),
+    };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

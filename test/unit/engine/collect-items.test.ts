@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { fileWriters } from '../../../shared/app/lake';
+import { systemClock } from '../../../shared/engine/clock';
+import { collectItems, type ItemDataset } from '../../../shared/engine/collect-items';
+import { ApiRequestError } from '../../../shared/engine/errors';
+import { sendsageSpamRules } from '../../../shared/sources/sendsage/tables';
+import { lakeFiles, localStore, scratch } from '../../helpers/collect';
+
+interface Item {
+  id: number;
+  day: string;
+  done: boolean;
+  fail?: boolean;
+}
+
+function dataset(items: Item[], calls: number[]): ItemDataset<Item> {
+  return {
+    source: 'fake',
+    dataset: 'campaigns',
+    scope: 'account',
+    list: async () => items,
+    key: (i) => String(i.id),
+    collect: async (i) => {
+      calls.push(i.id);
+      if (i.fail) throw new ApiRequestError('campaign not found', 404);
+      const sentAt = Date.parse(`${i.day}T10:00:00Z`);
+      return {
+        complete: i.done,
+        tables: [
+          {
+            table: sendsageSpamRules,
+            partition: { dt: i.day },
+            rows: [{ campaign_id: i.id, sent_at: sentAt, rule: 'R', score: 1, ingested_at: sentAt }],
+            quarantine: [],
+          },
+        ],
+      };
+    },
+  };
+}
+
+const options = async (dir: string) => ({
+  store: localStore(dir),
+  formats: ['parquet'] as const,
+  writers: fileWriters,
+  tmpDir: await scratch('items-tmp'),
+  clock: systemClock,
+  signal: new AbortController().signal,
+  deadline: Number.POSITIVE_INFINITY,
+  reserveMs: 0,
+  concurrency: 2,
+});
+
+describe('collectItems', () => {
+  it('skips complete items, collects running ones again, reports a failed item without stopping', async () => {
+    const dir = await scratch('items');
+    const items: Item[] = [
+      { id: 1, day: '2026-11-20', done: true },
+      { id: 2, day: '2026-11-20', done: false },
+      { id: 3, day: '2026-11-21', done: true, fail: true },
+    ];
+    const calls: number[] = [];
+    const first = await collectItems(dataset(items, calls), await options(dir));
+    expect([first.collected, first.pending, first.failed.length]).toEqual([2, 1, 1]);
+    calls.length = 0;
+    const second = await collectItems(dataset(items, calls), await options(dir));
+    expect(calls.sort()).toEqual([2, 3]);
+    expect(second.skippedComplete).toBe(1);
+  });
+
+  it('an item whose date changes moves: its earlier files are removed', async () => {
+    const dir = await scratch('items-move');
+    const calls: number[] = [];
+    await collectItems(dataset([{ id: 9, day: '2026-11-20', done: false }], calls), await options(dir));
+    await collectItems(dataset([{ id: 9, day: '2026-11-19', done: true }], calls), await options(dir));
+    expect((await lakeFiles(dir)).filter((f) => f.startsWith('sendsage_spam_rules/'))).toEqual([
+      'sendsage_spam_rules/dt=2026-11-19/part-campaigns-9.parquet',
+    ]);
+  });
+});
