@@ -30,6 +30,12 @@ export function normalizeRecord(raw: unknown, knownKeys: ReadonlySet<string>): N
   return { known, extra };
 }
 
+/**
+ * A field name as compared across an API's spellings: case and separators ignored, so `message_id`,
+ * `MESSAGE_ID`, `Message_Id` and `messageId` are one field.
+ */
+export const fieldKey = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+
 /** Lower-cased keys of a zod object schema, for normalizeRecord. */
 export function keysOf(schema: z.ZodObject): ReadonlySet<string> {
   return new Set(Object.keys(schema.shape));

@@ -2,7 +2,6 @@ import type { ItemDataset, ItemOutput, ItemTableOutput } from '../../engine/coll
 import { ApiRequestError } from '../../engine/errors';
 import { utcDay } from '../../engine/windows';
 import type { Row, TableDef } from '../../lake/table';
-import { normalizeRecord } from '../records';
 import { parseApiTimestamp } from '../timestamps';
 import type { SendSageClient } from './client';
 import {
@@ -16,6 +15,7 @@ import {
   seedlistRows,
   seedRows,
 } from './mapping';
+import { entryOf } from './schemas';
 import {
   sendsageCampaigns,
   sendsageIspResults,
@@ -36,12 +36,10 @@ export interface SendSageDatasetOptions {
   readonly now: () => number;
 }
 
-const listKeys = new Set(['campaign_id', 'preview_id', 'customer_defined_campaign_id', 'date', 'date_unix']);
-
 /** A list answer is a bare array; anything else (an error body was already thrown) is read as no items. */
 const asList = (body: unknown): unknown[] => (Array.isArray(body) ? body : []);
 
-const field = (item: unknown, key: string) => normalizeRecord(item, listKeys)?.known[key];
+const field = (item: unknown, key: string) => entryOf(item, key)?.[1];
 
 /** One table's part of an item: its rows (or quarantine) in the partition of the item's date. */
 function output(table: TableDef, dt: string, mapped: SendsageMapped): ItemTableOutput {
@@ -94,17 +92,27 @@ export function sendsageCampaignDataset(client: SendSageClient, opts: SendSageDa
 }
 
 /**
- * delivery_test_get_info, or the legacy campaignGetStats (by customer id and date) where the newer method fails for
- * this campaign; authentication and transient failures are not fallbacks, they propagate.
+ * delivery_test_get_info by campaign id; where the API cannot find it that way, by the customer's own campaign id and
+ * the send date (the API then picks the campaign nearest that date); and last the legacy campaignGetStats. Only a
+ * "not found" falls back: authentication and transient failures propagate.
  */
-async function campaignInfo(client: SendSageClient, item: unknown, campaignId: string, signal: AbortSignal) {
-  try {
-    return await client.call('delivery_test_get_info', { campaign_id: campaignId }, signal);
-  } catch (error) {
-    const customerId = field(item, 'customer_defined_campaign_id');
-    if (!(error instanceof ApiRequestError) || typeof customerId !== 'string' || customerId === '') throw error;
-    const date = field(item, 'date_unix') ?? field(item, 'date');
-    return client.call('campaignGetStats', { customerid: customerId, ...(date ? { date: String(date) } : {}) }, signal);
+export async function campaignInfo(client: SendSageClient, item: unknown, campaignId: string, signal: AbortSignal) {
+  const customerId = field(item, 'customer_defined_campaign_id');
+  const date = field(item, 'date_unix') ?? field(item, 'date');
+  const dateParam: Record<string, string> =
+    date === undefined || date === null || date === '' ? {} : { date: String(date) };
+  const attempts: [string, Record<string, string>][] = [['delivery_test_get_info', { campaign_id: campaignId }]];
+  if (typeof customerId === 'string' && customerId !== '') {
+    attempts.push(['delivery_test_get_info', { customer_defined_campaign_id: customerId, ...dateParam }]);
+    attempts.push(['campaignGetStats', { customerid: customerId, ...dateParam }]);
+  }
+  for (let i = 0; ; i++) {
+    const [method, params] = attempts[i]!;
+    try {
+      return await client.call(method, params, signal);
+    } catch (error) {
+      if (!(error instanceof ApiRequestError) || i === attempts.length - 1) throw error;
+    }
   }
 }
 

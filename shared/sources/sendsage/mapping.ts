@@ -1,5 +1,5 @@
 import type { Row } from '../../lake/table';
-import { emailDomain } from '../records';
+import { emailDomain, fieldKey } from '../records';
 import type { TolerantRecord } from '../socketlabs-v2/schemas';
 import { type ApiInstant, apiFailure, entryOf, readers } from './schemas';
 
@@ -483,7 +483,7 @@ export function previewRows(listItem: unknown, info: unknown, ingestedAt: number
       push(
         {
           ...appFields,
-          view: viewKey.toLowerCase(),
+          view: canonicalView(viewKey),
           url: view?.value.url ?? null,
           status: lower(view?.value.status ?? null),
         },
@@ -494,9 +494,14 @@ export function previewRows(listItem: unknown, info: unknown, ingestedAt: number
   return out;
 }
 
+/** The documented spelling of a view name however it was cased (`imagesOn` → `images_on`). */
+function canonicalView(key: string): string {
+  return [...documentedViews].find((v) => fieldKey(v) === fieldKey(key)) ?? key.toLowerCase();
+}
+
 /** A view of an application: a documented view name, or any object carrying `url` or `status`. */
 function isView(key: string, value: unknown): boolean {
-  if (documentedViews.has(key.toLowerCase())) return true;
+  if (documentedViews.has(canonicalView(key))) return true;
   return (
     typeof value === 'object' &&
     value !== null &&

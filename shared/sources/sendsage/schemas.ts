@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalBoolean, optionalNumber, optionalText } from '../records';
+import { fieldKey, optionalBoolean, optionalNumber, optionalText } from '../records';
 import { type AliasTable, lakeTimestamp, optionalInt32, optionalInt64, tolerantReader } from '../socketlabs-v2/schemas';
 
 /**
@@ -243,11 +243,12 @@ export function apiFailure(body: unknown): string | null {
   return null;
 }
 
-/** The first key of a record matching a lower-cased name, and its value; null when there is none. */
-export function entryOf(raw: unknown, lowerName: string): [string, unknown] | null {
+/** The first key of a record naming the same field (case and separators ignored), and its value; null when none. */
+export function entryOf(raw: unknown, name: string): [string, unknown] | null {
   if (typeof raw !== 'object' || raw === null) return null;
+  const wanted = fieldKey(name);
   for (const key of Object.keys(raw)) {
-    if (key.toLowerCase() === lowerName) return [key, (raw as Record<string, unknown>)[key]];
+    if (fieldKey(key) === wanted) return [key, (raw as Record<string, unknown>)[key]];
   }
   return null;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeZodError, optionalInt, optionalText, optionalTimestamp } from '../records';
+import { describeZodError, fieldKey, optionalInt, optionalText, optionalTimestamp } from '../records';
 
 /**
  * Record schemas of the v2 API, over lower-cased canonical keys. The v2 field list is not public, so records are read
@@ -150,7 +150,7 @@ export function tolerantReader<S extends z.ZodObject>(
   const byAlias = new Map<string, { field: string; rank: number }>();
   for (const [field, names] of Object.entries(aliases) as [string, readonly string[]][]) {
     names.forEach((name, rank) => {
-      byAlias.set(name.toLowerCase(), { field, rank });
+      byAlias.set(fieldKey(name), { field, rank });
     });
   }
   const fieldCount = Object.keys(schema.shape).length;
@@ -165,7 +165,7 @@ export function tolerantReader<S extends z.ZodObject>(
     };
     for (const key of Object.keys(raw)) {
       const value = (raw as Record<string, unknown>)[key];
-      const alias = byAlias.get(key.toLowerCase());
+      const alias = byAlias.get(fieldKey(key));
       if (!alias) {
         keep(key, value);
         continue;
