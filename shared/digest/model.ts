@@ -1,0 +1,131 @@
+import { z } from 'zod';
+
+/**
+ * `digest.json`: the stable, documented form of a day's digest. The HTML, text and e-mail renderings are made from
+ * it, and tests compare it with SQL over the raw lake. Types are inferred from this schema, never written twice.
+ */
+const rate = z.number().nullable().describe('A fraction (0.0123 = 1.23 %); null when the denominator is 0.');
+
+export const serverMetricsSchema = z.object({
+  queued: z.number().int(),
+  processed: z.number().int().describe('Delivered: accepted by the receiving server.'),
+  hard_bounces: z.number().int(),
+  soft_bounces: z.number().int(),
+  suppressed: z.number().int(),
+  complaints: z.number().int(),
+  opens: z.number().int(),
+  clicks: z.number().int(),
+  bounce_rate: rate.describe('(hard + soft) / queued'),
+  complaint_rate: rate.describe('complaints / processed'),
+});
+export type ServerMetrics = z.infer<typeof serverMetricsSchema>;
+
+export const digestServerSchema = serverMetricsSchema.extend({
+  server_id: z.number().int(),
+  /** Which SocketLabs tables the figures come from. */
+  source: z.enum(['socketlabs-v1', 'socketlabs-v2']),
+  /** Average of the 7 days before, per day; null where there is no history yet. */
+  baseline: serverMetricsSchema.partial().nullable(),
+  top_failure_codes: z.array(
+    z.object({
+      code: z.number().int().nullable(),
+      category: z.string().nullable(),
+      meaning: z.string().nullable(),
+      count: z.number().int(),
+    }),
+  ),
+  top_bouncing_domains: z.array(
+    z.object({
+      domain: z.string().nullable(),
+      hard: z.number().int(),
+      soft: z.number().int(),
+      total: z.number().int(),
+    }),
+  ),
+  complaint_types: z.array(z.object({ type: z.string().nullable(), count: z.number().int() })),
+  /** The last 14 days, oldest first, ending with the digest's day. */
+  series: z.array(
+    z.object({
+      date: z.iso.date(),
+      queued: z.number().int(),
+      processed: z.number().int(),
+      bounces: z.number().int(),
+      complaints: z.number().int(),
+    }),
+  ),
+});
+export type DigestServer = z.infer<typeof digestServerSchema>;
+
+export const digestCampaignSchema = z.object({
+  campaign_id: z.number().int(),
+  subject: z.string().nullable(),
+  from_address: z.string().nullable(),
+  sent_at: z.iso.datetime(),
+  status: z.string().nullable(),
+  pct_inbox: z.number().nullable(),
+  pct_bulk: z.number().nullable(),
+  pct_missing: z.number().nullable(),
+  spam_score: z.number().nullable(),
+  spam_required: z.number().nullable(),
+  isps: z.array(
+    z.object({
+      isp_name: z.string().nullable(),
+      count_total: z.number().int().nullable(),
+      pct_inbox: z.number().nullable(),
+      pct_bulk: z.number().nullable(),
+      pct_missing: z.number().nullable(),
+    }),
+  ),
+  top_rules: z.array(
+    z.object({ rule: z.string().nullable(), score: z.number().nullable(), description: z.string().nullable() }),
+  ),
+  /** Counts of SPF/DKIM/DMARC results among the seed messages collected whole. */
+  authentication: z.object({
+    spf: z.record(z.string(), z.number().int()),
+    dkim: z.record(z.string(), z.number().int()),
+    dmarc: z.record(z.string(), z.number().int()),
+  }),
+});
+export type DigestCampaign = z.infer<typeof digestCampaignSchema>;
+
+export const alertSchema = z.object({
+  severity: z.enum(['critical', 'warning', 'info']),
+  /** What the finding is about, e.g. `server 1234`, `campaign 3829`, `campaign 3829 / Gmail`, `source socketlabs`. */
+  scope: z.string(),
+  metric: z.string(),
+  value: z.number().nullable(),
+  threshold: z.number().nullable(),
+  /** One line: what it usually means and what to check. */
+  advice: z.string(),
+});
+export type Alert = z.infer<typeof alertSchema>;
+
+export const digestSchema = z.object({
+  date: z.iso.date(),
+  timezone: z.string(),
+  /** The UTC instants the calendar day covers in that zone: [start, end). */
+  window: z.object({ start: z.iso.datetime(), end: z.iso.datetime() }),
+  generated_at: z.iso.datetime(),
+  socketlabs: z.object({ servers: z.array(digestServerSchema) }),
+  sendsage: z.object({ campaigns: z.array(digestCampaignSchema) }),
+  alerts: z.array(alertSchema),
+  /** The day's hard-bounced addresses (for suppression), attached to the e-mail as CSV. */
+  hard_bounced_addresses: z.array(
+    z.object({
+      server_id: z.number().int(),
+      address: z.string(),
+      code: z.number().int().nullable(),
+      reason: z.string().nullable(),
+    }),
+  ),
+  definitions: z.record(z.string(), z.string()),
+});
+export type Digest = z.infer<typeof digestSchema>;
+
+/** The metric definitions, in the JSON, the README and the e-mail footer alike. */
+export const definitions: Record<string, string> = {
+  bounce_rate: '(hard + soft bounces) / queued; null when nothing was queued',
+  complaint_rate: 'complaints / processed (delivered); null when nothing was delivered',
+  baseline: 'average per day over the 7 days before the digest day',
+  day: 'a calendar day in the digest time zone, from 00:00 to 24:00 local time',
+};
