@@ -20,12 +20,26 @@ export const serverMetricsSchema = z.object({
 });
 export type ServerMetrics = z.infer<typeof serverMetricsSchema>;
 
+/** The same metrics as averages per day (fractions, so not integers). */
+export const baselineSchema = z.object({
+  queued: z.number(),
+  processed: z.number(),
+  hard_bounces: z.number(),
+  soft_bounces: z.number(),
+  suppressed: z.number(),
+  complaints: z.number(),
+  opens: z.number(),
+  clicks: z.number(),
+  bounce_rate: rate,
+  complaint_rate: rate,
+});
+
 export const digestServerSchema = serverMetricsSchema.extend({
   server_id: z.number().int(),
   /** Which SocketLabs tables the figures come from. */
   source: z.enum(['socketlabs-v1', 'socketlabs-v2']),
   /** Average of the 7 days before, per day; null where there is no history yet. */
-  baseline: serverMetricsSchema.partial().nullable(),
+  baseline: baselineSchema.nullable(),
   top_failure_codes: z.array(
     z.object({
       code: z.number().int().nullable(),

@@ -1,0 +1,133 @@
+import type { Alert, DigestCampaign, DigestServer } from './model';
+
+/**
+ * Thresholds, with defaults from the Gmail/Yahoo bulk-sender rules (complaints under 0.1 %, never 0.3 %) and SES
+ * reputation guidance (bounces under 2 %, review at 5 %); inbox placement from seed-test practice. Findings are
+ * only raised above a minimum volume, so a day of 20 messages does not page anyone over one bounce.
+ */
+export interface Thresholds {
+  readonly complaintWarn: number;
+  readonly complaintCritical: number;
+  readonly bounceWarn: number;
+  readonly bounceCritical: number;
+  readonly inboxWarn: number;
+  readonly inboxCritical: number;
+  /** Messages queued (for bounce rate) or delivered (for complaint rate) before a rate counts. */
+  readonly minVolume: number;
+  /** Seeds at a provider before its placement counts. */
+  readonly minSeeds: number;
+}
+
+export const defaultThresholds: Thresholds = {
+  complaintWarn: 0.001,
+  complaintCritical: 0.003,
+  bounceWarn: 0.02,
+  bounceCritical: 0.05,
+  inboxWarn: 80,
+  inboxCritical: 60,
+  minVolume: 100,
+  minSeeds: 3,
+};
+
+const advice = {
+  complaint:
+    'Recipients are marking mail as spam: check the sources of recently added addresses, honour unsubscribes at once, and make the sender recognisable.',
+  bounce:
+    'Many addresses failed: look at the top failure codes and domains; invalid addresses (2xxx) point at list hygiene, blocks (1xxx) at reputation.',
+  inbox:
+    'Seeds landed outside the inbox: check the SpamAssassin rules that cost the most points and SPF/DKIM/DMARC alignment for the affected providers.',
+  quiet:
+    'No data arrived for this source although it had traffic in the last week: check the collector and the API credentials.',
+  noData:
+    'Nothing was collected for this day from any source: check that the collectors ran and that the lake is the right one.',
+};
+
+function rateAlert(
+  scope: string,
+  metric: string,
+  value: number | null,
+  warn: number,
+  critical: number,
+  text: string,
+): Alert | null {
+  if (value === null || value < warn) return null;
+  return {
+    severity: value >= critical ? 'critical' : 'warning',
+    scope,
+    metric,
+    value,
+    threshold: value >= critical ? critical : warn,
+    advice: text,
+  };
+}
+
+/** The day's findings, worst first. */
+export function findAlerts(
+  servers: readonly DigestServer[],
+  campaigns: readonly DigestCampaign[],
+  t: Thresholds,
+): Alert[] {
+  const out: Alert[] = [];
+  for (const s of servers) {
+    const scope = `server ${s.server_id}`;
+    if (
+      s.queued + s.processed === 0 &&
+      s.baseline &&
+      ((s.baseline.queued ?? 0) > 0 || (s.baseline.processed ?? 0) > 0)
+    ) {
+      out.push({ severity: 'warning', scope, metric: 'no data', value: 0, threshold: null, advice: advice.quiet });
+      continue;
+    }
+    if (s.queued >= t.minVolume) {
+      const a = rateAlert(scope, 'bounce rate', s.bounce_rate, t.bounceWarn, t.bounceCritical, advice.bounce);
+      if (a) out.push(a);
+    }
+    if (s.processed >= t.minVolume) {
+      const a = rateAlert(
+        scope,
+        'complaint rate',
+        s.complaint_rate,
+        t.complaintWarn,
+        t.complaintCritical,
+        advice.complaint,
+      );
+      if (a) out.push(a);
+    }
+  }
+  for (const c of campaigns) {
+    const inbox = (scope: string, pct: number | null) => {
+      if (pct === null || pct >= t.inboxWarn) return;
+      const critical = pct < t.inboxCritical;
+      out.push({
+        severity: critical ? 'critical' : 'warning',
+        scope,
+        metric: 'inbox placement',
+        value: pct,
+        threshold: critical ? t.inboxCritical : t.inboxWarn,
+        advice: advice.inbox,
+      });
+    };
+    inbox(`campaign ${c.campaign_id}`, c.pct_inbox);
+    for (const isp of c.isps)
+      if ((isp.count_total ?? 0) >= t.minSeeds) inbox(`campaign ${c.campaign_id} / ${isp.isp_name}`, isp.pct_inbox);
+  }
+  if (servers.every((s) => s.queued + s.processed === 0) && campaigns.length === 0) {
+    out.push({
+      severity: 'warning',
+      scope: 'all sources',
+      metric: 'no data',
+      value: 0,
+      threshold: null,
+      advice: advice.noData,
+    });
+  }
+  const rank = { critical: 0, warning: 1, info: 2 } as const;
+  // Worst first: severity, then how far past its threshold (rates relative, placement absolute).
+  const excess = (a: Alert) =>
+    a.value === null || a.threshold === null
+      ? 0
+      : a.metric === 'inbox placement'
+        ? a.threshold - a.value
+        : a.value / a.threshold;
+  return out.sort((a, b) => rank[a.severity] - rank[b.severity] || excess(b) - excess(a));
+}

@@ -1,0 +1,269 @@
+import type { ObjectStore } from '../lake/object-store';
+import { sendsageCampaigns, sendsageIspResults, sendsageMessages, sendsageSpamRules } from '../sources/sendsage/tables';
+import { describeFailureCode } from '../sources/socketlabs-v1/failure-codes';
+import { socketlabsFailed } from '../sources/socketlabs-v1/tables';
+import { socketlabsMessages } from '../sources/socketlabs-v2/tables';
+import { defaultThresholds, findAlerts, type Thresholds } from './alerts';
+import { addDays, localDate, zonedDay } from './day';
+import { epochMs, type RollupCount, readRollups, readRows } from './lake-reader';
+import { type Digest, type DigestCampaign, type DigestServer, definitions, type ServerMetrics } from './model';
+
+export interface DigestOptions {
+  /** The calendar day, in `timeZone`. */
+  readonly date: string;
+  readonly timeZone: string;
+  readonly now: number;
+  readonly thresholds?: Thresholds;
+  /** How many failure codes and domains the digest lists. */
+  readonly top?: number;
+}
+
+type Counters = Omit<ServerMetrics, 'bounce_rate' | 'complaint_rate'>;
+const zero = (): Counters => ({
+  queued: 0,
+  processed: 0,
+  hard_bounces: 0,
+  soft_bounces: 0,
+  suppressed: 0,
+  complaints: 0,
+  opens: 0,
+  clicks: 0,
+});
+
+/**
+ * How a rollup count adds to the day's counters: the v1 tables each count one thing; the v2 messages table counts
+ * by event type and failure type, so that both generations give the same figures.
+ */
+function addCount(c: Counters, r: RollupCount): void {
+  const n = r.count;
+  switch (r.table) {
+    case 'socketlabs_queued':
+      c.queued += n;
+      return;
+    case 'socketlabs_processed':
+      c.processed += n;
+      return;
+    case 'socketlabs_complaints':
+      c.complaints += n;
+      return;
+    case 'socketlabs_engagement':
+      if (r.dims.event_type_name === 'open') c.opens += n;
+      else if (r.dims.event_type_name === 'click') c.clicks += n;
+      return;
+    case 'socketlabs_failed':
+    case 'socketlabs_messages': {
+      const type = r.dims.failure_type_name;
+      const event = r.dims.event_type;
+      if (type === 'hard') c.hard_bounces += n;
+      else if (type === 'soft') c.soft_bounces += n;
+      else if (type === 'suppressed' || event === 'suppressed') c.suppressed += n;
+      if (r.table === 'socketlabs_failed') return;
+      if (event === 'queued') c.queued += n;
+      else if (event === 'delivered') c.processed += n;
+      else if (event === 'complaint') c.complaints += n;
+      else if (event === 'open') c.opens += n;
+      else if (event === 'click') c.clicks += n;
+      return;
+    }
+  }
+}
+
+const withRates = (c: Counters): ServerMetrics => ({
+  ...c,
+  bounce_rate: c.queued > 0 ? (c.hard_bounces + c.soft_bounces) / c.queued : null,
+  complaint_rate: c.processed > 0 ? c.complaints / c.processed : null,
+});
+
+const countTables = [
+  'socketlabs_queued',
+  'socketlabs_processed',
+  'socketlabs_failed',
+  'socketlabs_complaints',
+  'socketlabs_engagement',
+  'socketlabs_messages',
+];
+
+/** Computes the digest of a day from the lake's rollups (and the day's small SendSage tables and hard-bounce list). */
+export async function computeDigest(store: ObjectStore, opts: DigestOptions): Promise<Digest> {
+  const tz = opts.timeZone;
+  const top = opts.top ?? 5;
+  const day = zonedDay(opts.date, tz);
+  const seriesStart = zonedDay(addDays(opts.date, -13), tz).start;
+  const counts: RollupCount[] = [];
+  for (const table of countTables) counts.push(...(await readRollups(store, table, seriesStart, day.end)));
+
+  // Per server and local date; the day's breakdowns alongside.
+  const byServer = new Map<number, { days: Map<string, Counters>; v2: boolean }>();
+  const codes = new Map<string, Map<number | null, number>>();
+  const domains = new Map<string, Map<string | null, { hard: number; soft: number }>>();
+  const complaintTypes = new Map<string, Map<string | null, number>>();
+  for (const r of counts) {
+    const server = Number(r.partition.server_id);
+    const date = localDate(r.hour, tz);
+    const s = byServer.get(server) ?? { days: new Map(), v2: false };
+    byServer.set(server, s);
+    if (r.table === 'socketlabs_messages') s.v2 = true;
+    const c = s.days.get(date) ?? zero();
+    s.days.set(date, c);
+    addCount(c, r);
+    if (date !== opts.date) continue;
+    const key = String(server);
+    const type = r.dims.failure_type_name;
+    if (type === 'hard' || type === 'soft') {
+      const code = typeof r.dims.failure_code === 'number' ? r.dims.failure_code : null;
+      const m = codes.get(key) ?? new Map();
+      codes.set(key, m);
+      m.set(code, (m.get(code) ?? 0) + r.count);
+      const domain = typeof r.dims.recipient_domain === 'string' ? r.dims.recipient_domain : null;
+      const d = domains.get(key) ?? new Map();
+      domains.set(key, d);
+      const e = d.get(domain) ?? { hard: 0, soft: 0 };
+      d.set(domain, e);
+      e[type] += r.count;
+    }
+    const complaint = r.table === 'socketlabs_complaints' || r.dims.event_type === 'complaint';
+    if (complaint) {
+      const t = typeof r.dims.complaint_type === 'string' ? r.dims.complaint_type : null;
+      const m = complaintTypes.get(key) ?? new Map();
+      complaintTypes.set(key, m);
+      m.set(t, (m.get(t) ?? 0) + r.count);
+    }
+  }
+
+  const servers: DigestServer[] = [...byServer.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([serverId, s]) => {
+      const key = String(serverId);
+      const today = withRates(s.days.get(opts.date) ?? zero());
+      const before = Array.from({ length: 7 }, (_, i) => s.days.get(addDays(opts.date, -(i + 1))));
+      const history = before.filter((c): c is Counters => c !== undefined);
+      const sum = history.reduce<Counters>((acc, c) => {
+        for (const k of Object.keys(acc) as (keyof Counters)[]) acc[k] += c[k];
+        return acc;
+      }, zero());
+      const baseline = history.length
+        ? withRates(Object.fromEntries(Object.entries(sum).map(([k, v]) => [k, v / 7])) as Counters)
+        : null;
+      return {
+        server_id: serverId,
+        source: s.v2 ? 'socketlabs-v2' : 'socketlabs-v1',
+        ...today,
+        baseline,
+        top_failure_codes: [...(codes.get(key) ?? new Map<number | null, number>())]
+          .sort((a, b) => b[1] - a[1] || Number(a[0]) - Number(b[0]))
+          .slice(0, top)
+          .map(([code, count]) => ({
+            code,
+            count,
+            category: describeFailureCode(code)?.category ?? null,
+            meaning: describeFailureCode(code)?.meaning ?? null,
+          })),
+        top_bouncing_domains: [...(domains.get(key) ?? new Map<string | null, { hard: number; soft: number }>())]
+          .map(([domain, v]) => ({ domain, hard: v.hard, soft: v.soft, total: v.hard + v.soft }))
+          .sort((a, b) => b.total - a.total || String(a.domain).localeCompare(String(b.domain)))
+          .slice(0, top),
+        complaint_types: [...(complaintTypes.get(key) ?? new Map<string | null, number>())]
+          .map(([type, count]) => ({ type, count }))
+          .sort((a, b) => b.count - a.count),
+        series: Array.from({ length: 14 }, (_, i) => {
+          const date = addDays(opts.date, i - 13);
+          const c = s.days.get(date) ?? zero();
+          return {
+            date,
+            queued: c.queued,
+            processed: c.processed,
+            bounces: c.hard_bounces + c.soft_bounces,
+            complaints: c.complaints,
+          };
+        }),
+      };
+    });
+
+  const campaigns = await readCampaigns(store, day.start, day.end, top);
+  const thresholds = opts.thresholds ?? defaultThresholds;
+  return {
+    date: opts.date,
+    timezone: tz,
+    window: { start: new Date(day.start).toISOString(), end: new Date(day.end).toISOString() },
+    generated_at: new Date(opts.now).toISOString(),
+    socketlabs: { servers },
+    sendsage: { campaigns },
+    alerts: findAlerts(servers, campaigns, thresholds),
+    hard_bounced_addresses: await readHardBounces(store, day.start, day.end),
+    definitions,
+  };
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : null);
+const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
+
+/** The SendSage tests sent within the window, with their providers, costliest rules and authentication results. */
+async function readCampaigns(store: ObjectStore, start: number, end: number, top: number): Promise<DigestCampaign[]> {
+  const inWindow = (row: Record<string, unknown>) => {
+    const t = epochMs(row.sent_at);
+    return t !== null && t >= start && t < end;
+  };
+  const campaigns = (await readRows(store, sendsageCampaigns, start, end)).filter(inWindow);
+  if (!campaigns.length) return [];
+  const isps = (await readRows(store, sendsageIspResults, start, end)).filter(inWindow);
+  const rules = (await readRows(store, sendsageSpamRules, start, end)).filter(inWindow);
+  const messages = (await readRows(store, sendsageMessages, start, end)).filter(inWindow);
+  const of = (rows: Record<string, unknown>[], id: number) => rows.filter((r) => num(r.campaign_id) === id);
+  const tally = (rows: Record<string, unknown>[], column: string) => {
+    const out: Record<string, number> = {};
+    for (const r of rows) {
+      const k = str(r[column]) ?? 'unknown';
+      out[k] = (out[k] ?? 0) + 1;
+    }
+    return out;
+  };
+  return campaigns
+    .map((c) => {
+      const id = num(c.campaign_id)!;
+      const own = of(messages, id);
+      return {
+        campaign_id: id,
+        subject: str(c.subject),
+        from_address: str(c.from_address),
+        sent_at: new Date(epochMs(c.sent_at)!).toISOString(),
+        status: str(c.status),
+        pct_inbox: num(c.pct_inbox),
+        pct_bulk: num(c.pct_bulk),
+        pct_missing: num(c.pct_missing),
+        spam_score: num(c.spam_score),
+        spam_required: num(c.spam_required),
+        isps: of(isps, id)
+          .map((r) => ({
+            isp_name: str(r.isp_name),
+            count_total: num(r.count_total),
+            pct_inbox: num(r.pct_inbox),
+            pct_bulk: num(r.pct_bulk),
+            pct_missing: num(r.pct_missing),
+          }))
+          .sort((a, b) => (a.pct_inbox ?? 101) - (b.pct_inbox ?? 101)),
+        top_rules: of(rules, id)
+          .map((r) => ({ rule: str(r.rule), score: num(r.score), description: str(r.description) }))
+          .sort((a, b) => (b.score ?? 0) - (a.score ?? 0))
+          .slice(0, top),
+        authentication: { spf: tally(own, 'spf'), dkim: tally(own, 'dkim'), dmarc: tally(own, 'dmarc') },
+      };
+    })
+    .sort((a, b) => a.sent_at.localeCompare(b.sent_at) || a.campaign_id - b.campaign_id);
+}
+
+/** The day's hard-bounced addresses, one per server and address (for the suppression CSV). */
+async function readHardBounces(store: ObjectStore, start: number, end: number) {
+  const seen = new Map<string, { server_id: number; address: string; code: number | null; reason: string | null }>();
+  for (const table of [socketlabsFailed, socketlabsMessages]) {
+    for (const r of await readRows(store, table, start, end)) {
+      const t = epochMs(r.event_time);
+      const address = str(r.to_address);
+      if (t === null || t < start || t >= end || r.failure_type_name !== 'hard' || !address) continue;
+      const server = Number(r.server_id);
+      const key = `${server}\u0001${address.toLowerCase()}`;
+      if (!seen.has(key))
+        seen.set(key, { server_id: server, address, code: num(r.failure_code), reason: str(r.reason) });
+    }
+  }
+  return [...seen.values()].sort((a, b) => a.server_id - b.server_id || a.address.localeCompare(b.address));
+}
