@@ -136,3 +136,53 @@ export type SendSageConfig = ReturnType<typeof loadSendSageConfig>;
 export function hasSendSageCredentials(env: Record<string, string | undefined> = process.env): boolean {
   return Boolean(env.SENDSAGE_USERNAME && env.SENDSAGE_PASSWORD);
 }
+
+const fraction = z.coerce.number().min(0).max(1);
+const digestSchemaEnv = z.object({
+  INBOXLAKE_TIMEZONE: z.string().trim().min(1).default('UTC'),
+  INBOXLAKE_DIGEST_FROM: z.email().optional(),
+  INBOXLAKE_DIGEST_TO: z
+    .string()
+    .optional()
+    .transform((s) =>
+      (s ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.email())),
+  /** For an SES-compatible endpoint (the local emulator); unset on AWS. */
+  INBOXLAKE_SES_ENDPOINT: z.url().optional(),
+  AWS_REGION: z.string().default('us-east-1'),
+  INBOXLAKE_COMPLAINT_WARN: fraction.default(0.001),
+  INBOXLAKE_COMPLAINT_CRITICAL: fraction.default(0.003),
+  INBOXLAKE_BOUNCE_WARN: fraction.default(0.02),
+  INBOXLAKE_BOUNCE_CRITICAL: fraction.default(0.05),
+  INBOXLAKE_INBOX_WARN: z.coerce.number().min(0).max(100).default(80),
+  INBOXLAKE_INBOX_CRITICAL: z.coerce.number().min(0).max(100).default(60),
+  INBOXLAKE_MIN_VOLUME: z.coerce.number().int().min(0).default(100),
+});
+
+/** The digest's zone, sender, recipients and thresholds. */
+export function loadDigestConfig(env: Record<string, string | undefined> = process.env) {
+  const e = parseEnv(digestSchemaEnv, env);
+  return {
+    timeZone: e.INBOXLAKE_TIMEZONE,
+    from: e.INBOXLAKE_DIGEST_FROM,
+    to: e.INBOXLAKE_DIGEST_TO,
+    sesEndpoint: e.INBOXLAKE_SES_ENDPOINT,
+    region: e.AWS_REGION,
+    thresholds: {
+      complaintWarn: e.INBOXLAKE_COMPLAINT_WARN,
+      complaintCritical: e.INBOXLAKE_COMPLAINT_CRITICAL,
+      bounceWarn: e.INBOXLAKE_BOUNCE_WARN,
+      bounceCritical: e.INBOXLAKE_BOUNCE_CRITICAL,
+      inboxWarn: e.INBOXLAKE_INBOX_WARN,
+      inboxCritical: e.INBOXLAKE_INBOX_CRITICAL,
+      minVolume: e.INBOXLAKE_MIN_VOLUME,
+      minSeeds: 3,
+    },
+  } as const;
+}
+
+export type DigestConfig = ReturnType<typeof loadDigestConfig>;

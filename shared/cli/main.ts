@@ -5,6 +5,7 @@ import { loadLakeConfig } from '../config';
 import { ConfigError, InboxlakeError } from '../engine/errors';
 import { createRedactor } from '../engine/redact';
 import { runCollect } from './collect-command';
+import { runDigest } from './digest-command';
 import { runQuery } from './query-command';
 import { runSendSage } from './sendsage-command';
 import { runStart } from './start-command';
@@ -15,6 +16,9 @@ const usage = `inboxlake — email reporting data into an Athena-ready lake
       Collects SocketLabs reports for the inclusive UTC date range (default: the trailing days up to yesterday).
   inboxlake collect sendsage [--days N]
       Collects SendSage Monitor delivery tests and previews of the last N days (default 14) and the seed list.
+  inboxlake digest [--date YYYY-MM-DD] [--timezone Area/City] [--out DIR] [--send] [--force]
+      Writes the day's digest (default: yesterday in INBOXLAKE_TIMEZONE) as digest.json/.html/.txt/.eml into DIR
+      (default outbox/<date>); --send sends it through SES once per date (--force sends again).
   inboxlake query "SQL"
       Runs SQL with DuckDB over the local lake; every table is visible by its name.
   inboxlake start
@@ -22,6 +26,14 @@ const usage = `inboxlake — email reporting data into an Athena-ready lake
       when SOCKETLABS_API_KEY and SOCKETLABS_SERVER_IDS are set.
 
 Configuration comes from the environment and an optional .env file (see README).`;
+
+const digestArgs = z.object({
+  date: z.iso.date({ error: '--date must be a date YYYY-MM-DD' }).optional(),
+  timezone: z.string().optional(),
+  out: z.string().optional(),
+  send: z.boolean().default(false),
+  force: z.boolean().default(false),
+});
 
 const sendsageArgs = z.object({
   days: z.coerce.number().int().min(1).max(365, { error: '--days must be 1..365' }).default(14),
@@ -54,6 +66,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
       datasets: { type: 'string' },
       server: { type: 'string' },
       days: { type: 'string' },
+      date: { type: 'string' },
+      timezone: { type: 'string' },
+      out: { type: 'string' },
+      send: { type: 'boolean' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -79,6 +96,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
         lakeConfig,
         await openLake(lakeConfig),
       );
+    }
+    case 'digest': {
+      const parsed = digestArgs.safeParse(values);
+      if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message).join('; '));
+      return runDigest(parsed.data, env, lakeConfig, await openLake(lakeConfig));
     }
     case 'query': {
       const sql = rest.join(' ').trim();

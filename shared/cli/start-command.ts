@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { produceDigest } from '../app/digest';
 import { openLake } from '../app/lake';
-import { hasSendSageCredentials, hasSocketLabsCredentials, type LakeConfig } from '../config';
+import { hasSendSageCredentials, hasSocketLabsCredentials, type LakeConfig, loadDigestConfig } from '../config';
 import { DAY_MS, utcDay } from '../engine/windows';
 import type { ObjectStore } from '../lake/object-store';
 import { startSendSageSimulator } from '../sandbox/sendsage/server';
 import { startV1Simulator } from '../sandbox/socketlabs-v1/server';
 import { startV2Simulator } from '../sandbox/socketlabs-v2/server';
 import { runCollect } from './collect-command';
+import { yesterdayIn } from './digest-command';
 import { runSendSage } from './sendsage-command';
 
 const SANDBOX_SERVERS = [1234, 5678];
@@ -27,7 +29,26 @@ export async function runStart(env: Record<string, string | undefined>, lake: La
   const socketlabs = await startSocketLabs(env, lake, store);
   process.stdout.write('\n');
   const sendsage = await startSendSage(env, lake, store);
-  return socketlabs || sendsage;
+  process.stdout.write('\n');
+  const digest = await writeDigest(env, store);
+  return socketlabs || sendsage || digest;
+}
+
+/** Yesterday's digest into ./outbox/<date>/ (not sent: that is `inboxlake digest --send`). */
+async function writeDigest(env: Record<string, string | undefined>, store: ObjectStore) {
+  const config = loadDigestConfig(env);
+  const date = yesterdayIn(config.timeZone);
+  const outDir = resolve(`outbox/${date}`);
+  const result = await produceDigest(
+    store,
+    config,
+    { date, timeZone: config.timeZone, outDir, send: false, force: false },
+    { now: Date.now },
+  );
+  process.stdout.write(
+    `Digest for ${date} (${config.timeZone}): ${result.subject}\n  ${join(outDir, 'digest.html')}\n`,
+  );
+  return 0;
 }
 
 /** SendSage: the last 7 days from the real API with credentials, else from the built-in simulator. */

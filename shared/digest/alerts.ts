@@ -122,12 +122,10 @@ export function findAlerts(
     });
   }
   const rank = { critical: 0, warning: 1, info: 2 } as const;
-  // Worst first: severity, then how far past its threshold (rates relative, placement absolute).
-  const excess = (a: Alert) =>
-    a.value === null || a.threshold === null
-      ? 0
-      : a.metric === 'inbox placement'
-        ? a.threshold - a.value
-        : a.value / a.threshold;
+  // Worst first: severity, then how many times past its threshold (for placement, how many times below it).
+  const excess = (a: Alert) => {
+    if (a.value === null || a.threshold === null) return 0;
+    return a.metric === 'inbox placement' ? a.threshold / Math.max(a.value, 0.1) : a.value / a.threshold;
+  };
   return out.sort((a, b) => rank[a.severity] - rank[b.severity] || excess(b) - excess(a));
 }

@@ -1,0 +1,31 @@
+import middy from '@middy/core';
+import { z } from 'zod';
+import { produceDigest } from '../../shared/app/digest';
+import { openLake } from '../../shared/app/lake';
+import { yesterdayIn } from '../../shared/cli/digest-command';
+import { loadDigestConfig, loadLakeConfig } from '../../shared/config';
+import { createRedactor } from '../../shared/engine/redact';
+import { createLogger } from '../../shared/log';
+
+/** The daily digest: yesterday in the configured zone, computed from the lake's rollups and sent through SES once. */
+const lakeConfig = loadLakeConfig();
+const config = loadDigestConfig();
+const log = createLogger({ redact: createRedactor([]), json: true });
+const store = openLake(lakeConfig);
+
+/** A schedule sends no fields; an operator may name a date or force a resend. */
+const eventSchema = z.object({ date: z.iso.date().optional(), force: z.boolean().optional() });
+
+export const handler = middy(async (rawEvent: unknown) => {
+  const event = eventSchema.parse(rawEvent ?? {});
+  const date = event.date ?? yesterdayIn(config.timeZone);
+  const result = await produceDigest(
+    await store,
+    config,
+    { date, timeZone: config.timeZone, send: true, force: event.force ?? false },
+    { now: Date.now },
+  );
+  const report = { date, subject: result.subject, alerts: result.digest.alerts.length, ...result.sent };
+  log.info('digest finished', report);
+  return report;
+});
