@@ -11,26 +11,7 @@ import { buildDigestEmail, hardBouncesCsv } from '../../shared/digest/email';
 import { type Digest, definitions, digestSchema } from '../../shared/digest/model';
 import { digestSentMarkerKey, sendDigest } from '../../shared/digest/send';
 import { LocalFolderStore } from '../../shared/lake/local-store';
-
-type StartSes = typeof import('aws-ses-v2-local')['default'];
-
-/** The emulator's start function, wherever the CommonJS interop put it. */
-async function loadSesEmulator(): Promise<StartSes> {
-  // CommonJS with `exports.default = server`: plain Node ESM sees `.default.default`, vitest's interop unwraps one level.
-  const mod = (await import('aws-ses-v2-local')) as unknown as { default: StartSes | { default: StartSes } };
-  return typeof mod.default === 'function' ? mod.default : mod.default.default;
-}
-
-/** The slice of the emulator's `GET /store` e-mail record the test reads. */
-interface StoredEmail {
-  messageId: string;
-  from: string;
-  destination: { to: string[] };
-  subject: string;
-  body: { html?: string; text?: string };
-  attachments: { content: string; contentType: string; filename?: string }[];
-  at: number;
-}
+import { loadSesEmulator, type StoredEmail } from '../helpers/ses';
 
 const FROM = 'Inboxlake Digest <digest@example.com>';
 const TO = ['ops@example.com', 'deliverability@example.org'];
