@@ -58,6 +58,5 @@ try {
 } finally {
   rmSync(profile, { recursive: true, force: true });
 }
-process.stdout.write(
-  `${htmlPath} (${Buffer.byteLength(html).toLocaleString('en-US')} bytes)\n${pngPath} (${statSync(pngPath).size.toLocaleString('en-US')} bytes)\n`,
-);
+const size = (n: number) => `${n.toLocaleString('en-US')} bytes`;
+process.stdout.write(`${htmlPath} (${size(Buffer.byteLength(html))})\n${pngPath} (${size(statSync(pngPath).size)})\n`);

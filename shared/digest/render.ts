@@ -16,6 +16,8 @@ import {
  * hides the rest behind a link, so the HTML is built against a byte budget: the worst servers and campaigns are shown
  * in full, the others as rows of a compact table, and what still does not fit as one line that says so.
  */
+
+/** Limits for `renderHtml` (and, so both parts show the same items, `renderText`). */
 export interface RenderOptions {
   /**
    * Largest HTML size in UTF-8 bytes. Default 85,000: Gmail clips at about 102 KB, and quoted-printable transfer
@@ -98,7 +100,7 @@ const e = escapeHtml;
  */
 function clean(text: string | null | undefined, max = 120): string {
   if (text === null || text === undefined) return '';
-  // Cleaning a megabyte to show a hundred characters is waste; whitespace runs can shrink it by at most this much.
+  // Only the first `max` characters can show; cleaning the rest of a megabyte-long reply would be wasted work.
   const t = (text.length > max * 8 + 64 ? text.slice(0, max * 8 + 64) : text)
     .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ')
     .replace(/\s+/g, ' ')
@@ -173,7 +175,9 @@ interface Delta {
 /** Change against the baseline as an arrow and a percentage; null when there is nothing to compare with. */
 function delta(cur: number | null | undefined, base: number | null | undefined): Delta | null {
   if (cur === null || cur === undefined || base === null || base === undefined) return null;
-  if (base === 0) return cur === 0 ? { text: '±0 %', change: 0 } : { text: '▲ new', change: Number.POSITIVE_INFINITY };
+  if (base === 0) {
+    return cur === 0 ? { text: '±0 %', change: 0 } : { text: '▲ new', change: Number.POSITIVE_INFINITY };
+  }
   const change = ((cur - base) / base) * 100;
   const size = Math.abs(change);
   if (size < 0.05) return { text: '±0 %', change: 0 };
@@ -535,8 +539,8 @@ const small = (text: string, colour: string = palette.muted) =>
 const row = (html: string, padding = '6px 24px') => `<tr><td style="padding:${padding}">${html}</td></tr>`;
 
 /**
- * Fourteen bars in table cells (Outlook honours a cell's height and bgcolor, not a div's), the digest day in the
- * strong colour. A zero is a hairline so the day still shows as a day.
+ * A bar per day in table cells (Outlook honours a cell's height and bgcolor, not a div's), the digest day last and in
+ * the strong colour. A zero is a hairline, so an empty day still shows as a day.
  */
 function barChart(title: string, values: readonly number[], colour: string): string {
   const max = Math.max(0, ...values);
@@ -551,8 +555,8 @@ function barChart(title: string, values: readonly number[], colour: string): str
       // Outlook gives a cell at least a line of height; only short bars need the line squeezed to nothing.
       const squeeze = h < 20 ? ' style="font-size:0;line-height:0"' : '';
       return (
-        `<td valign="bottom"${first}><table cellpadding="0" cellspacing="0"><tr><td width="11" height="${h}" bgcolor="${c}"${squeeze}>` +
-        '&nbsp;</td></tr></table></td>'
+        `<td valign="bottom"${first}><table cellpadding="0" cellspacing="0"><tr>` +
+        `<td width="11" height="${h}" bgcolor="${c}"${squeeze}>&nbsp;</td></tr></table></td>`
       );
     })
     .join('');
@@ -627,9 +631,11 @@ function serverCard(a: Analysis, v: ServerView): string {
   const metricsTable =
     `<table ${DATA} width="100%" style="${tableStyle()}"><tr>${th('', 'left')}${th(shortDate(a.d.date))}` +
     `${th('7-day avg')}${th('change')}</tr>${metrics}</table>`;
+  const first = s.series[0];
+  const last = s.series[s.series.length - 1];
   const span =
-    s.series.length > 0
-      ? `${s.series.length} days, ${shortDate(s.series[0]!.date)} to ${shortDate(s.series[s.series.length - 1]!.date)}; ` +
+    first && last
+      ? `${s.series.length} days, ${shortDate(first.date)} to ${shortDate(last.date)}; ` +
         'the last, coloured bar is the day'
       : 'No history';
   const charts =
@@ -767,7 +773,6 @@ function authLine(label: string, counts: Record<string, number>): string {
 
 function campaignCard(a: Analysis, v: CampaignView): string {
   const { c } = v;
-  const colour = levelColour[v.level];
   const worst = worstIsps(v);
   const isps = ispOrder(c);
   const shown = isps.slice(0, MAX_ISP_ROWS);
@@ -791,13 +796,13 @@ function campaignCard(a: Analysis, v: CampaignView): string {
       );
     })
     .join('');
+  const restInbox = rest.flatMap((i) => (i.pct_inbox === null ? [] : [i.pct_inbox]));
   const restNote =
     rest.length === 0
       ? ''
       : `<tr><td colspan="5" style="font-size:11px;color:${palette.muted}">${e(
-          `+ ${plural(rest.length, 'more provider')}, inbox ${pct(
-            Math.min(...rest.map((i) => i.pct_inbox ?? 100)),
-          )} or better`,
+          `+ ${plural(rest.length, 'more provider')}` +
+            (restInbox.length > 0 ? `, inbox ${pct(Math.min(...restInbox))} or better` : ''),
         )}</td></tr>`;
   const ispTable =
     isps.length === 0
@@ -845,7 +850,7 @@ function campaignCard(a: Analysis, v: CampaignView): string {
 
   const status = campaignStatus(c);
   const label = v.level === 'ok' || v.level === 'info' ? 'OK' : v.level.toUpperCase();
-  const labelColour = v.level === 'ok' || v.level === 'info' ? palette.ok : colour;
+  const labelColour = v.level === 'ok' || v.level === 'info' ? palette.ok : levelColour[v.level];
   const headBg = v.level === 'ok' || v.level === 'info' ? '#f9fafb' : levelBg[v.level];
   return row(
     `<table ${TABLE} width="100%" style="${tableStyle()};border:1px solid ${palette.line};` +
@@ -1073,7 +1078,9 @@ function tailTable<T extends ItemView>(
   title: string,
 ): string {
   if (items.length === 0) return '';
-  const open = `<tr><td style="padding:2px 24px 0">${small(title)}<table ${DATA} width="100%" style="${tableStyle(12)}">${head}`;
+  const open =
+    `<tr><td style="padding:2px 24px 0">${small(title)}` +
+    `<table ${DATA} width="100%" style="${tableStyle(12)}">${head}`;
   const close = '</table></td></tr>';
   const moreLine = (rest: readonly T[]) => {
     const bad = rest.filter((v) => v.level === 'critical' || v.level === 'warning').length;
@@ -1128,7 +1135,8 @@ function hardBounceBlock(a: Analysis): string {
     heading('Suppress', `${plural(list.length, 'hard-bounced address', 'hard-bounced addresses')}`) +
     row(
       `<div style="${FONT};font-size:13px">${e(
-        `The attached CSV lists all ${plural(list.length, 'address', 'addresses')} that hard-bounced (codes ${codes}). ` +
+        `The attached CSV lists all ${plural(list.length, 'address', 'addresses')} that hard-bounced ` +
+          `(codes ${codes}). ` +
           'Add them to your suppression list so they are not mailed again.',
       )}</div>` +
         `<table ${DATA} width="100%" style="${tableStyle(12)};margin-top:4px">${examples}</table>` +
@@ -1191,7 +1199,8 @@ function plan(d: Digest, options: RenderOptions): Plan {
     '<meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light">' +
     `<title>${e(`inboxlake digest ${d.date}`)}</title></head>` +
     `<body style="margin:0;padding:0;background:#eef0f3">${preheader(a)}` +
-    `<table role="presentation" ${TABLE} width="100%" bgcolor="#eef0f3"><tr><td align="center" style="padding:16px 8px">` +
+    `<table role="presentation" ${TABLE} width="100%" bgcolor="#eef0f3">` +
+    '<tr><td align="center" style="padding:16px 8px">' +
     `<table role="presentation" ${TABLE} width="720" bgcolor="#ffffff" style="width:720px;max-width:100%;` +
     `${tableStyle(14)}">${header(a)}`;
   const bottom = `${hardBounceBlock(a)}${footer(a)}</table></td></tr></table></body></html>`;
@@ -1427,7 +1436,8 @@ function textCampaign(a: Analysis, v: CampaignView): string[] {
     for (const i of isps.slice(0, MAX_ISP_ROWS)) {
       const name = `${show(i.isp_name, 24)}`;
       out.push(
-        `${worst.has(i) ? '! ' : '  '}${padR(name, 26)}${padL(i.count_total === null ? '—' : int(i.count_total), 7)}` +
+        `${worst.has(i) ? '! ' : '  '}${padR(name, 26)}` +
+          `${padL(i.count_total === null ? '—' : int(i.count_total), 7)}` +
           `${padL(pct(i.pct_inbox), 9)}${padL(pct(i.pct_bulk), 9)}${padL(pct(i.pct_missing), 9)}`,
       );
     }
@@ -1448,7 +1458,8 @@ function textCampaign(a: Analysis, v: CampaignView): string[] {
   }
   const auth = (name: string, counts: Record<string, number>) => {
     const entries = Object.entries(counts).sort((x, y) => y[1] - x[1]);
-    return `${name} ${entries.length === 0 ? 'no results' : entries.map(([k, n]) => `${clean(k, 20)} ${int(n)}`).join(', ')}`;
+    const results = entries.map(([k, n]) => `${clean(k, 20)} ${int(n)}`).join(', ');
+    return `${name} ${entries.length === 0 ? 'no results' : results}`;
   };
   out.push(
     ...wrap(
@@ -1498,7 +1509,8 @@ export function renderText(d: Digest, options: RenderOptions = {}): string {
   if (p.restServers.length > 0) {
     out.push(p.fullServers.length > 0 ? 'The other servers:' : 'Servers:');
     out.push(
-      `  ${padR('server', 14)}${padL('queued', 11)}${padL('vs avg', 16)}${padL('bounce', 10)}${padL('complaint', 11)}  status`,
+      `  ${padR('server', 14)}${padL('queued', 11)}${padL('vs avg', 16)}` +
+        `${padL('bounce', 10)}${padL('complaint', 11)}  status`,
     );
     for (const s of p.restServers) {
       const st = serverStatus(s);

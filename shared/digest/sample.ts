@@ -324,7 +324,8 @@ function sampleHardBounces(servers: readonly DigestServer[], rng: Rng): Digest['
         address,
         code: blocked ? 1002 : 2001,
         reason: blocked
-          ? "550 5.7.1 Unfortunately, messages from [203.0.113.7] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150)."
+          ? "550 5.7.1 Unfortunately, messages from [203.0.113.7] weren't sent. Please contact your Internet " +
+            'service provider since part of their network is on our block list (S3150).'
           : `550 5.1.1 <${address}>: Recipient address rejected: User unknown in virtual mailbox table`,
       });
     }
