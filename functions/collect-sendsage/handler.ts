@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { collectSendSage } from '../../shared/app/collect-sendsage';
-import { fileWriters, openLake } from '../../shared/app/lake';
+import { collectorDeps, openLake } from '../../shared/app/lake';
 import { loadLakeConfig, loadSendSageConfig } from '../../shared/config';
 import { systemClock } from '../../shared/engine/clock';
 import { RateBudgetRegistry } from '../../shared/engine/rate-budget';
@@ -33,12 +33,7 @@ export const handler = middy(
       // Two days by default: a schedule runs often, and a test finishes within hours of being sent.
       { days: event.days ?? 2 },
       {
-        store: await store,
-        formats: lakeConfig.formats,
-        writers: fileWriters,
-        tmpDir: lakeConfig.tmpDir,
-        fetch: (url, init) => fetch(url, init),
-        clock: systemClock,
+        ...collectorDeps(lakeConfig, await store),
         budgets,
         log,
         signal,

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { collectSocketLabs } from '../../shared/app/collect-socketlabs';
-import { fileWriters, openLake } from '../../shared/app/lake';
+import { collectorDeps, openLake } from '../../shared/app/lake';
 import { loadLakeConfig, loadSocketLabsConfig } from '../../shared/config';
 import { systemClock } from '../../shared/engine/clock';
 import { trailingRange } from '../../shared/engine/plan';
@@ -43,12 +43,7 @@ export const handler = middy(
       config,
       { ...range, datasets: event.datasets, serverIds: event.serverIds },
       {
-        store: await store,
-        formats: lakeConfig.formats,
-        writers: fileWriters,
-        tmpDir: lakeConfig.tmpDir,
-        fetch: (url, init) => fetch(url, init),
-        clock: systemClock,
+        ...collectorDeps(lakeConfig, await store),
         budgets,
         log,
         signal,

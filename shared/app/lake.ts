@@ -1,5 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { LakeConfig } from '../config';
+import { systemClock } from '../engine/clock';
 import { createCsvWriter } from '../lake/csv-writer';
 import type { LakeFormat, TableFileWriterFactory } from '../lake/file-writer';
 import { LocalFolderStore, removeStaleTempFiles } from '../lake/local-store';
@@ -32,4 +33,16 @@ export async function openLake(config: LakeConfig): Promise<ObjectStore> {
   );
   if (store instanceof LocalFolderStore) await removeStaleTempFiles(store.root);
   return store;
+}
+
+/** The collaborators every collection takes in production: the lake and its writers, scratch space, fetch, clock. */
+export function collectorDeps(config: LakeConfig, store: ObjectStore) {
+  return {
+    store,
+    formats: config.formats,
+    writers: fileWriters,
+    tmpDir: config.tmpDir,
+    fetch: (url: string, init: RequestInit) => fetch(url, init),
+    clock: systemClock,
+  };
 }

@@ -1,7 +1,6 @@
 import { type CollectRequest, collectSocketLabs } from '../app/collect-socketlabs';
-import { fileWriters } from '../app/lake';
+import { collectorDeps } from '../app/lake';
 import { type LakeConfig, loadSocketLabsConfig } from '../config';
-import { systemClock } from '../engine/clock';
 import { trailingRange } from '../engine/plan';
 import { RateBudgetRegistry } from '../engine/rate-budget';
 import { createRedactor } from '../engine/redact';
@@ -51,12 +50,7 @@ export async function runCollect(
   });
   try {
     const summary = await collectSocketLabs(config, request, {
-      store,
-      formats: lake.formats,
-      writers: fileWriters,
-      tmpDir: lake.tmpDir,
-      fetch: (url, init) => fetch(url, init),
-      clock: systemClock,
+      ...collectorDeps(lake, store),
       budgets: new RateBudgetRegistry(),
       log,
       onEvent: progress.onEvent,

@@ -1,7 +1,6 @@
 import { collectSendSage, type SendSageSummary } from '../app/collect-sendsage';
-import { fileWriters } from '../app/lake';
+import { collectorDeps } from '../app/lake';
 import { type LakeConfig, loadSendSageConfig } from '../config';
-import { systemClock } from '../engine/clock';
 import { RateBudgetRegistry } from '../engine/rate-budget';
 import { createRedactor } from '../engine/redact';
 import type { ObjectStore } from '../lake/object-store';
@@ -23,12 +22,7 @@ export async function runSendSage(
     config,
     { days },
     {
-      store,
-      formats: lake.formats,
-      writers: fileWriters,
-      tmpDir: lake.tmpDir,
-      fetch: (url, init) => fetch(url, init),
-      clock: systemClock,
+      ...collectorDeps(lake, store),
       budgets: new RateBudgetRegistry(),
       log: createLogger({ redact, json: false }),
       onItem: (dataset, key, rows) => out(`${dataset} ${key}: ${rows} rows`),

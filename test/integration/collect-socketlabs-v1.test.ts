@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allTables } from '../../shared/catalog';
 import { openLakeQuery } from '../../shared/lake/query';
 import { duckdbType } from '../../shared/lake/table';
-import type { FaultKind } from '../../shared/sandbox/socketlabs-v1/faults';
+import { type FaultKind, faultKinds } from '../../shared/sandbox/socketlabs-v1/faults';
 import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
 import { socketlabsV1Tables } from '../../shared/sources/socketlabs-v1/tables';
 import {
@@ -37,17 +37,7 @@ const profile = (dataset: string, date: string, server: number) => {
   return server === SERVERS[0] ? base : Math.floor(base / 2);
 };
 
-const allFaults: FaultKind[] = [
-  '5xx',
-  'truncated',
-  'hang',
-  'recase',
-  'extra-fields',
-  '429',
-  'insert-between-pages',
-  'offsets',
-  'non-json',
-];
+const allFaults: readonly FaultKind[] = faultKinds;
 
 const faultConfigs = [
   { name: 'every fault kind', kinds: allFaults, probability: 0.45, seed: 11 },

@@ -5,7 +5,12 @@ import { allTables } from '../../shared/catalog';
 import type { FetchLike } from '../../shared/engine/http';
 import { openLakeQuery } from '../../shared/lake/query';
 import type { RollupDocument } from '../../shared/lake/rollup';
-import { startV2Simulator, type V2FaultKind, type V2Simulator } from '../../shared/sandbox/socketlabs-v2/server';
+import {
+  startV2Simulator,
+  type V2FaultKind,
+  type V2Simulator,
+  v2FaultKinds,
+} from '../../shared/sandbox/socketlabs-v2/server';
 import { runCli, startCli } from '../helpers/cli';
 import { lakeFiles, localStore, runCollection, scratch } from '../helpers/collect';
 import { KEY_V2, lakeMessages, truthMessages, v2Env } from '../helpers/collect-v2';
@@ -19,7 +24,7 @@ const profile = (date: string, server: number) => {
   const base = { '2026-11-10': 1800, '2026-11-11': 40, '2026-11-12': 0, '2026-11-13': 900 }[date] ?? 5;
   return server === SERVERS[0] ? base : Math.floor(base / 3);
 };
-const start = (faults?: { probability: number; kinds: V2FaultKind[]; seed: number }, extra = {}) =>
+const start = (faults?: { probability: number; kinds: readonly V2FaultKind[]; seed: number }, extra = {}) =>
   startV2Simulator({
     seed: 5,
     serverIds: SERVERS,
@@ -40,17 +45,7 @@ const withoutDownloads: FetchLike = (url, init) =>
     : fetch(url, init);
 
 const injected: Record<string, number> = {};
-const faultKinds: V2FaultKind[] = [
-  '5xx',
-  'truncated',
-  'csv-cut-mid-row',
-  'hang',
-  'recase',
-  'extra-fields',
-  '429',
-  'insert-between-pages',
-  'non-json',
-];
+const faultKinds: readonly V2FaultKind[] = v2FaultKinds;
 
 describe.each([
   { name: 'every kind', route: 'csv', fetch: undefined, csvPageSize: '200', kinds: faultKinds },
