@@ -23,6 +23,7 @@ import { startV1Simulator } from '../shared/sandbox/socketlabs-v1/server';
 import { mapProcessed } from '../shared/sources/socketlabs-v1/mapping';
 import { socketlabsProcessed } from '../shared/sources/socketlabs-v1/tables';
 import { runCollection, scratch, simulatorEnv } from '../test/helpers/collect';
+import { benchDigest, digestChild } from './digest';
 
 const DAY = '2026-11-20';
 const PAGE = 500;
@@ -386,6 +387,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(await collectV2Day(kind!, dir!, process.argv[5]!))}\n`);
     return;
   }
+  if (mode === '--digest-child') {
+    process.stdout.write(`${JSON.stringify(await digestChild(kind!))}\n`);
+    return;
+  }
   if (mode === '--child') {
     const result =
       kind === 'duckdb'
@@ -400,6 +405,7 @@ async function main(): Promise<void> {
   if (!only || only === 'rate') await benchRate();
   if (!only || only === 'calls') await benchWeekCalls();
   if (!only || only === 'v2') await benchV2();
+  if (!only || only === 'digest') await benchDigest(fileURLToPath(import.meta.url), process.execArgv);
 }
 
 await main();

@@ -1,12 +1,17 @@
 import type { ObjectStore } from '../lake/object-store';
 import { sendsageCampaigns, sendsageIspResults, sendsageMessages, sendsageSpamRules } from '../sources/sendsage/tables';
 import { describeFailureCode } from '../sources/socketlabs-v1/failure-codes';
-import { socketlabsFailed } from '../sources/socketlabs-v1/tables';
-import { socketlabsMessages } from '../sources/socketlabs-v2/tables';
 import { defaultThresholds, findAlerts, type Thresholds } from './alerts';
 import { addDays, localDate, zonedDay } from './day';
 import { epochMs, type RollupCount, readRollups, readRows } from './lake-reader';
-import { type Digest, type DigestCampaign, type DigestServer, definitions, type ServerMetrics } from './model';
+import {
+  type Digest,
+  type DigestCampaign,
+  type DigestServer,
+  definitions,
+  MAX_LISTED_HARD_BOUNCES,
+  type ServerMetrics,
+} from './model';
 
 export interface DigestOptions {
   /** The calendar day, in `timeZone`. */
@@ -16,6 +21,8 @@ export interface DigestOptions {
   readonly thresholds?: Thresholds;
   /** How many failure codes and domains the digest lists. */
   readonly top?: number;
+  /** How many hard-bounced addresses the digest lists (default MAX_LISTED_HARD_BOUNCES). */
+  readonly maxListedHardBounces?: number;
 }
 
 type Counters = Omit<ServerMetrics, 'bounce_rate' | 'complaint_rate'>;
@@ -83,23 +90,34 @@ const countTables = [
   'socketlabs_messages',
 ];
 
-/** Computes the digest of a day from the lake's rollups (and the day's small SendSage tables and hard-bounce list). */
+/** Tables whose `bounces` and `hard_bounces` rollups hold the day's failure detail (v1 and v2). */
+const failureTables = ['socketlabs_failed', 'socketlabs_messages'];
+
+/**
+ * Computes the digest of a day from the lake's rollups (and the day's small SendSage tables): the coarse `totals`
+ * rollups for the day, its 7-day baseline and the 14-day series; the detailed failure rollups for the day alone, so
+ * the work grows with the number of servers and distinct codes, not with the mail volume.
+ */
 export async function computeDigest(store: ObjectStore, opts: DigestOptions): Promise<Digest> {
   const tz = opts.timeZone;
   const top = opts.top ?? 5;
   const day = zonedDay(opts.date, tz);
   const seriesStart = zonedDay(addDays(opts.date, -13), tz).start;
   const counts: RollupCount[] = [];
-  for (const table of countTables) counts.push(...(await readRollups(store, table, seriesStart, day.end)));
+  for (const table of countTables) counts.push(...(await readRollups(store, table, 'totals', seriesStart, day.end)));
 
-  // Per server and local date; the day's breakdowns alongside.
+  // Per server and local date; the day's complaint types alongside.
   const byServer = new Map<number, { days: Map<string, Counters>; v2: boolean }>();
-  const codes = new Map<string, Map<number | null, number>>();
-  const domains = new Map<string, Map<string | null, { hard: number; soft: number }>>();
   const complaintTypes = new Map<string, Map<string | null, number>>();
+  // Counts share a few thousand quarter-hours; the zone lookup is the costly part.
+  const dates = new Map<number, string>();
   for (const r of counts) {
     const server = Number(r.partition.server_id);
-    const date = localDate(r.hour, tz);
+    let date = dates.get(r.period);
+    if (date === undefined) {
+      date = localDate(r.period, tz);
+      dates.set(r.period, date);
+    }
     const s = byServer.get(server) ?? { days: new Map(), v2: false };
     byServer.set(server, s);
     if (r.table === 'socketlabs_messages') s.v2 = true;
@@ -107,9 +125,24 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
     s.days.set(date, c);
     addCount(c, r);
     if (date !== opts.date) continue;
-    const key = String(server);
-    const type = r.dims.failure_type_name;
-    if (type === 'hard' || type === 'soft') {
+    const complaint = r.table === 'socketlabs_complaints' || r.dims.event_type === 'complaint';
+    if (complaint) {
+      const key = String(server);
+      const t = typeof r.dims.complaint_type === 'string' ? r.dims.complaint_type : null;
+      const m = complaintTypes.get(key) ?? new Map();
+      complaintTypes.set(key, m);
+      m.set(t, (m.get(t) ?? 0) + r.count);
+    }
+  }
+
+  // The day's bounces by code and by recipient domain.
+  const codes = new Map<string, Map<number | null, number>>();
+  const domains = new Map<string, Map<string | null, { hard: number; soft: number }>>();
+  for (const table of failureTables) {
+    for (const r of await readRollups(store, table, 'bounces', day.start, day.end)) {
+      const type = r.dims.failure_type_name;
+      if (type !== 'hard' && type !== 'soft') continue;
+      const key = String(Number(r.partition.server_id));
       const code = typeof r.dims.failure_code === 'number' ? r.dims.failure_code : null;
       const m = codes.get(key) ?? new Map();
       codes.set(key, m);
@@ -120,13 +153,6 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
       const e = d.get(domain) ?? { hard: 0, soft: 0 };
       d.set(domain, e);
       e[type] += r.count;
-    }
-    const complaint = r.table === 'socketlabs_complaints' || r.dims.event_type === 'complaint';
-    if (complaint) {
-      const t = typeof r.dims.complaint_type === 'string' ? r.dims.complaint_type : null;
-      const m = complaintTypes.get(key) ?? new Map();
-      complaintTypes.set(key, m);
-      m.set(t, (m.get(t) ?? 0) + r.count);
     }
   }
 
@@ -189,7 +215,7 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
     socketlabs: { servers },
     sendsage: { campaigns },
     alerts: findAlerts(servers, campaigns, thresholds),
-    hard_bounced_addresses: await readHardBounces(store, day.start, day.end),
+    ...(await readHardBounces(store, day.start, day.end, opts.maxListedHardBounces ?? MAX_LISTED_HARD_BOUNCES)),
     definitions,
   };
 }
@@ -251,19 +277,37 @@ async function readCampaigns(store: ObjectStore, start: number, end: number, top
     .sort((a, b) => a.sent_at.localeCompare(b.sent_at) || a.campaign_id - b.campaign_id);
 }
 
-/** The day's hard-bounced addresses, one per server and address (for the suppression CSV). */
-async function readHardBounces(store: ObjectStore, start: number, end: number) {
-  const seen = new Map<string, { server_id: number; address: string; code: number | null; reason: string | null }>();
-  for (const table of [socketlabsFailed, socketlabsMessages]) {
-    for (const r of await readRows(store, table, start, end)) {
-      const t = epochMs(r.event_time);
-      const address = str(r.to_address);
-      if (t === null || t < start || t >= end || r.failure_type_name !== 'hard' || !address) continue;
-      const server = Number(r.server_id);
-      const key = `${server}\u0001${address.toLowerCase()}`;
-      if (!seen.has(key))
-        seen.set(key, { server_id: server, address, code: num(r.failure_code), reason: str(r.reason) });
+/**
+ * The day's hard-bounced addresses, one per server and address (for the suppression CSV), from the `hard_bounces`
+ * rollups; an address that bounced more than once keeps its earliest code and reason. Listed up to the cap.
+ */
+async function readHardBounces(store: ObjectStore, start: number, end: number, max: number) {
+  const found: (RollupCount & { address: string })[] = [];
+  for (const table of failureTables) {
+    for (const r of await readRollups(store, table, 'hard_bounces', start, end)) {
+      const address = str(r.dims.to_address);
+      if (address) found.push({ ...r, address });
     }
   }
-  return [...seen.values()].sort((a, b) => a.server_id - b.server_id || a.address.localeCompare(b.address));
+  // Earliest first, then a fixed order among equals, so the pick does not depend on file listing order.
+  found.sort(
+    (a, b) =>
+      a.period - b.period ||
+      Number(a.dims.failure_code ?? -1) - Number(b.dims.failure_code ?? -1) ||
+      String(a.dims.reason ?? '').localeCompare(String(b.dims.reason ?? '')),
+  );
+  const seen = new Map<string, { server_id: number; address: string; code: number | null; reason: string | null }>();
+  for (const r of found) {
+    const server = Number(r.partition.server_id);
+    const key = `${server}\u0001${r.address.toLowerCase()}`;
+    if (!seen.has(key))
+      seen.set(key, {
+        server_id: server,
+        address: r.address,
+        code: num(r.dims.failure_code),
+        reason: str(r.dims.reason),
+      });
+  }
+  const all = [...seen.values()].sort((a, b) => a.server_id - b.server_id || a.address.localeCompare(b.address));
+  return { hard_bounced_total: all.length, hard_bounced_addresses: all.slice(0, max) };
 }

@@ -123,7 +123,12 @@ export const digestSchema = z.object({
   socketlabs: z.object({ servers: z.array(digestServerSchema) }),
   sendsage: z.object({ campaigns: z.array(digestCampaignSchema) }),
   alerts: z.array(alertSchema),
-  /** The day's hard-bounced addresses (for suppression), attached to the e-mail as CSV. */
+  /** How many distinct addresses (per server) hard-bounced that day. */
+  hard_bounced_total: z.number().int().nonnegative(),
+  /**
+   * The day's hard-bounced addresses (for suppression), attached to the e-mail as CSV: all of them, or the first
+   * `MAX_LISTED_HARD_BOUNCES` by server and address when more bounced (an e-mail cannot carry more).
+   */
   hard_bounced_addresses: z.array(
     z.object({
       server_id: z.number().int(),
@@ -135,6 +140,12 @@ export const digestSchema = z.object({
   definitions: z.record(z.string(), z.string()),
 });
 export type Digest = z.infer<typeof digestSchema>;
+
+/**
+ * At most this many hard-bounced addresses go into the digest and its CSV: about 2.5 MB of CSV, which keeps the
+ * e-mail well under SES's 10 MB message limit; the lake keeps every one of them.
+ */
+export const MAX_LISTED_HARD_BOUNCES = 20_000;
 
 /** The metric definitions, in the JSON, the README and the e-mail footer alike. */
 export const definitions: Record<string, string> = {

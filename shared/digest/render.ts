@@ -1131,17 +1131,26 @@ function hardBounceBlock(a: Analysis): string {
         `<td valign="top" style="color:${palette.muted}">${e(`${x.code ?? '—'} ${show(x.reason, 110)}`)}</td></tr>`,
     )
     .join('');
+  const total = a.d.hard_bounced_total;
   return (
-    heading('Suppress', `${plural(list.length, 'hard-bounced address', 'hard-bounced addresses')}`) +
+    heading('Suppress', `${plural(total, 'hard-bounced address', 'hard-bounced addresses')}`) +
     row(
       `<div style="${FONT};font-size:13px">${e(
-        `The attached CSV lists all ${plural(list.length, 'address', 'addresses')} that hard-bounced ` +
-          `(codes ${codes}). ` +
+        `${attachedSentence(list.length, total)} (codes ${codes}). ` +
           'Add them to your suppression list so they are not mailed again.',
       )}</div>` +
         `<table ${DATA} width="100%" style="${tableStyle(12)};margin-top:4px">${examples}</table>` +
-        (list.length > 5 ? small(`First 5 of ${int(list.length)} shown.`) : ''),
+        (list.length > 5 ? small(`First 5 of ${int(total)} shown.`) : ''),
     )
+  );
+}
+
+/** What the CSV holds: every address, or the first ones and where the rest are. */
+function attachedSentence(listed: number, total: number): string {
+  if (listed >= total) return `The attached CSV lists all ${plural(total, 'address', 'addresses')} that hard-bounced`;
+  return (
+    `The attached CSV lists the first ${int(listed)} of ${int(total)} addresses that hard-bounced, by server and ` +
+    'address (an e-mail cannot carry more; the named query new-hard-bounces lists them all from the lake)'
   );
 }
 
@@ -1543,12 +1552,7 @@ export function renderText(d: Digest, options: RenderOptions = {}): string {
   const bounced = d.hard_bounced_addresses;
   if (bounced.length > 0) {
     out.push('SUPPRESS', thin);
-    out.push(
-      ...wrap(
-        `The attached CSV lists all ${plural(bounced.length, 'address', 'addresses')} that hard-bounced; add them ` +
-          'to your suppression list.',
-      ),
-    );
+    out.push(...wrap(`${attachedSentence(bounced.length, d.hard_bounced_total)}; add them to your suppression list.`));
     for (const x of bounced.slice(0, 5)) {
       out.push(...wrap(`${clean(x.address, 64)}: ${x.code ?? '—'} ${show(x.reason, 110)}`, '      ', '  '));
     }

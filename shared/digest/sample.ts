@@ -312,6 +312,11 @@ function sampleCampaign(i: number, windowStart: number, rng: Rng): DigestCampaig
   return campaign;
 }
 
+const listed = (all: Digest['hard_bounced_addresses']) => ({
+  hard_bounced_total: all.length,
+  hard_bounced_addresses: all,
+});
+
 function sampleHardBounces(servers: readonly DigestServer[], rng: Rng): Digest['hard_bounced_addresses'] {
   const out: Digest['hard_bounced_addresses'] = [];
   for (const s of servers) {
@@ -355,7 +360,7 @@ export function sampleDigest(options: SampleDigestOptions = {}): Digest {
     socketlabs: { servers },
     sendsage: { campaigns },
     alerts: findAlerts(servers, campaigns, defaultThresholds),
-    hard_bounced_addresses: sampleHardBounces(servers, rng),
+    ...listed(sampleHardBounces(servers, rng)),
     definitions: { ...definitions },
   });
 }

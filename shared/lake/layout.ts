@@ -4,7 +4,7 @@ import type { TableDef } from './table';
 /**
  * Object keys of the lake. Data: `<table>/dt=…/server_id=…/part-<window>.<ext>` (Hive layout, what Athena's
  * partition projection template and DuckDB's hive_partitioning read). Beside it, under the same partition path:
- * `_rollups/<table>/…/part-<window>.json`, `_quarantine/<table>/…/part-<window>.jsonl`; checkpoints under `_state/`.
+ * `_rollups/<table>/…/part-<window>.<rollup>.json`, `_quarantine/<table>/…/part-<window>.jsonl`; checkpoints under `_state/`.
  */
 export type PartitionValues = Readonly<Record<string, string | number>>;
 
@@ -39,7 +39,8 @@ export function fileKey(area: LakeArea, table: TableDef, values: PartitionValues
 /** The stem of a lake file's name (`part-<stem>.<ext>`); null for files the lake did not name. */
 export function stemOfKey(key: string): string | null {
   const name = key.slice(key.lastIndexOf('/') + 1);
-  const m = /^part-(.+)\.[a-z]+$/.exec(name);
+  // Stems hold no dots (window ids and item stems are [A-Za-z0-9_-]), so a rollup's `.totals.json` is not part of it.
+  const m = /^part-([^.]+)\.[a-z][a-z0-9_.]*$/.exec(name);
   return m ? m[1]! : null;
 }
 

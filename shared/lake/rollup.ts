@@ -1,59 +1,80 @@
-import { HOUR_MS } from '../engine/windows';
-import type { Row, TableDef } from './table';
+import type { RollupDef, Row, TableDef } from './table';
+
+/** Rollup periods are quarter-hours: every time zone's midnight falls on one, so any local day is a set of them. */
+export const ROLLUP_PERIOD_MS = 15 * 60_000;
 
 /**
- * Small per-window counts beside the data, so the digest never scans raw rows: rows per event hour and per
- * combination of the table's rollup dimensions. Bounded by distinct combinations, not by rows.
+ * Small per-window counts beside the data, so the digest never scans raw rows: rows per event quarter-hour and per
+ * combination of the rollup's dimensions. Bounded by distinct combinations, not by rows.
  */
 export interface RollupDocument {
   readonly table: string;
+  readonly rollup: string;
   readonly window: { readonly start: string; readonly end: string };
   readonly partition: Readonly<Record<string, string | number>>;
+  readonly period_minutes: number;
+  /** `period` (start of the quarter-hour, ISO UTC) followed by the rollup's dimensions. */
   readonly dimensions: readonly string[];
+  /** Rows counted (those matching the rollup's `where`). */
   readonly rows: number;
-  /** [hour (ISO, UTC), ...dimension values, count] */
+  /** [period, ...dimension values, count] */
   readonly counts: readonly (readonly (string | number | boolean | null)[])[];
 }
 
 export interface RollupAccumulator {
+  readonly def: RollupDef;
   add(row: Row): void;
   finish(window: { start: number; end: number }, partition: Readonly<Record<string, string | number>>): RollupDocument;
 }
 
-/** Starts counting rows of a table with a rollup. */
-export function createRollup(table: TableDef): RollupAccumulator {
-  const dims = table.rollupDimensions ?? [];
-  type Cell = { hour: number | null; values: (string | number | boolean | null)[]; count: number };
+/** Starts counting the rows of a table for one of its rollups. */
+export function createRollup(table: TableDef, def: RollupDef): RollupAccumulator {
+  const dims = def.dimensions;
+  const where = Object.entries(def.where ?? {}).map(([column, values]) => [column, new Set(values)] as const);
+  type Cell = { period: number | null; values: (string | number | boolean | null)[]; count: number };
   const cells = new Map<string, Cell>();
   let rows = 0;
   return {
+    def,
     add(row) {
+      for (const [column, values] of where) if (!values.has(row[column] ?? null)) return;
       rows++;
       const t = row[table.timeColumn];
-      const hour = typeof t === 'number' ? Math.floor(t / HOUR_MS) * HOUR_MS : null;
+      const period = typeof t === 'number' ? Math.floor(t / ROLLUP_PERIOD_MS) * ROLLUP_PERIOD_MS : null;
       // A cheap composite key (this runs once per row); \u0001 cannot occur in the values that matter here, and
       // type tags keep 1 and '1' and null apart.
-      let key = String(hour);
+      let key = String(period);
       for (const d of dims) {
         const v = row[d] ?? null;
         key += `\u0001${typeof v === 'string' ? 's' : v === null ? 'n' : 'o'}${String(v)}`;
       }
       const cell = cells.get(key);
       if (cell) cell.count++;
-      else cells.set(key, { hour, values: dims.map((d) => row[d] ?? null), count: 1 });
+      else cells.set(key, { period, values: dims.map((d) => row[d] ?? null), count: 1 });
     },
     finish(window, partition) {
+      // A stable order (by the serialised cell), so a re-run writes byte-equal documents.
       const out = [...cells.values()]
-        .map((c) => [c.hour === null ? null : new Date(c.hour).toISOString(), ...c.values, c.count])
-        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+        .map((c) => [c.period === null ? null : new Date(c.period).toISOString(), ...c.values, c.count])
+        .map((cell) => ({ cell, text: JSON.stringify(cell) }))
+        .sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0))
+        .map((x) => x.cell);
       return {
         table: table.name,
+        rollup: def.name,
         window: { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() },
         partition,
-        dimensions: ['hour', ...dims],
+        period_minutes: ROLLUP_PERIOD_MS / 60_000,
+        dimensions: ['period', ...dims],
         rows,
         counts: out,
       };
     },
   };
+}
+
+/** The rollup a document key holds (`…/part-<window>.<rollup>.json`); null for other files. */
+export function rollupOfKey(key: string): string | null {
+  const m = /\.([a-z][a-z0-9_]*)\.json$/.exec(key);
+  return m ? m[1]! : null;
 }

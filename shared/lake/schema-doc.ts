@@ -27,11 +27,15 @@ export function schemaReference(tables: readonly TableDef[]): string {
       const athena = k.type === 'int64' ? 'bigint' : 'string';
       parts.push(`| \`${k.name}\` (partition) | ${athena} | ${duck} | no | ${cell(k.description)} |`);
     }
-    if (t.rollupDimensions) {
-      parts.push(
-        '',
-        `Rollup: rows per event hour × ${t.rollupDimensions.map((d) => `\`${d}\``).join(' × ') || '(nothing else)'}.`,
-      );
+    if (t.rollups.length) {
+      parts.push('', 'Rollups (counts beside the data, under `_rollups/`; what the digest reads):');
+      for (const r of t.rollups) {
+        const dims = ['event quarter-hour', ...r.dimensions.map((d) => `\`${d}\``)].join(' × ');
+        const where = Object.entries(r.where ?? {})
+          .map(([c, v]) => `\`${c}\` in ${v.map((x) => JSON.stringify(x)).join(', ')}`)
+          .join(' and ');
+        parts.push(`- \`${r.name}\`: rows per ${dims}${where ? `, of the rows where ${where}` : ''}.`);
+      }
     }
     parts.push('');
   }

@@ -28,10 +28,22 @@ export interface TableDef {
   readonly columns: readonly Column[];
   /** Hive partition keys, outermost first; they are folder names, not columns inside the files. */
   readonly partitionKeys: readonly PartitionKey[];
-  /** Columns the per-window rollup counts by (besides the event hour); null: the table has no rollup. */
-  readonly rollupDimensions: readonly string[] | null;
+  /** The per-window rollups written beside the data (none: the table has no rollup). */
+  readonly rollups: readonly RollupDef[];
   /** The column holding the event time the rollup hours and the `dt` partition come from. */
   readonly timeColumn: string;
+}
+
+/**
+ * One rollup of a table: rows counted per event quarter-hour and per combination of `dimensions`, optionally only
+ * the rows whose columns hold one of the listed values. Small, coarse rollups serve long trends; narrow, detailed
+ * ones (bounces by code and domain, the hard-bounced addresses) serve a single day without scanning the data.
+ */
+export interface RollupDef {
+  /** A file-name-safe name; the document is `…/part-<window>.<name>.json`. */
+  readonly name: string;
+  readonly dimensions: readonly string[];
+  readonly where?: Readonly<Record<string, readonly (string | number | boolean | null)[]>>;
 }
 
 /**
@@ -68,12 +80,17 @@ export const column = (name: string, type: ColumnType, description: string, null
   description,
 });
 
-/** Builds a table definition, checking that rollup dimensions and the time column exist. */
+/** Builds a table definition, checking that rollup columns and the time column exist. */
 export function defineTable(def: TableDef): TableDef {
   const names = new Set(def.columns.map((c) => c.name));
   if (names.size !== def.columns.length) throw new Error(`table ${def.name}: duplicate column names`);
-  for (const d of [...(def.rollupDimensions ?? []), def.timeColumn]) {
+  const rollupColumns = def.rollups.flatMap((r) => [...r.dimensions, ...Object.keys(r.where ?? {})]);
+  for (const d of [...rollupColumns, def.timeColumn]) {
     if (!names.has(d)) throw new Error(`table ${def.name}: unknown column '${d}'`);
+  }
+  const rollupNames = def.rollups.map((r) => r.name);
+  if (new Set(rollupNames).size !== rollupNames.length || rollupNames.some((n) => !/^[a-z][a-z0-9_]*$/.test(n))) {
+    throw new Error(`table ${def.name}: rollup names must be unique lower-case identifiers`);
   }
   for (const p of def.partitionKeys) {
     if (names.has(p.name)) throw new Error(`table ${def.name}: partition key '${p.name}' is also a column`);

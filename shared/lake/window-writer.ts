@@ -64,7 +64,7 @@ export async function openWindowWriter(opts: WindowWriterOptions): Promise<Windo
       return { format, path, writer: await opts.writers[format](opts.table, path) };
     }),
   );
-  const rollup: RollupAccumulator | null = opts.table.rollupDimensions ? createRollup(opts.table) : null;
+  const rollups: RollupAccumulator[] = opts.table.rollups.map((def) => createRollup(opts.table, def));
   const quarantinePath = join(dir, 'quarantine.jsonl');
   let rows = 0;
   let quarantined = 0;
@@ -77,7 +77,7 @@ export async function openWindowWriter(opts: WindowWriterOptions): Promise<Windo
     async append(batch) {
       if (batch.length === 0) return;
       for (const f of files) await f.writer.append(batch);
-      if (rollup) for (const r of batch) rollup.add(r);
+      for (const rollup of rollups) for (const r of batch) rollup.add(r);
       rows += batch.length;
     },
     async quarantine(entries) {
@@ -103,8 +103,8 @@ export async function openWindowWriter(opts: WindowWriterOptions): Promise<Windo
           written.push(key);
           bytes += result.bytes;
         }
-        if (rollup) {
-          const key = fileKey('rollups', opts.table, opts.partition, stem, 'json');
+        for (const rollup of rollups) {
+          const key = fileKey('rollups', opts.table, opts.partition, stem, `${rollup.def.name}.json`);
           const doc = rollup.finish(opts.window, opts.partition);
           await opts.store.putBytes(key, JSON.stringify(doc), 'application/json');
           written.push(key);

@@ -91,9 +91,12 @@ describe.each([
 
     it('rollups count what the raw table holds, by event type and failure type (what a digest needs)', async () => {
       const fromRollups = new Map<string, number>();
-      for (const f of (await lakeFiles(lakeDir)).filter((p) => p.startsWith('_rollups/socketlabs_messages/'))) {
+      const totals = (await lakeFiles(lakeDir)).filter(
+        (p) => p.startsWith('_rollups/socketlabs_messages/') && p.endsWith('.totals.json'),
+      );
+      for (const f of totals) {
         const doc = JSON.parse(await readFile(join(lakeDir, f), 'utf8')) as RollupDocument;
-        for (const [, eventType, failureType, , , n] of doc.counts) {
+        for (const [, eventType, failureType, , n] of doc.counts) {
           const key = `${eventType}/${failureType}`;
           fromRollups.set(key, (fromRollups.get(key) ?? 0) + Number(n));
         }
@@ -109,6 +112,23 @@ describe.each([
           type,
         ).toBe(true);
       }
+    });
+
+    it('failure rollups count exactly the bounces of the raw table', async () => {
+      const sums: Record<string, number> = { bounces: 0, hard_bounces: 0 };
+      for (const f of (await lakeFiles(lakeDir)).filter((p) => p.startsWith('_rollups/socketlabs_messages/'))) {
+        const doc = JSON.parse(await readFile(join(lakeDir, f), 'utf8')) as RollupDocument;
+        if (doc.rollup in sums)
+          sums[doc.rollup] = (sums[doc.rollup] ?? 0) + doc.counts.reduce((n, c) => n + Number(c.at(-1)), 0);
+      }
+      const q = await openLakeQuery({ lakeDir, tables: allTables });
+      const sql = await q.run(
+        "select count(*) filter (where failure_type_name in ('hard', 'soft')), " +
+          "count(*) filter (where failure_type_name = 'hard') from socketlabs_messages",
+      );
+      await q.close();
+      expect(sums.hard_bounces).toBeGreaterThan(0);
+      expect([sums.bounces, sums.hard_bounces]).toEqual(sql.rows[0]!.map(Number));
     });
 
     it('landed the suppression list snapshot and quarantined nothing', async () => {

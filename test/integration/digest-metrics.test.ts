@@ -136,6 +136,18 @@ describe('digest figures equal SQL over the raw lake', () => {
     expect(d.hard_bounced_addresses.map((a) => [a.server_id, a.address.toLowerCase()]).sort()).toEqual(
       rows.map((r) => [Number(r[0]), r[1]]).sort(),
     );
+    expect(d.hard_bounced_total).toBe(rows.length);
+
+    // Over the cap, the first addresses by server and address are listed and the total still counts them all.
+    const capped = await computeDigest(localStore(lakeV1), {
+      date,
+      timeZone,
+      now: Date.now(),
+      maxListedHardBounces: 3,
+    });
+    expect(rows.length).toBeGreaterThan(3);
+    expect(capped.hard_bounced_total).toBe(rows.length);
+    expect(capped.hard_bounced_addresses).toEqual(d.hard_bounced_addresses.slice(0, 3));
   });
 
   it('a day with no data says so with an alert, not zeros that look fine', async () => {

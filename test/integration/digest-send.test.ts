@@ -37,6 +37,7 @@ const digest: Digest = digestSchema.parse({
       advice: 'Check list hygiene.',
     },
   ],
+  hard_bounced_total: 2,
   hard_bounced_addresses: [
     {
       server_id: 1234,

@@ -43,7 +43,7 @@ export const sendsageCampaigns = defineTable({
     'one row per campaign, overwritten while the test is still running.',
   partitionKeys: campaignDay,
   timeColumn: 'sent_at',
-  rollupDimensions: ['from_domain', 'spam_result', 'status'],
+  rollups: [{ name: 'totals', dimensions: ['from_domain', 'spam_result', 'status'] }],
   columns: [
     campaignId,
     sentAt,
@@ -90,7 +90,7 @@ export const sendsageIspResults = defineTable({
   timeColumn: 'sent_at',
   // Placement lives in the count_* values, which a row-counting rollup cannot sum; counting rows would only count
   // campaign × ISP pairs. sendsage_seed_results carries the per-seed placement rollup instead.
-  rollupDimensions: null,
+  rollups: [],
   columns: [
     campaignId,
     sentAt,
@@ -114,7 +114,7 @@ export const sendsageSeedResults = defineTable({
   description: 'Where each seed copy of a campaign landed (delivery_test_get_email_list): one row per seed address.',
   partitionKeys: campaignDay,
   timeColumn: 'sent_at',
-  rollupDimensions: ['isp', 'location'],
+  rollups: [{ name: 'totals', dimensions: ['isp', 'location'] }],
   columns: [
     campaignId,
     sentAt,
@@ -137,7 +137,7 @@ export const sendsageSpamRules = defineTable({
   description: 'SpamAssassin rules each campaign matched (spamassassin.rules_matched): one row per rule.',
   partitionKeys: campaignDay,
   timeColumn: 'sent_at',
-  rollupDimensions: ['rule'],
+  rollups: [{ name: 'totals', dimensions: ['rule'] }],
   columns: [
     campaignId,
     sentAt,
@@ -156,7 +156,7 @@ export const sendsagePreviews = defineTable({
     'without applications yet has one row with application and view null.',
   partitionKeys: previewDay,
   timeColumn: 'requested_at',
-  rollupDimensions: ['platform', 'view', 'status'],
+  rollups: [{ name: 'totals', dimensions: ['platform', 'view', 'status'] }],
   columns: [
     column('preview_id', 'int64', 'SendSage preview id.', false),
     column(
@@ -190,7 +190,7 @@ export const sendsageMessages = defineTable({
     'results the receiving ISP recorded.',
   partitionKeys: campaignDay,
   timeColumn: 'sent_at',
-  rollupDimensions: ['location', 'spf', 'dkim', 'dmarc'],
+  rollups: [{ name: 'totals', dimensions: ['location', 'spf', 'dkim', 'dmarc'] }],
   columns: [
     column('message_id', 'int64', 'SendSage message id; not the Message-ID header.'),
     campaignId,
@@ -244,7 +244,7 @@ export const sendsageSeedlist = defineTable({
   partitionKeys: snapshotDay,
   timeColumn: 'snapshot_time',
   // Each snapshot repeats the whole list, so per-window counts would be levels, not flows; the list is small.
-  rollupDimensions: null,
+  rollups: [],
   columns: [
     column('snapshot_time', 'timestamp', 'When the list was read (UTC).', false),
     column('address', 'string', 'Seed address as sent.'),

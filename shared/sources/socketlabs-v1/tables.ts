@@ -1,4 +1,11 @@
-import { column, defineTable, type PartitionKey, provenanceColumns, type TableDef } from '../../lake/table';
+import {
+  column,
+  defineTable,
+  type PartitionKey,
+  provenanceColumns,
+  type RollupDef,
+  type TableDef,
+} from '../../lake/table';
 
 /** Partitions of every SocketLabs event table (both API generations), so one query shape reads either. */
 export const socketlabsPartitionKeys: readonly PartitionKey[] = [
@@ -25,12 +32,30 @@ const recipientDomain = column('recipient_domain', 'string', 'Lower-cased domain
 const toAddress = column('to_address', 'string', 'Recipient address.');
 const messageSize = column('message_size', 'int64', 'Message size in bytes.');
 
+/**
+ * The day-detail rollups of a failures table (v1 failed, v2 messages): bounces by code and recipient domain, and the
+ * hard-bounced addresses for the suppression list. Only failures are counted, so their size follows the bounces,
+ * not the mail volume.
+ */
+export const bounceRollups: readonly RollupDef[] = [
+  {
+    name: 'bounces',
+    dimensions: ['failure_type_name', 'failure_code', 'recipient_domain'],
+    where: { failure_type_name: ['hard', 'soft'] },
+  },
+  {
+    name: 'hard_bounces',
+    dimensions: ['to_address', 'failure_code', 'reason'],
+    where: { failure_type_name: ['hard'] },
+  },
+];
+
 export const socketlabsFailed = defineTable({
   name: 'socketlabs_failed',
   description: 'Messages that failed: synchronous failures and asynchronous bounces (v1 messagesFailed).',
   partitionKeys: socketlabsPartitionKeys,
   timeColumn: 'event_time',
-  rollupDimensions: ['failure_type_name', 'failure_code', 'recipient_domain'],
+  rollups: [{ name: 'totals', dimensions: ['failure_type_name'] }, ...bounceRollups],
   columns: [
     eventTime,
     messageId,
@@ -56,7 +81,7 @@ export const socketlabsQueued = defineTable({
   description: 'Messages that entered the SocketLabs queue (v1 messagesQueued).',
   partitionKeys: socketlabsPartitionKeys,
   timeColumn: 'event_time',
-  rollupDimensions: ['recipient_domain'],
+  rollups: [{ name: 'totals', dimensions: [] }],
   columns: [
     eventTime,
     messageId,
@@ -74,7 +99,7 @@ export const socketlabsProcessed = defineTable({
   description: "Messages accepted by the recipient's mail server (v1 messagesProcessed).",
   partitionKeys: socketlabsPartitionKeys,
   timeColumn: 'event_time',
-  rollupDimensions: ['recipient_domain'],
+  rollups: [{ name: 'totals', dimensions: [] }],
   columns: [
     eventTime,
     messageId,
@@ -95,7 +120,7 @@ export const socketlabsComplaints = defineTable({
   description: 'Feedback-loop reports, mostly spam complaints (v1 messagesFblReported).',
   partitionKeys: socketlabsPartitionKeys,
   timeColumn: 'event_time',
-  rollupDimensions: ['complaint_type', 'recipient_domain'],
+  rollups: [{ name: 'totals', dimensions: ['complaint_type'] }],
   columns: [
     eventTime,
     messageId,
@@ -114,7 +139,7 @@ export const socketlabsEngagement = defineTable({
   description: 'Open and click events (v1 messagesOpenClick).',
   partitionKeys: socketlabsPartitionKeys,
   timeColumn: 'event_time',
-  rollupDimensions: ['event_type_name'],
+  rollups: [{ name: 'totals', dimensions: ['event_type_name'] }],
   columns: [
     eventTime,
     messageId,
@@ -134,7 +159,7 @@ export const socketlabsAccount = defineTable({
   description: 'Server usage and allowances, one snapshot per server per collection day (v1 accountData).',
   partitionKeys: socketlabsSnapshotPartitionKeys,
   timeColumn: 'snapshot_time',
-  rollupDimensions: null,
+  rollups: [],
   columns: [
     column('snapshot_time', 'timestamp', "The API's timestamp of the answer (UTC).", false),
     column('current_billing_period_start', 'timestamp', 'Start of the current billing period.'),

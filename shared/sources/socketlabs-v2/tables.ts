@@ -1,5 +1,5 @@
 import { column, defineTable, provenanceColumns, type TableDef } from '../../lake/table';
-import { socketlabsPartitionKeys, socketlabsSnapshotPartitionKeys } from '../socketlabs-v1/tables';
+import { bounceRollups, socketlabsPartitionKeys, socketlabsSnapshotPartitionKeys } from '../socketlabs-v1/tables';
 
 export const socketlabsMessages = defineTable({
   name: 'socketlabs_messages',
@@ -8,7 +8,7 @@ export const socketlabsMessages = defineTable({
     'a message usually has several rows (queued, then delivered or failed, then opens and clicks).',
   partitionKeys: socketlabsPartitionKeys,
   timeColumn: 'event_time',
-  rollupDimensions: ['event_type', 'failure_type_name', 'failure_code', 'recipient_domain'],
+  rollups: [{ name: 'totals', dimensions: ['event_type', 'failure_type_name', 'complaint_type'] }, ...bounceRollups],
   columns: [
     column(
       'event_time',
@@ -67,7 +67,7 @@ export const socketlabsSuppressions = defineTable({
   timeColumn: 'snapshot_time',
   // Each snapshot repeats the whole list, so per-window counts would be levels, not flows: summing them over days
   // (what rollups are for) would count every address once per snapshot. The list is small enough to query directly.
-  rollupDimensions: null,
+  rollups: [],
   columns: [
     column('snapshot_time', 'timestamp', 'When the list was read (UTC).', false),
     column('email_address', 'string', 'Suppressed address as sent.'),

@@ -122,6 +122,7 @@ describe('renderHtml', () => {
         advice: `${quotes} ${script}`,
       });
       x.hard_bounced_addresses.unshift({ server_id: s.server_id, address: img, code: 2001, reason: script });
+      x.hard_bounced_total++;
     });
     const html = renderHtml(d);
 
@@ -205,6 +206,7 @@ describe('renderHtml', () => {
       }
       x.alerts = [];
       x.hard_bounced_addresses = [];
+      x.hard_bounced_total = 0;
     });
     const quiet = renderHtml(zeros);
     expect(quiet).toContain('No data arrived for 2026-11-22');
@@ -247,6 +249,19 @@ describe('renderHtml', () => {
       x.timezone = 'Mars/Olympus_Mons';
     });
     expect(renderHtml(mars)).toContain(`sent 22 Nov ${c.sent_at.slice(11, 16)} UTC`);
+  });
+
+  it('says when the attached list holds only the first addresses, and where the rest are', () => {
+    const all = sampleDigest();
+    expect(renderHtml(all)).toContain(`lists all ${all.hard_bounced_total}`);
+    const capped = variant(all, (x) => {
+      x.hard_bounced_total = 123_456;
+    });
+    const listed = capped.hard_bounced_addresses.length.toLocaleString('en-US');
+    for (const out of [renderHtml(capped), renderText(capped).replace(/\s+/g, ' ')]) {
+      expect(out).toContain(`the first ${listed} of 123,456 addresses`);
+      expect(out).toContain('new-hard-bounces');
+    }
   });
 
   it('says all is fine on a day without alerts', () => {

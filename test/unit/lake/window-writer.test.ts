@@ -33,7 +33,7 @@ describe('window writer', () => {
     await write(dir, { rows: 3 });
     const hour = { start: day.start, end: day.start + 3_600_000 };
     const r = await write(dir, { rows: 1, window: hour });
-    expect(r.replaced).toBe(2); // the day's data file and its rollup
+    expect(r.replaced).toBe(1 + socketlabsFailed.rollups.length); // the day's data file and its rollups
     expect((await lakeFiles(dir)).filter((f) => f.endsWith('.parquet'))).toEqual([
       'socketlabs_failed/dt=2026-11-20/server_id=1/part-20261120T000000Z-20261120T010000Z.parquet',
     ]);

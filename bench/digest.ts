@@ -1,0 +1,195 @@
+/**
+ * Digest bench (issue #6): time and peak RSS of a day's digest for 10 servers × N processed messages a day, at two
+ * volumes, to show the digest's cost follows the number of servers, codes and domains, not the mail volume.
+ *
+ * The lake holds what collection writes for SocketLabs v2 at that volume: rollup documents only (the digest never
+ * reads the message rows), made by the real window writer and rollup code from synthetic events, in hour windows as
+ * busy days are collected. The digest day is generated event by event; the other 15 days of the baseline and series
+ * are copies of it with their dates shifted (same documents, same sizes), which keeps the bench to seconds.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { produceDigest } from '../shared/app/digest';
+import { fileWriters } from '../shared/app/lake';
+import { loadDigestConfig } from '../shared/config';
+import { addDays } from '../shared/digest/day';
+import { HOUR_MS } from '../shared/engine/windows';
+import { LocalFolderStore } from '../shared/lake/local-store';
+import type { Row } from '../shared/lake/table';
+import { openWindowWriter } from '../shared/lake/window-writer';
+import { createRng, weightedTable } from '../shared/sandbox/random';
+import { socketlabsMessages } from '../shared/sources/socketlabs-v2/tables';
+
+const DATE = '2026-11-21';
+const SERVERS = 10;
+/** History beyond the digest day: the 13 earlier days of the series plus the UTC overlap on both sides. */
+const HISTORY_DAYS = 15;
+const TIME_ZONE = 'America/New_York';
+
+const codes = weightedTable<readonly [number, 'hard' | 'soft']>([
+  [[2001, 'hard'], 40],
+  [[2002, 'hard'], 10],
+  [[2003, 'hard'], 5],
+  [[1001, 'soft'], 20],
+  [[1002, 'soft'], 10],
+  [[1006, 'soft'], 8],
+  [[1010, 'soft'], 7],
+]);
+
+/** Writes the digest day's rollups for one server: every message queued, then delivered or failed, then engaged. */
+export async function writeServerDay(lake: string, serverId: number, processed: number): Promise<void> {
+  const rng = createRng('bench-digest', serverId);
+  // A long tail of recipient domains (Zipf-like weights), as real lists have.
+  const domains = weightedTable(Array.from({ length: 2000 }, (_, i) => [`d${i}.example`, 1 / (i + 1)] as const));
+  const store = new LocalFolderStore(lake);
+  const tmp = mkdtempSync(join(tmpdir(), 'bench-digest-tmp-'));
+  const dayStart = Date.parse(`${DATE}T00:00:00Z`);
+  const messages = Math.round(processed / 0.98);
+  const perHour = Math.ceil(messages / 24);
+  // One mutable row: the rollups copy the values they keep, so no object per event is needed.
+  const row: Row = Object.fromEntries(socketlabsMessages.columns.map((c) => [c.name, null]));
+  for (let h = 0; h < 24; h++) {
+    const window = { start: dayStart + h * HOUR_MS, end: dayStart + (h + 1) * HOUR_MS };
+    const writer = await openWindowWriter({
+      store,
+      table: socketlabsMessages,
+      partition: { dt: DATE, server_id: serverId },
+      window,
+      formats: [],
+      writers: fileWriters,
+      tmpDir: tmp,
+      now: () => Date.now(),
+    });
+    const batch: Row[] = [row];
+    const emit = (eventType: string, fields: Partial<Row> = {}) => {
+      row.event_time = window.start + Math.floor(rng.next() * HOUR_MS);
+      row.event_type = eventType;
+      row.failure_type_name = null;
+      row.failure_code = null;
+      row.reason = null;
+      row.complaint_type = null;
+      Object.assign(row, fields);
+      return writer.append(batch);
+    };
+    const count = Math.min(perHour, messages - h * perHour);
+    for (let i = 0; i < count; i++) {
+      const n = h * perHour + i;
+      const domain = rng.pickWeighted(domains);
+      row.to_address = `user${n}@${domain}`;
+      row.recipient_domain = domain;
+      await emit('queued');
+      if (rng.chance(0.98)) {
+        await emit('delivered');
+        if (rng.chance(0.0005)) await emit('complaint', { complaint_type: rng.chance(0.9) ? 'abuse' : 'fraud' });
+        if (rng.chance(0.2)) await emit('open');
+        if (rng.chance(0.03)) await emit('click');
+      } else {
+        const [code, type] = rng.pickWeighted(codes);
+        await emit('failed', {
+          failure_type_name: type,
+          failure_code: code,
+          reason: `550 5.1.1 <user${n}@${domain}>: Recipient address rejected: User unknown (code ${code})`,
+        });
+      }
+    }
+    await writer.commit();
+  }
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+/** Copies the digest day's documents to the other days, shifting every date in their keys and bodies. */
+export function copyToHistory(lake: string): void {
+  const root = join(lake, '_rollups');
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.name.endsWith('.json')) files.push(join(d, e.name));
+    }
+  };
+  walk(root);
+  const compact = (date: string) => date.replaceAll('-', '');
+  for (let offset = -HISTORY_DAYS; offset <= 1; offset++) {
+    if (offset === 0) continue;
+    const date = addDays(DATE, offset);
+    for (const file of files) {
+      const key = relative(lake, file).replaceAll(DATE, date).replaceAll(compact(DATE), compact(date));
+      const body = readFileSync(file, 'utf8').replaceAll(DATE, date);
+      mkdirSync(dirname(join(lake, key)), { recursive: true });
+      writeFileSync(join(lake, key), body);
+    }
+  }
+}
+
+function folderBytes(dir: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile()) continue;
+    files++;
+    bytes += statSync(join(e.parentPath, e.name)).size;
+  }
+  return { files, bytes };
+}
+
+/** Child: the digest as `npm start` and the Lambda make it (compute, render, compose the e-mail, write files). */
+export async function digestChild(lake: string): Promise<{ seconds: number; peakRssMb: number; summary: string }> {
+  const started = performance.now();
+  const out = mkdtempSync(join(tmpdir(), 'bench-digest-out-'));
+  const result = await produceDigest(
+    new LocalFolderStore(lake),
+    loadDigestConfig({}),
+    { date: DATE, timeZone: TIME_ZONE, outDir: out, send: false, force: false },
+    { now: Date.now },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const html = statSync(join(out, 'digest.html')).size;
+  const s = result.digest.socketlabs.servers;
+  rmSync(out, { recursive: true, force: true });
+  return {
+    seconds,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    summary:
+      `${s.length} servers, ${s.reduce((n, x) => n + x.processed, 0).toLocaleString('en-US')} processed, ` +
+      `${result.digest.hard_bounced_addresses.length.toLocaleString('en-US')} hard-bounced addresses, ` +
+      `HTML ${(html / 1024).toFixed(1)} KB`,
+  };
+}
+
+/** Builds a lake per volume and measures the digest of its day in a fresh process each (median of 3). */
+export async function benchDigest(self: string, execArgv: readonly string[]): Promise<void> {
+  console.log(
+    `\n(digest) ${SERVERS} SocketLabs v2 servers, the day ${DATE} in ${TIME_ZONE} with 7-day baselines and ` +
+      '14-day series; fresh process per run, median of 3\n',
+  );
+  console.log('| processed/day/server | lake (rollups) | build s | digest s | peak RSS | what it read |');
+  console.log('|---:|---:|---:|---:|---:|---|');
+  for (const processed of [100_000, 1_000_000]) {
+    const lake = mkdtempSync(join(tmpdir(), 'bench-digest-lake-'));
+    try {
+      const built = performance.now();
+      for (let s = 1; s <= SERVERS; s++) await writeServerDay(lake, 1000 + s, processed);
+      copyToHistory(lake);
+      const buildSeconds = (performance.now() - built) / 1000;
+      const size = folderBytes(lake);
+      const runs = Array.from({ length: 3 }, () => {
+        const line = execFileSync(process.execPath, [...execArgv, self, '--digest-child', lake], {
+          encoding: 'utf8',
+          maxBuffer: 1 << 20,
+        });
+        return JSON.parse(line.trim().split('\n').at(-1)!) as Awaited<ReturnType<typeof digestChild>>;
+      }).sort((a, b) => a.seconds - b.seconds);
+      const median = runs[1]!;
+      console.log(
+        `| ${processed.toLocaleString('en-US')} | ${size.files} files, ${(size.bytes / 1e6).toFixed(1)} MB | ` +
+          `${buildSeconds.toFixed(1)} | ${median.seconds.toFixed(2)} | ${Math.max(...runs.map((r) => r.peakRssMb))} MB | ` +
+          `${median.summary} |`,
+      );
+    } finally {
+      rmSync(lake, { recursive: true, force: true });
+    }
+  }
+  console.log('\ntargets: digest ≤ 3 s and ≤ 256 MB, independent of raw volume');
+}
