@@ -15,6 +15,9 @@ const cases = [
   ['2026-11-12', 'America/New_York'],
   ['2026-11-11', 'Asia/Tokyo'],
   ['2026-11-13', 'Europe/Berlin'],
+  // Days that start at :30 and :45 UTC: rollups count by quarter-hour so that such days are exact too.
+  ['2026-11-12', 'Asia/Kolkata'],
+  ['2026-11-13', 'Asia/Kathmandu'],
 ] as const;
 
 /** The same figures as SQL over the raw tables: one number per (server, metric). */
