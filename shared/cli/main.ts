@@ -6,7 +6,7 @@ import { ConfigError, InboxlakeError } from '../engine/errors';
 import { createRedactor } from '../engine/redact';
 import { runCollect } from './collect-command';
 import { runDigest } from './digest-command';
-import { runQuery } from './query-command';
+import { queryArgs, runQuery } from './query-command';
 import { runSendSage } from './sendsage-command';
 import { runStart } from './start-command';
 
@@ -21,6 +21,10 @@ const usage = `inboxlake — email reporting data into an Athena-ready lake
       (default outbox/<date>); --send sends it through SES once per date (--force sends again).
   inboxlake query "SQL"
       Runs SQL with DuckDB over the local lake; every table is visible by its name.
+  inboxlake query --named NAME [--date YYYY-MM-DD]
+      Runs a named query (the same SQL as the Athena named queries); --date runs it as if today (UTC) were that date.
+  inboxlake query --list
+      Lists the named queries with their descriptions.
   inboxlake start
       The embedded default (npm start): collects a week from the built-in API simulator, or from the real API
       when SOCKETLABS_API_KEY and SOCKETLABS_SERVER_IDS are set.
@@ -71,6 +75,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
       out: { type: 'string' },
       send: { type: 'boolean' },
       force: { type: 'boolean' },
+      named: { type: 'string' },
+      list: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -103,9 +109,14 @@ export async function main(argv: string[], env: Record<string, string | undefine
       return runDigest(parsed.data, env, lakeConfig, await openLake(lakeConfig));
     }
     case 'query': {
-      const sql = rest.join(' ').trim();
-      if (!sql) throw new ConfigError('query takes the SQL as its argument, e.g. inboxlake query "select 1"');
-      return runQuery(sql, lakeConfig);
+      const parsed = queryArgs.safeParse({
+        sql: rest.join(' '),
+        named: values.named,
+        list: values.list,
+        date: values.date,
+      });
+      if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message).join('; '));
+      return runQuery(parsed.data, lakeConfig);
     }
     case 'start':
       return runStart(env, lakeConfig);

@@ -1,12 +1,61 @@
 import { resolve } from 'node:path';
+import { z } from 'zod';
 import { allTables } from '../catalog';
 import type { LakeConfig } from '../config';
 import { ConfigError } from '../engine/errors';
+import { loadNamedQueries, namedQuery, withReferenceDate } from '../lake/named-queries';
 import { openLakeQuery } from '../lake/query';
 import { formatTable } from './summary';
 
-/** `inboxlake query "SQL"`: DuckDB over the local lake, printed as a table. */
-export async function runQuery(sql: string, lake: LakeConfig): Promise<number> {
+/** `inboxlake query` arguments: SQL given as text, a named query (optionally as of a date), or the list of names. */
+export const queryArgs = z
+  .object({
+    sql: z.string().trim(),
+    named: z.string().trim().min(1, { error: '--named takes a query name (see inboxlake query --list)' }).optional(),
+    list: z.boolean().default(false),
+    date: z.iso.date({ error: '--date must be a date YYYY-MM-DD' }).optional(),
+  })
+  .transform((a, ctx): QueryRequest => {
+    const given = [a.sql !== '', a.named !== undefined, a.list].filter(Boolean).length;
+    if (given !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'query takes one of: the SQL as its argument, --named NAME, or --list (e.g. inboxlake query "select 1")',
+      });
+      return z.NEVER;
+    }
+    if (a.date !== undefined && a.named === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: '--date goes with --named: it runs a named query as if today were DATE',
+      });
+      return z.NEVER;
+    }
+    if (a.list) return { kind: 'list' };
+    if (a.named !== undefined) return { kind: 'named', name: a.named, date: a.date };
+    return { kind: 'sql', sql: a.sql };
+  });
+
+export type QueryRequest =
+  | { readonly kind: 'sql'; readonly sql: string }
+  | { readonly kind: 'named'; readonly name: string; readonly date?: string }
+  | { readonly kind: 'list' };
+
+/**
+ * `inboxlake query "SQL"` / `--named NAME [--date YYYY-MM-DD]`: DuckDB over the local lake, printed as a table;
+ * `--list`: the named queries and their descriptions.
+ */
+export async function runQuery(request: QueryRequest, lake: LakeConfig): Promise<number> {
+  if (request.kind === 'list') {
+    const rows = loadNamedQueries().map((q) => [q.name, q.description]);
+    // Descriptions are long: no padding after the last column.
+    const table = formatTable(['name', 'description'], rows);
+    process.stdout.write(`${table.replace(/ +$/gm, '')}\n`);
+    return 0;
+  }
+  let sql = request.kind === 'sql' ? request.sql : namedQuery(request.name).sql;
+  if (request.kind === 'named' && request.date) sql = withReferenceDate(sql, request.date);
   if (lake.location.startsWith('s3://')) {
     throw new ConfigError(
       'inboxlake query reads a local lake folder; for an S3 lake use Athena (INBOXLAKE_LAKE is s3://…)',
