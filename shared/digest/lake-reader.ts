@@ -30,31 +30,25 @@ export function utcDates(start: number, end: number): string[] {
  * two weeks are hundreds of small documents. */
 const READ_CONCURRENCY = 16;
 
-/** Every count of one rollup of a table with an event quarter-hour in [start, end). */
-export async function readRollups(
+/**
+ * Visits every count of one rollup of a table with an event quarter-hour in [start, end), document by document as
+ * they arrive, so memory holds the caller's aggregates and a few documents, never all counts at once.
+ */
+export async function visitRollups(
   store: ObjectStore,
   table: string,
   rollup: string,
   start: number,
   end: number,
-): Promise<RollupCount[]> {
+  visit: (count: RollupCount) => void,
+): Promise<void> {
   const keys: string[] = [];
   for (const dt of utcDates(start, end)) {
     for (const key of await store.list(`_rollups/${table}/dt=${dt}/`)) if (rollupOfKey(key) === rollup) keys.push(key);
   }
-  const docs = await pMap(
-    keys,
-    async (key) => {
-      const body = await store.get(key);
-      return body ? (JSON.parse(body.toString('utf8')) as RollupDocument) : null;
-    },
-    { concurrency: READ_CONCURRENCY },
-  );
-  const out: RollupCount[] = [];
-  // Documents repeat the same few quarter-hours; parsing each instant once keeps this loop cheap.
+  // Documents repeat the same few quarter-hours; parsing each instant once keeps the loop cheap.
   const periods = new Map<string | number | boolean | null, number>();
-  for (const doc of docs) {
-    if (!doc) continue;
+  const visitDocument = (doc: RollupDocument) => {
     const names = doc.dimensions.slice(1);
     for (const row of doc.counts) {
       let period = periods.get(row[0] ?? null);
@@ -65,10 +59,17 @@ export async function readRollups(
       if (!(period >= start && period < end)) continue;
       const dims: Record<string, string | number | boolean | null> = {};
       for (let i = 0; i < names.length; i++) dims[names[i]!] = row[i + 1] ?? null;
-      out.push({ table, partition: doc.partition, period, dims, count: Number(row[row.length - 1]) });
+      visit({ table, partition: doc.partition, period, dims, count: Number(row[row.length - 1]) });
     }
-  }
-  return out;
+  };
+  await pMap(
+    keys,
+    async (key) => {
+      const body = await store.get(key);
+      if (body) visitDocument(JSON.parse(body.toString('utf8')) as RollupDocument);
+    },
+    { concurrency: READ_CONCURRENCY },
+  );
 }
 
 /** Rows of a table's Parquet files in the partitions overlapping [start, end), with the partition values added. */

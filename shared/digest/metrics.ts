@@ -3,7 +3,7 @@ import { sendsageCampaigns, sendsageIspResults, sendsageMessages, sendsageSpamRu
 import { describeFailureCode } from '../sources/socketlabs-v1/failure-codes';
 import { defaultThresholds, findAlerts, type Thresholds } from './alerts';
 import { addDays, localDate, zonedDay } from './day';
-import { epochMs, type RollupCount, readRollups, readRows } from './lake-reader';
+import { epochMs, type RollupCount, readRows, visitRollups } from './lake-reader';
 import {
   type Digest,
   type DigestCampaign,
@@ -103,15 +103,12 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
   const top = opts.top ?? 5;
   const day = zonedDay(opts.date, tz);
   const seriesStart = zonedDay(addDays(opts.date, -13), tz).start;
-  const counts: RollupCount[] = [];
-  for (const table of countTables) counts.push(...(await readRollups(store, table, 'totals', seriesStart, day.end)));
-
   // Per server and local date; the day's complaint types alongside.
   const byServer = new Map<number, { days: Map<string, Counters>; v2: boolean }>();
   const complaintTypes = new Map<string, Map<string | null, number>>();
   // Counts share a few thousand quarter-hours; the zone lookup is the costly part.
   const dates = new Map<number, string>();
-  for (const r of counts) {
+  const addTotal = (r: RollupCount) => {
     const server = Number(r.partition.server_id);
     let date = dates.get(r.period);
     if (date === undefined) {
@@ -124,7 +121,7 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
     const c = s.days.get(date) ?? zero();
     s.days.set(date, c);
     addCount(c, r);
-    if (date !== opts.date) continue;
+    if (date !== opts.date) return;
     const complaint = r.table === 'socketlabs_complaints' || r.dims.event_type === 'complaint';
     if (complaint) {
       const key = String(server);
@@ -133,28 +130,28 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
       complaintTypes.set(key, m);
       m.set(t, (m.get(t) ?? 0) + r.count);
     }
-  }
+  };
+  for (const table of countTables) await visitRollups(store, table, 'totals', seriesStart, day.end, addTotal);
 
   // The day's bounces by code and by recipient domain.
   const codes = new Map<string, Map<number | null, number>>();
   const domains = new Map<string, Map<string | null, { hard: number; soft: number }>>();
-  for (const table of failureTables) {
-    for (const r of await readRollups(store, table, 'bounces', day.start, day.end)) {
-      const type = r.dims.failure_type_name;
-      if (type !== 'hard' && type !== 'soft') continue;
-      const key = String(Number(r.partition.server_id));
-      const code = typeof r.dims.failure_code === 'number' ? r.dims.failure_code : null;
-      const m = codes.get(key) ?? new Map();
-      codes.set(key, m);
-      m.set(code, (m.get(code) ?? 0) + r.count);
-      const domain = typeof r.dims.recipient_domain === 'string' ? r.dims.recipient_domain : null;
-      const d = domains.get(key) ?? new Map();
-      domains.set(key, d);
-      const e = d.get(domain) ?? { hard: 0, soft: 0 };
-      d.set(domain, e);
-      e[type] += r.count;
-    }
-  }
+  const addBounce = (r: RollupCount) => {
+    const type = r.dims.failure_type_name;
+    if (type !== 'hard' && type !== 'soft') return;
+    const key = String(Number(r.partition.server_id));
+    const code = typeof r.dims.failure_code === 'number' ? r.dims.failure_code : null;
+    const m = codes.get(key) ?? new Map();
+    codes.set(key, m);
+    m.set(code, (m.get(code) ?? 0) + r.count);
+    const domain = typeof r.dims.recipient_domain === 'string' ? r.dims.recipient_domain : null;
+    const d = domains.get(key) ?? new Map();
+    domains.set(key, d);
+    const e = d.get(domain) ?? { hard: 0, soft: 0 };
+    d.set(domain, e);
+    e[type] += r.count;
+  };
+  for (const table of failureTables) await visitRollups(store, table, 'bounces', day.start, day.end, addBounce);
 
   const servers: DigestServer[] = [...byServer.entries()]
     .sort(([a], [b]) => a - b)
@@ -284,10 +281,10 @@ async function readCampaigns(store: ObjectStore, start: number, end: number, top
 async function readHardBounces(store: ObjectStore, start: number, end: number, max: number) {
   const found: (RollupCount & { address: string })[] = [];
   for (const table of failureTables) {
-    for (const r of await readRollups(store, table, 'hard_bounces', start, end)) {
+    await visitRollups(store, table, 'hard_bounces', start, end, (r) => {
       const address = str(r.dims.to_address);
       if (address) found.push({ ...r, address });
-    }
+    });
   }
   // Earliest first, then a fixed order among equals, so the pick does not depend on file listing order.
   found.sort(
