@@ -1,6 +1,7 @@
 import { parquetReadObjects } from 'hyparquet';
 import pMap from 'p-map';
 import { DAY_MS } from '../engine/windows';
+import { readCsvRows } from '../lake/csv-reader';
 import type { ObjectStore } from '../lake/object-store';
 import { type RollupDocument, rollupOfKey } from '../lake/rollup';
 import type { TableDef } from '../lake/table';
@@ -72,7 +73,10 @@ export async function visitRollups(
   );
 }
 
-/** Rows of a table's Parquet files in the partitions overlapping [start, end), with the partition values added. */
+/**
+ * Rows of a table's data files in the partitions overlapping [start, end), with the partition values added: the
+ * Parquet files, or the CSV files where a partition holds no Parquet (a lake written as CSV only).
+ */
 export async function readRows(
   store: ObjectStore,
   table: TableDef,
@@ -81,23 +85,35 @@ export async function readRows(
 ): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
   for (const dt of utcDates(start, end)) {
-    for (const key of await store.list(`${table.name}/dt=${dt}/`)) {
-      if (!key.endsWith('.parquet')) continue;
-      const body = await store.get(key);
-      if (!body) continue;
-      const file = body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+    const keys = await store.list(`${table.name}/dt=${dt}/`);
+    const byFolder = new Map<string, string[]>();
+    for (const key of keys) {
+      const folder = key.slice(0, key.lastIndexOf('/'));
+      byFolder.set(folder, [...(byFolder.get(folder) ?? []), key]);
+    }
+    for (const [folder, files] of byFolder) {
+      const parquet = files.filter((k) => k.endsWith('.parquet'));
+      const chosen = parquet.length ? parquet : files.filter((k) => k.endsWith('.csv'));
       const partition = Object.fromEntries(
-        key
+        folder
           .split('/')
           .filter((p) => p.includes('='))
           .map((p) => p.split('=') as [string, string]),
       );
-      for (const row of (await parquetReadObjects({ file })) as Record<string, unknown>[]) {
-        out.push({ ...row, ...partition });
+      for (const key of chosen) {
+        const body = await store.get(key);
+        if (!body) continue;
+        for (const row of await decodeRows(key, body, table)) out.push({ ...row, ...partition });
       }
     }
   }
   return out;
+}
+
+async function decodeRows(key: string, body: Buffer, table: TableDef): Promise<Record<string, unknown>[]> {
+  if (key.endsWith('.csv')) return readCsvRows(body.toString('utf8'), table);
+  const file = body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+  return (await parquetReadObjects({ file })) as Record<string, unknown>[];
 }
 
 /** A timestamp column value as epoch ms, whatever the reader returned (Date, bigint or number). */
