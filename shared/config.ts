@@ -137,6 +137,28 @@ export function hasSendSageCredentials(env: Record<string, string | undefined> =
   return Boolean(env.SENDSAGE_USERNAME && env.SENDSAGE_PASSWORD);
 }
 
+const secretsSchema = z.object({
+  /** On AWS the stack names secrets; then the credentials above come from them, not from the environment. */
+  SOCKETLABS_SECRET_ARN: z.string().trim().min(1).optional(),
+  SENDSAGE_SECRET_ARN: z.string().trim().min(1).optional(),
+  /** For a Secrets Manager-compatible endpoint (tests); unset on AWS. */
+  INBOXLAKE_SECRETS_ENDPOINT: z.url().optional(),
+  AWS_REGION: z.string().default('us-east-1'),
+});
+
+/** Which secrets hold the sources' credentials (none: they come from the environment), and where to read them. */
+export function loadSecretsConfig(env: Record<string, string | undefined> = process.env) {
+  const e = parseEnv(secretsSchema, env);
+  return {
+    socketlabsSecretArn: e.SOCKETLABS_SECRET_ARN,
+    sendsageSecretArn: e.SENDSAGE_SECRET_ARN,
+    endpoint: e.INBOXLAKE_SECRETS_ENDPOINT,
+    region: e.AWS_REGION,
+  } as const;
+}
+
+export type SecretsConfig = ReturnType<typeof loadSecretsConfig>;
+
 const fraction = z.coerce.number().min(0).max(1);
 const digestSchemaEnv = z.object({
   INBOXLAKE_TIMEZONE: z.string().trim().min(1).default('UTC'),

@@ -3,23 +3,32 @@ import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { collectSocketLabs } from '../../shared/app/collect-socketlabs';
 import { collectorDeps, openLake } from '../../shared/app/lake';
-import { loadLakeConfig, loadSocketLabsConfig } from '../../shared/config';
+import { loadSocketLabsRuntimeConfig, once } from '../../shared/app/secrets';
+import { loadLakeConfig } from '../../shared/config';
 import { systemClock } from '../../shared/engine/clock';
 import { trailingRange } from '../../shared/engine/plan';
 import { RateBudgetRegistry } from '../../shared/engine/rate-budget';
 import { createRedactor } from '../../shared/engine/redact';
 import { createLogger } from '../../shared/log';
+import { createMetrics } from '../metrics';
 
 /**
  * Scheduled SocketLabs collection: the trailing days (or the range in the event, for backfills), stopping before
- * the Lambda deadline with its checkpoints saved. Built once per cold start: config, lake, budgets.
+ * the Lambda deadline with its checkpoints saved; `more: true` asks the caller (a Step Functions loop) to invoke it
+ * again with the same event. Built once per container: the lake and the rate budgets at load, the source's config
+ * on the first invocation (its credentials may have to be read from Secrets Manager first).
  */
-const lakeConfig = loadLakeConfig();
-const config = loadSocketLabsConfig();
-const redact = createRedactor([config.apiKey]);
-const log = createLogger({ redact, json: true });
-const budgets = new RateBudgetRegistry();
+// The environment as the function was started with; only reading the secret it may name waits for an invocation.
+const env = { ...process.env };
+const lakeConfig = loadLakeConfig(env);
 const store = openLake(lakeConfig);
+const budgets = new RateBudgetRegistry();
+const metrics = createMetrics(env);
+const runtime = once(async () => {
+  const config = await loadSocketLabsRuntimeConfig(env);
+  const log = createLogger({ redact: createRedactor([config.apiKey]), json: true });
+  return { config, log, deps: collectorDeps(lakeConfig, await store) };
+});
 
 /** What a schedule or an operator may put in the event; everything else EventBridge sends is ignored. */
 const eventSchema = z
@@ -37,13 +46,14 @@ const RESERVE_MS = 60_000;
 export const handler = middy(
   async (rawEvent: unknown, context: Context, { signal }: { signal: AbortSignal }) => {
     const event = eventSchema.parse(rawEvent ?? {});
+    const { config, log, deps } = await runtime();
     const now = systemClock.now();
     const range = event.from && event.to ? { from: event.from, to: event.to } : trailingRange(now, config.trailingDays);
     const summary = await collectSocketLabs(
       config,
       { ...range, datasets: event.datasets, serverIds: event.serverIds },
       {
-        ...collectorDeps(lakeConfig, await store),
+        ...deps,
         budgets,
         log,
         signal,
@@ -61,9 +71,13 @@ export const handler = middy(
       retries: summary.counters.retries,
       windowsLeft: summary.windowsLeft,
       windowsFailed: summary.windowsFailed,
+      // Windows are left only when the deadline stopped the run; the same event continues where it stopped.
+      more: summary.windowsLeft > 0,
       elapsedMs: summary.elapsedMs,
     };
     log.info('collection finished', report);
+    // Rows that landed count even when some windows failed; the "no data landed" alarm watches this sum.
+    metrics.count('RowsLanded', report.rows, { Source: 'socketlabs', Account: metrics.account });
     // Failed windows make the invocation fail, so retries, the DLQ and the error alarm see it.
     if (summary.windowsFailed > 0)
       throw new Error(`${summary.windowsFailed} windows failed: ${JSON.stringify(report)}`);

@@ -6,12 +6,14 @@ import { yesterdayIn } from '../../shared/cli/digest-command';
 import { loadDigestConfig, loadLakeConfig } from '../../shared/config';
 import { createRedactor } from '../../shared/engine/redact';
 import { createLogger } from '../../shared/log';
+import { createMetrics } from '../metrics';
 
 /** The daily digest: yesterday in the configured zone, computed from the lake's rollups and sent through SES once. */
 const lakeConfig = loadLakeConfig();
 const config = loadDigestConfig();
 const log = createLogger({ redact: createRedactor([]), json: true });
 const store = openLake(lakeConfig);
+const metrics = createMetrics(process.env);
 
 /** A schedule sends no fields; an operator may name a date or force a resend. */
 const eventSchema = z.object({ date: z.iso.date().optional(), force: z.boolean().optional() });
@@ -27,5 +29,7 @@ export const handler = middy(async (rawEvent: unknown) => {
   );
   const report = { date, subject: result.subject, alerts: result.digest.alerts.length, ...result.sent };
   log.info('digest finished', report);
+  // 0 when the date had been sent already: the "digest not sent" alarm wants one send a day, not one per retry.
+  metrics.count('DigestSent', result.sent?.sent ? 1 : 0, { Source: 'digest' });
   return report;
 });

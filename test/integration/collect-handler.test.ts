@@ -1,9 +1,10 @@
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DAY_MS, utcDay } from '../../shared/engine/windows';
 import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
-import { datasetsV1, KEY, lakeRows, scratch, simulatorEnv, truthRows, USER } from '../helpers/collect';
+import { datasetsV1, KEY, lakeFiles, lakeRows, scratch, simulatorEnv, truthRows, USER } from '../helpers/collect';
 import { downloadLake, type LocalS3, startLocalS3 } from '../helpers/s3';
+import { type LocalSecretsManager, startLocalSecretsManager } from '../helpers/secrets-manager';
 
 const SERVERS = [1234];
 const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
@@ -13,16 +14,54 @@ const TO = utcDay(today - 3 * DAY_MS);
 const profile = (dataset: string, date: string) =>
   (date === FROM ? 1300 : date < FROM ? 2200 : 60) * (dataset === 'complaints' ? 0.01 : dataset === 'failed' ? 0.3 : 1);
 
-type Handler = (event: unknown, context: Context) => Promise<Record<string, number | string>>;
+type Report = Record<string, number | string | boolean>;
+type Handler = (event: unknown, context: Context) => Promise<Report>;
 
 const context = (remainingMs: number) =>
   ({ getRemainingTimeInMillis: () => remainingMs, awsRequestId: 'test' }) as unknown as Context;
 
+/** The secret as the operator stores it (contract: `{"apiKey", "username"}`). */
+const SECRET_JSON = JSON.stringify({ apiKey: KEY, username: USER });
+
 describe('collect-socketlabs Lambda handler against the simulator and an S3-protocol server', () => {
   let sim: V1Simulator;
   let s3: LocalS3;
-  let handler: Handler;
+  let sm: LocalSecretsManager;
+  let secretArn: string;
   const logged: string[] = [];
+
+  /** The environment every import gets: the lake on s3rver, fake AWS credentials, a scratch /tmp. */
+  const baseEnv = async (prefix: string) => ({
+    INBOXLAKE_LAKE: `s3://${s3.bucket}/${prefix}`,
+    INBOXLAKE_S3_ENDPOINT: s3.endpoint,
+    INBOXLAKE_SECRETS_ENDPOINT: sm.endpoint,
+    INBOXLAKE_TMP: await scratch('lambda-tmp'),
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_REGION: 'us-east-1',
+  });
+
+  /** A fresh copy of the handler module (a cold start) loaded with `env`, as Lambda loads it. */
+  async function coldStart(env: Record<string, string | undefined>): Promise<Handler> {
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    vi.resetModules();
+    return (await import('../../functions/collect-socketlabs/handler')).handler as unknown as Handler;
+  }
+
+  /** Credentials from the environment, as the CLI and local runs have them. */
+  const envCredentials = async (prefix: string) => ({
+    ...simulatorEnv(sim, SERVERS, { SOCKETLABS_REQUESTS_PER_SECOND: '60' }),
+    ...(await baseEnv(prefix)),
+  });
+
+  /** Credentials from Secrets Manager, as the stack gives them: an ARN, no key or user name in the environment. */
+  const secretCredentials = async (prefix: string, arn = secretArn) => ({
+    ...simulatorEnv(sim, SERVERS, { SOCKETLABS_REQUESTS_PER_SECOND: '60' }),
+    SOCKETLABS_API_KEY: undefined,
+    SOCKETLABS_USERNAME: undefined,
+    SOCKETLABS_SECRET_ARN: arn,
+    ...(await baseEnv(prefix)),
+  });
 
   beforeAll(async () => {
     sim = await startV1Simulator({
@@ -38,79 +77,152 @@ describe('collect-socketlabs Lambda handler against the simulator and an S3-prot
       faults: { probability: 0.1, kinds: ['5xx', 'truncated', '429'], seed: 3 },
     });
     s3 = await startLocalS3();
-    // The environment the stack gives the function (issue 7 derives it from the synthesized template).
-    Object.assign(process.env, simulatorEnv(sim, SERVERS, { SOCKETLABS_REQUESTS_PER_SECOND: '60' }), {
-      INBOXLAKE_LAKE: `s3://${s3.bucket}/lake`,
-      INBOXLAKE_S3_ENDPOINT: s3.endpoint,
-      INBOXLAKE_TMP: await scratch('lambda-tmp'),
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_REGION: 'us-east-1',
-    });
+    sm = await startLocalSecretsManager();
+    secretArn = sm.put('inboxlake/socketlabs/main', SECRET_JSON);
     vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
       logged.push(String(chunk));
       return true;
     });
-    vi.resetModules();
-    handler = (await import('../../functions/collect-socketlabs/handler')).handler as unknown as Handler;
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
   });
   afterAll(async () => {
     vi.restoreAllMocks();
     await sim.close();
     await s3.close();
+    await sm.close();
   });
 
-  it('collects a range into S3; the lake equals the ground truth', async () => {
-    const report = await handler({ from: FROM, to: TO }, context(600_000));
-    expect(report.windowsLeft).toBe(0);
-    expect(report.windowsFailed).toBe(0);
-    const local = await downloadLake(s3, 'lake');
-    for (const dataset of datasetsV1) {
-      expect(await lakeRows(local, dataset), dataset).toEqual(truthRows(sim, dataset, SERVERS, FROM, TO));
-    }
+  describe('credentials from the environment', () => {
+    let handler: Handler;
+    beforeAll(async () => {
+      handler = await coldStart(await envCredentials('lake'));
+    });
+
+    it('collects a range into S3; the lake equals the ground truth', async () => {
+      const report = await handler({ from: FROM, to: TO }, context(600_000));
+      expect(report).toMatchObject({ windowsLeft: 0, windowsFailed: 0, more: false });
+      const local = await downloadLake(s3, 'lake');
+      for (const dataset of datasetsV1) {
+        expect(await lakeRows(local, dataset), dataset).toEqual(truthRows(sim, dataset, SERVERS, FROM, TO));
+      }
+    });
+
+    it('a scheduled event collects the trailing days up to yesterday', async () => {
+      const scheduled = {
+        'detail-type': 'Scheduled Event',
+        source: 'aws.scheduler',
+        detail: {},
+        time: new Date().toISOString(),
+      };
+      const report = await handler(scheduled, context(600_000));
+      expect(report.from).toBe(utcDay(today - 2 * DAY_MS));
+      expect(report.to).toBe(utcDay(today - DAY_MS));
+      const local = await downloadLake(s3, 'lake');
+      expect(await lakeRows(local, 'queued')).toEqual(truthRows(sim, 'queued', SERVERS, FROM, utcDay(today - DAY_MS)));
+    });
+
+    it('rejects an event with half a range, naming the problem', async () => {
+      await expect(handler({ from: FROM }, context(600_000))).rejects.toThrow(/both from and to/);
+    });
   });
 
-  it('a scheduled event collects the trailing days up to yesterday', async () => {
-    const scheduled = {
-      'detail-type': 'Scheduled Event',
-      source: 'aws.scheduler',
-      detail: {},
-      time: new Date().toISOString(),
+  describe('a backfill continued by re-invocation while `more` is true (the state machine loop)', () => {
+    const backfill = {
+      from: utcDay(today - 8 * DAY_MS),
+      to: utcDay(today - 6 * DAY_MS),
+      datasets: ['queued', 'processed'],
     };
-    const report = await handler(scheduled, context(600_000));
-    expect(report.from).toBe(utcDay(today - 2 * DAY_MS));
-    expect(report.to).toBe(utcDay(today - DAY_MS));
-    const local = await downloadLake(s3, 'lake');
-    expect(await lakeRows(local, 'queued')).toEqual(truthRows(sim, 'queued', SERVERS, FROM, utcDay(today - DAY_MS)));
+
+    it('with little time left it stops early and says there is more', async () => {
+      const handler = await coldStart(await envCredentials('more-once'));
+      // 60 s are reserved for finishing; 0.2 s more leaves time for a window or two of six.
+      const report = await handler(backfill, context(60_200));
+      expect(report.more).toBe(true);
+      expect(Number(report.windowsLeft)).toBeGreaterThan(0);
+      expect(report.windowsFailed).toBe(0);
+    });
+
+    it('fed the same event until `more` is false, the lake equals a one-shot run of the same range', async () => {
+      const looped = await coldStart(await secretCredentials('backfill-loop'));
+      const reports: Report[] = [];
+      // The state machine's loop: invoke, and while the answer says more, invoke again with the same event.
+      do {
+        reports.push(await looped(backfill, context(60_400)));
+      } while (reports.at(-1)!.more === true && reports.length < 40);
+      expect(reports.length).toBeGreaterThan(1);
+      expect(reports.at(-1)).toMatchObject({ more: false, windowsLeft: 0, windowsFailed: 0 });
+      expect(reports.slice(0, -1).every((r) => r.more === true)).toBe(true);
+
+      const oneShot = await coldStart(await envCredentials('backfill-once'));
+      expect(await oneShot(backfill, context(600_000))).toMatchObject({ more: false, windowsLeft: 0 });
+
+      const [loopLake, onceLake] = [await downloadLake(s3, 'backfill-loop'), await downloadLake(s3, 'backfill-once')];
+      // Same files (data, rollups, quarantine: keys derive from table, partition and window) and the same rows.
+      expect(await lakeFiles(loopLake)).toEqual(await lakeFiles(onceLake));
+      for (const dataset of ['queued', 'processed'] as const) {
+        const rows = await lakeRows(loopLake, dataset);
+        expect(rows, dataset).toEqual(await lakeRows(onceLake, dataset));
+        expect(rows, dataset).toEqual(truthRows(sim, dataset, SERVERS, backfill.from, backfill.to));
+      }
+    });
   });
 
-  it('with little time left it stops early; re-invoked, it completes the backfill exactly', async () => {
-    const from = utcDay(today - 8 * DAY_MS);
-    const to = utcDay(today - 6 * DAY_MS);
-    let left = -1;
-    let invocations = 0;
-    while (left !== 0 && invocations < 30) {
-      invocations++;
-      // 60 s are reserved for finishing; 0.4 s more lets each invocation do a window or two only.
-      const report = await handler({ from, to, datasets: ['queued', 'processed'] }, context(60_400));
-      left = Number(report.windowsLeft);
-    }
-    expect(invocations).toBeGreaterThan(1);
-    expect(left).toBe(0);
-    const local = await downloadLake(s3, 'lake');
-    expect(await lakeRows(local, 'processed')).toEqual(
-      truthRows(sim, 'processed', SERVERS, FROM, utcDay(today - DAY_MS))
-        .concat(truthRows(sim, 'processed', SERVERS, from, to))
-        .sort(),
-    );
+  describe('credentials from Secrets Manager (SOCKETLABS_SECRET_ARN)', () => {
+    it('reads the secret once per cold start and collects with it', async () => {
+      const readsBefore = sm.reads.length;
+      const handler = await coldStart(await secretCredentials('secret-lake'));
+      // Nothing is fetched while the module loads; the first invocation reads the secret.
+      expect(sm.reads.length).toBe(readsBefore);
+      const first = await handler({ from: TO, to: TO }, context(600_000));
+      const second = await handler({ from: TO, to: TO, datasets: ['queued'] }, context(600_000));
+      expect([first.windowsFailed, second.windowsFailed]).toEqual([0, 0]);
+      expect(sm.reads.slice(readsBefore)).toEqual([secretArn]);
+      const local = await downloadLake(s3, 'secret-lake');
+      for (const dataset of datasetsV1) {
+        expect(await lakeRows(local, dataset), dataset).toEqual(truthRows(sim, dataset, SERVERS, TO, TO));
+      }
+    });
+
+    it('an unknown secret fails the invocation naming it; a later invocation reads it again', async () => {
+      const arn = sm.arnOf('inboxlake/socketlabs/later');
+      const handler = await coldStart(await secretCredentials('secret-later', arn));
+      await expect(handler({ from: TO, to: TO }, context(600_000))).rejects.toThrow(
+        `could not read secret ${arn} (ResourceNotFoundException`,
+      );
+      // The operator creates the secret: the same container recovers without a new cold start.
+      sm.put('inboxlake/socketlabs/later', SECRET_JSON);
+      const report = await handler({ from: TO, to: TO, datasets: ['complaints'] }, context(600_000));
+      expect(report).toMatchObject({ windowsFailed: 0, more: false });
+    });
+
+    it('a secret that is not the expected JSON fails naming the secret and the field, never echoing the value', async () => {
+      const notJson = sm.put('inboxlake/socketlabs/not-json', `apiKey=${KEY}`);
+      const noKey = sm.put('inboxlake/socketlabs/no-key', JSON.stringify({ apikey: KEY, username: USER }));
+      const noUser = sm.put('inboxlake/socketlabs/no-user', JSON.stringify({ apiKey: KEY }));
+      const cases = [
+        [notJson, /secret arn:\S+not-json-\w+ is not valid JSON \(expected an object such as \{"apiKey"/],
+        [noKey, /secret arn:\S+no-key-\w+ does not hold \{"apiKey": "…", "username": "…"\}: apiKey: /],
+        [noUser, /SOCKETLABS_USERNAME is read from the field "username" of secret arn:\S+no-user/],
+      ] as const;
+      for (const [arn, message] of cases) {
+        const handler = await coldStart(await secretCredentials('secret-bad', arn));
+        const error = await handler({ from: TO, to: TO }, context(600_000)).catch((e: unknown) => e as Error);
+        expect(error).toBeInstanceOf(Error);
+        expect((error as Error).message).toMatch(message);
+        expect(
+          JSON.stringify({ message: (error as Error).message, cause: String((error as Error).cause) }),
+        ).not.toContain(KEY);
+      }
+    });
   });
 
-  it('never logs the API key', () => {
+  it('never logs the API key or the secret', () => {
     expect(logged.length).toBeGreaterThan(0);
-    for (const line of logged) expect(line).not.toContain(KEY);
-  });
-
-  it('rejects an event with half a range, naming the problem', async () => {
-    await expect(handler({ from: FROM }, context(600_000))).rejects.toThrow(/both from and to/);
+    for (const line of logged) {
+      expect(line).not.toContain(KEY);
+      expect(line).not.toContain(SECRET_JSON);
+    }
   });
 });

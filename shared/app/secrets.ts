@@ -1,0 +1,166 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
+import {
+  loadSecretsConfig,
+  loadSendSageConfig,
+  loadSocketLabsConfig,
+  type SecretsConfig,
+  type SendSageConfig,
+  type SocketLabsConfig,
+} from '../config';
+import { ConfigError, InboxlakeError } from '../engine/errors';
+import { createRedactor } from '../engine/redact';
+
+/**
+ * Source credentials from AWS Secrets Manager. On AWS the stack gives each collector a secret's ARN instead of the
+ * credentials themselves; the secret is read on the function's first invocation and kept for the container's life.
+ * Without an ARN the credentials come from the environment as before (CLI, local runs).
+ *
+ * The SDK client is used directly rather than @middy/secrets-manager: the secret must be validated and merged into
+ * the source's config before anything is built from it, and middy's prefetch would call the network while the
+ * module loads (also when the bundle is merely imported) and hand back an unparsed string for a non-JSON secret.
+ */
+
+/** Reads a secret's string value by ARN or name. */
+export type SecretReader = (secretId: string) => Promise<string>;
+
+/** A secret could not be read (missing, no access, endpoint down); the message names the secret, never its value. */
+export class SecretReadError extends InboxlakeError {
+  override name = 'SecretReadError';
+}
+
+/** The SocketLabs secret: `{"apiKey": "...", "username": "..."}`; the username only for the v1 Reporting API. */
+export const socketLabsSecretSchema = z.object({
+  apiKey: z.string().trim().min(1),
+  username: z.string().trim().min(1).optional(),
+});
+
+/** The SendSage Monitor secret: `{"username": "...", "password": "..."}`. */
+export const sendSageSecretSchema = z.object({
+  username: z.string().trim().min(1),
+  password: z.string().min(1),
+});
+
+/** A reader backed by Secrets Manager's GetSecretValue; the client is built on the first read. */
+export function secretsManagerReader(config: Pick<SecretsConfig, 'region' | 'endpoint'>): SecretReader {
+  let client: SecretsManagerClient | undefined;
+  return async (secretId) => {
+    client ??= new SecretsManagerClient({
+      region: config.region,
+      ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    });
+    let secretString: string | undefined;
+    try {
+      secretString = (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
+    } catch (error) {
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw new SecretReadError(`could not read secret ${secretId} (${reason})`, { cause: error });
+    }
+    if (secretString === undefined) {
+      throw new SecretReadError(`secret ${secretId} has no string value (binary secrets are not supported)`);
+    }
+    return secretString;
+  };
+}
+
+/** Reads a JSON secret and validates it; errors name the secret and the fields at fault, never a value. */
+export async function readJsonSecret<S extends z.ZodType>(
+  read: SecretReader,
+  secretId: string,
+  schema: S,
+): Promise<z.output<S>> {
+  const text = await read(secretId);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // No cause: JSON.parse's message quotes the text it failed on.
+    throw new ConfigError(`secret ${secretId} is not valid JSON (expected an object such as ${exampleOf(schema)})`);
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  // zod's messages describe expectations, not input; the redactor is there in case a future message quotes a value.
+  const redact = createRedactor([text, ...stringLeaves(json)]);
+  const problems = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(value)'}: ${i.message}`);
+  throw new ConfigError(redact(`secret ${secretId} does not hold ${exampleOf(schema)}: ${problems.join('; ')}`));
+}
+
+/**
+ * SocketLabs config with the credentials from the secret SOCKETLABS_SECRET_ARN names, or from the environment
+ * (SOCKETLABS_API_KEY, SOCKETLABS_USERNAME) when no secret is named.
+ */
+export async function loadSocketLabsRuntimeConfig(
+  env: Record<string, string | undefined> = process.env,
+  read?: SecretReader,
+): Promise<SocketLabsConfig> {
+  const secrets = loadSecretsConfig(env);
+  const arn = secrets.socketlabsSecretArn;
+  if (!arn) return loadSocketLabsConfig(env);
+  const secret = await readJsonSecret(read ?? secretsManagerReader(secrets), arn, socketLabsSecretSchema);
+  return inSecretTerms(arn, { SOCKETLABS_API_KEY: 'apiKey', SOCKETLABS_USERNAME: 'username' }, () =>
+    loadSocketLabsConfig({
+      ...env,
+      SOCKETLABS_API_KEY: secret.apiKey,
+      SOCKETLABS_USERNAME: secret.username ?? env.SOCKETLABS_USERNAME,
+    }),
+  );
+}
+
+/**
+ * SendSage config with the credentials from the secret SENDSAGE_SECRET_ARN names, or from the environment
+ * (SENDSAGE_USERNAME, SENDSAGE_PASSWORD) when no secret is named.
+ */
+export async function loadSendSageRuntimeConfig(
+  env: Record<string, string | undefined> = process.env,
+  read?: SecretReader,
+): Promise<SendSageConfig> {
+  const secrets = loadSecretsConfig(env);
+  const arn = secrets.sendsageSecretArn;
+  if (!arn) return loadSendSageConfig(env);
+  const secret = await readJsonSecret(read ?? secretsManagerReader(secrets), arn, sendSageSecretSchema);
+  return inSecretTerms(arn, { SENDSAGE_USERNAME: 'username', SENDSAGE_PASSWORD: 'password' }, () =>
+    loadSendSageConfig({ ...env, SENDSAGE_USERNAME: secret.username, SENDSAGE_PASSWORD: secret.password }),
+  );
+}
+
+/**
+ * Work done once per container, on first use (a Lambda's cold start, lazily so that a secret is fetched inside an
+ * invocation, with its deadline and error reporting). A failure is not kept: the next invocation tries again.
+ */
+export function once<T>(init: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= init().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}
+
+/** A config error about a credential variable, restated in terms of the secret field that feeds it. */
+function inSecretTerms<T>(arn: string, fields: Record<string, string>, load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const named = Object.entries(fields).filter(([variable]) => error.message.includes(variable));
+    if (!named.length) throw error;
+    const where = named.map(([variable, field]) => `${variable} is read from the field "${field}"`).join(', ');
+    throw new ConfigError(`${error.message} (${where} of secret ${arn})`, { cause: error });
+  }
+}
+
+/** `{"apiKey": "…", "username": "…"}` for an object schema: the shape an operator must store. */
+function exampleOf(schema: z.ZodType): string {
+  if (!(schema instanceof z.ZodObject)) return 'JSON';
+  return `{${Object.keys(schema.shape)
+    .map((k) => `"${k}": "…"`)
+    .join(', ')}}`;
+}
+
+function stringLeaves(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (value && typeof value === 'object') return Object.values(value).flatMap(stringLeaves);
+  return [];
+}
