@@ -23,6 +23,7 @@ import { startV1Simulator } from '../shared/sandbox/socketlabs-v1/server';
 import { mapProcessed } from '../shared/sources/socketlabs-v1/mapping';
 import { socketlabsProcessed } from '../shared/sources/socketlabs-v1/tables';
 import { runCollection, scratch, simulatorEnv } from '../test/helpers/collect';
+import { benchBundle } from './bundle';
 import { benchDigest, digestChild } from './digest';
 
 const DAY = '2026-11-20';
@@ -406,6 +407,7 @@ async function main(): Promise<void> {
   if (!only || only === 'calls') await benchWeekCalls();
   if (!only || only === 'v2') await benchV2();
   if (!only || only === 'digest') await benchDigest(fileURLToPath(import.meta.url), process.execArgv);
+  if (!only || only === 'bundle') await benchBundle();
 }
 
 await main();

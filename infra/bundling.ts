@@ -1,0 +1,60 @@
+import { fileURLToPath } from 'node:url';
+import type { BuildOptions } from 'esbuild';
+
+/**
+ * How the Lambda handlers are bundled: one place read by the stack (NodejsFunction, see constructs/lambda-function.ts)
+ * and by the benchmark (esbuild called directly), so the bundle measured is the bundle deployed. No aws-cdk-lib import
+ * here, so the benchmark loads only esbuild.
+ */
+
+export type FunctionName = 'collect-socketlabs' | 'collect-sendsage' | 'digest';
+
+const entry = (name: FunctionName) => fileURLToPath(new URL(`../functions/${name}/handler.ts`, import.meta.url));
+
+/** Absolute path of each handler's entry file; each exports `handler`. */
+export const handlerEntries: Readonly<Record<FunctionName, string>> = {
+  'collect-socketlabs': entry('collect-socketlabs'),
+  'collect-sendsage': entry('collect-sendsage'),
+  digest: entry('digest'),
+};
+
+/** Lambda's Node.js runtime the bundles target. */
+export const NODE_TARGET = 'node22';
+
+/**
+ * Never bundled. `@duckdb/node-api` is a native module used only by the CLI's query path; no handler imports it, and
+ * marking it external makes a stray import fail loudly at runtime (module not found) instead of silently shipping a
+ * platform binary. The test suite also asserts that no bundle mentions it.
+ */
+export const externalModules: readonly string[] = ['@duckdb/node-api'];
+
+/**
+ * ESM output runs CommonJS dependencies (nodemailer, papaparse) through esbuild's `require` shim, which needs a real
+ * `require` for Node built-ins ("Dynamic require of 'stream' is not supported" otherwise).
+ */
+export const esmRequireBanner =
+  "import { createRequire as __inboxlakeCreateRequire } from 'node:module'; const require = __inboxlakeCreateRequire(import.meta.url);";
+
+/**
+ * esbuild options for a handler bundle (add `entryPoints` and `outfile`/`outdir`).
+ *
+ * The AWS SDK v3 clients are bundled rather than taken from the runtime: the version is the one we test with (the
+ * runtime's copy changes under us), tree-shaking and minifying keep only the commands we use, and one file loads
+ * faster at cold start than resolving the runtime's hundreds of SDK files. The benchmark holds each bundle to ≤ 1 MB.
+ */
+export const bundlingOptions = {
+  bundle: true,
+  platform: 'node',
+  target: NODE_TARGET,
+  format: 'esm',
+  outExtension: { '.js': '.mjs' },
+  // ESM-first packages (hyparquet, the SDK's es builds) tree-shake better than their CommonJS builds.
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourcemap: true,
+  // Stack traces need file names and lines, not the sources; leaving them out halves the .map file.
+  sourcesContent: false,
+  banner: { js: esmRequireBanner },
+  external: [...externalModules],
+  logLevel: 'warning',
+} as const satisfies BuildOptions;

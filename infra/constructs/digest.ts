@@ -1,0 +1,119 @@
+import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
+import { Construct } from 'constructs';
+import type { DeploymentConfig } from '../config';
+import { dailyAt, describeSchedule } from '../schedules';
+import { type DeployedTable, DIGEST_STATE_PREFIX } from '../sources';
+import type { Lake } from './lake';
+import { InboxlakeFunction, retentionDays } from './lambda-function';
+import { emfMetrics, type Monitoring } from './monitoring';
+
+export interface DigestProps {
+  readonly config: DeploymentConfig;
+  readonly lake: Lake;
+  readonly tables: readonly DeployedTable[];
+  readonly monitoring: Monitoring;
+}
+
+/** Threshold env vars of the digest (shared/config.ts loadDigestConfig), by config field. */
+const thresholdEnv = {
+  complaintWarn: 'INBOXLAKE_COMPLAINT_WARN',
+  complaintCritical: 'INBOXLAKE_COMPLAINT_CRITICAL',
+  bounceWarn: 'INBOXLAKE_BOUNCE_WARN',
+  bounceCritical: 'INBOXLAKE_BOUNCE_CRITICAL',
+  inboxWarn: 'INBOXLAKE_INBOX_WARN',
+  inboxCritical: 'INBOXLAKE_INBOX_CRITICAL',
+  minVolume: 'INBOXLAKE_MIN_VOLUME',
+} as const;
+
+/** The digest's environment: zone, sender, recipients and the thresholds the config sets (others: defaults). */
+export function digestEnvironment(config: DeploymentConfig): Record<string, string> {
+  const env: Record<string, string> = {
+    INBOXLAKE_TIMEZONE: config.timeZone,
+    INBOXLAKE_DIGEST_FROM: config.digest.from,
+    INBOXLAKE_DIGEST_TO: config.digest.to.join(','),
+  };
+  for (const [field, name] of Object.entries(thresholdEnv)) {
+    const value = config.digest.thresholds[field as keyof typeof thresholdEnv];
+    if (value !== undefined) env[name] = String(value);
+  }
+  return env;
+}
+
+/**
+ * The daily digest: a function invoked by a schedule at the configured local time, reading the lake (rollups and
+ * a few small tables), sending through SES from the configured identity only, and marking the date as sent.
+ */
+export class Digest extends Construct {
+  readonly function: InboxlakeFunction;
+  readonly schedule: scheduler.Schedule;
+
+  constructor(scope: Construct, id: string, props: DigestProps) {
+    super(scope, id);
+    const { config, lake, monitoring } = props;
+    this.function = new InboxlakeFunction(this, 'Digest', {
+      name: 'digest',
+      description: 'inboxlake: daily digest e-mail',
+      memorySize: 1024,
+      timeout: Duration.minutes(5),
+      logRetention: retentionDays(config.logRetentionDays),
+      tracing: config.tracing,
+    });
+    for (const [name, value] of Object.entries(digestEnvironment(config))) this.function.env(name, value);
+    this.function
+      .usesLake(lake.bucket, config.format, {
+        // Rollups for the metrics; the data of the small SendSage tables and the day's hard bounces.
+        reads: ['_rollups/', ...props.tables.map(({ table }) => `${table.name}/`)],
+        writes: [DIGEST_STATE_PREFIX],
+      })
+      .sendsEmail(this.identityArns(config), config.digest.from);
+
+    // Scheduler invokes asynchronously: Lambda retries a failed digest twice, then parks the event in the DLQ
+    // (sending is idempotent per date, so a retry after a send that did go out sends nothing twice).
+    this.function.fn.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new destinations.SqsDestination(monitoring.deadLetterQueue),
+    });
+
+    // The schedule's own role (rather than the stack-wide one the target would create), so its grant is scoped here.
+    const scheduleRole = new iam.Role(this, 'ScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    });
+    Validations.of(scheduleRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(this).resolve(`${this.function.fn.functionArn}:*`))}]`,
+      reason: "Invoking the digest function's own versions and aliases (`<function arn>:*`), as the target grants.",
+    });
+    const expression = dailyAt(config.digest.localTime);
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      // e.g. cron(30 7 * * ? *) in Europe/Berlin: "every day at 07:30 Europe/Berlin", after the morning's runs.
+      description: `digest: ${describeSchedule(expression, config.timeZone)}`,
+      schedule: scheduler.ScheduleExpression.expression(expression, TimeZone.of(config.timeZone)),
+      timeWindow: scheduler.TimeWindow.off(),
+      target: new targets.LambdaInvoke(this.function.fn, {
+        // The digest of yesterday in the configured zone; an operator may invoke with {date, force}.
+        input: scheduler.ScheduleTargetInput.fromObject({}),
+        deadLetterQueue: monitoring.deadLetterQueue,
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(1),
+        role: scheduleRole,
+      }),
+    });
+
+    monitoring.watchFunction('digest', this.function);
+    monitoring.watchDigest(emfMetrics.digestSent());
+  }
+
+  /** The SES identity ARN(s) the digest may send through (recipients' too while in the SES sandbox). */
+  private identityArns(config: DeploymentConfig): string[] {
+    const stack = Stack.of(this);
+    const arn = (identity: string) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity });
+    return [config.digest.sesIdentity, ...(config.digest.sesSandbox ? config.digest.to : [])].map(arn);
+  }
+}

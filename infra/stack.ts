@@ -1,0 +1,41 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { loadNamedQueries } from '../shared/lake/named-queries';
+import type { DeploymentConfig } from './config';
+import { Collectors } from './constructs/collectors';
+import { Digest } from './constructs/digest';
+import { Lake } from './constructs/lake';
+import { Monitoring } from './constructs/monitoring';
+import { deployedTables } from './sources';
+
+export interface InboxlakeStackProps extends StackProps {
+  readonly config: DeploymentConfig;
+}
+
+/** The whole deployment: lake, collectors, digest and monitoring, composed from one parsed config. */
+export class InboxlakeStack extends Stack {
+  readonly lake: Lake;
+  readonly collectors: Collectors;
+  readonly digest: Digest;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: InboxlakeStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const tables = deployedTables(config);
+
+    this.monitoring = new Monitoring(this, 'Monitoring', { alarmEmail: config.alarmEmail });
+    this.lake = new Lake(this, 'Lake', { config, tables, namedQueries: loadNamedQueries() });
+    this.collectors = new Collectors(this, 'Collectors', { config, lake: this.lake, monitoring: this.monitoring });
+    this.digest = new Digest(this, 'Digest', { config, lake: this.lake, tables, monitoring: this.monitoring });
+
+    new CfnOutput(this, 'LakeBucket', { value: this.lake.bucket.bucketName });
+    new CfnOutput(this, 'GlueDatabase', { value: this.lake.databaseName });
+    new CfnOutput(this, 'AthenaWorkGroup', { value: this.lake.workGroupName });
+    new CfnOutput(this, 'AlarmTopic', { value: this.monitoring.topic.topicArn });
+    for (const c of this.collectors.collectors) {
+      // What an operator starts a backfill with: aws stepfunctions start-execution --state-machine-arn …
+      new CfnOutput(this, `Backfill-${c.label}`, { value: c.stateMachine.stateMachineArn });
+    }
+  }
+}
