@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * CloudWatch metrics as Embedded Metric Format lines on stdout: CloudWatch Logs extracts them from the function's

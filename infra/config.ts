@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The deployment configuration: the `inboxlake` object of cdk.json's context, parsed once at synth. Types are

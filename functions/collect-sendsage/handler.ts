@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { collectSendSage } from '../../shared/app/collect-sendsage';
 import { collectorDeps, openLake } from '../../shared/app/lake';
 import { loadSendSageRuntimeConfig, once } from '../../shared/app/secrets';

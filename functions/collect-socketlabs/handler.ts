@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { collectSocketLabs } from '../../shared/app/collect-socketlabs';
 import { collectorDeps, openLake } from '../../shared/app/lake';
 import { loadSocketLabsRuntimeConfig, once } from '../../shared/app/secrets';

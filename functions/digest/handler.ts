@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { produceDigest } from '../../shared/app/digest';
 import { openLake } from '../../shared/app/lake';
 import { yesterdayIn } from '../../shared/cli/digest-command';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { openLake } from '../app/lake';
 import { loadLakeConfig } from '../config';
 import { ConfigError, InboxlakeError } from '../engine/errors';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { allTables } from '../catalog';
 import type { LakeConfig } from '../config';
 import { ConfigError } from '../engine/errors';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * `digest.json`: the stable, documented form of a day's digest. The HTML, text and e-mail renderings are made from

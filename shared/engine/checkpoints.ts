@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkpointKey } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
 import { overlaps, type TimeWindow } from './windows';

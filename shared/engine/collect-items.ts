@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LakeFormat, TableFileWriterFactory } from '../lake/file-writer';
 import { itemStem, type PartitionValues } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';

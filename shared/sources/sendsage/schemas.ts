@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { fieldKey, optionalBoolean, optionalNumber, optionalText } from '../records';
 import { type AliasTable, lakeTimestamp, optionalInt32, optionalInt64, tolerantReader } from '../socketlabs-v2/schemas';
 

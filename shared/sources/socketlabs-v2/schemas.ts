@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeZodError, fieldKey, optionalInt, optionalText, optionalTimestamp } from '../records';
 
 /**
