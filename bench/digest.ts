@@ -153,7 +153,8 @@ export async function digestChild(lake: string): Promise<{ seconds: number; peak
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     summary:
       `${s.length} servers, ${s.reduce((n, x) => n + x.processed, 0).toLocaleString('en-US')} processed, ` +
-      `${result.digest.hard_bounced_addresses.length.toLocaleString('en-US')} hard-bounced addresses, ` +
+      `${result.digest.hard_bounced_total.toLocaleString('en-US')} hard-bounced addresses ` +
+      `(${result.digest.hard_bounced_addresses.length.toLocaleString('en-US')} listed), ` +
       `HTML ${(html / 1024).toFixed(1)} KB`,
   };
 }

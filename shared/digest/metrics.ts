@@ -279,32 +279,31 @@ async function readCampaigns(store: ObjectStore, start: number, end: number, top
  * rollups; an address that bounced more than once keeps its earliest code and reason. Listed up to the cap.
  */
 async function readHardBounces(store: ObjectStore, start: number, end: number, max: number) {
-  const found: (RollupCount & { address: string })[] = [];
+  type Entry = { server_id: number; address: string; code: number | null; reason: string | null; period: number };
+  // Earliest first, then a fixed order among equals, so the pick does not depend on the order documents arrive in.
+  const order = (a: Entry, b: Entry) =>
+    a.period - b.period || (a.code ?? -1) - (b.code ?? -1) || (a.reason ?? '').localeCompare(b.reason ?? '');
+  const seen = new Map<string, Entry>();
   for (const table of failureTables) {
     await visitRollups(store, table, 'hard_bounces', start, end, (r) => {
       const address = str(r.dims.to_address);
-      if (address) found.push({ ...r, address });
-    });
-  }
-  // Earliest first, then a fixed order among equals, so the pick does not depend on file listing order.
-  found.sort(
-    (a, b) =>
-      a.period - b.period ||
-      Number(a.dims.failure_code ?? -1) - Number(b.dims.failure_code ?? -1) ||
-      String(a.dims.reason ?? '').localeCompare(String(b.dims.reason ?? '')),
-  );
-  const seen = new Map<string, { server_id: number; address: string; code: number | null; reason: string | null }>();
-  for (const r of found) {
-    const server = Number(r.partition.server_id);
-    const key = `${server}\u0001${r.address.toLowerCase()}`;
-    if (!seen.has(key))
-      seen.set(key, {
+      if (!address) return;
+      const server = Number(r.partition.server_id);
+      const entry = {
         server_id: server,
-        address: r.address,
+        address,
         code: num(r.dims.failure_code),
         reason: str(r.dims.reason),
-      });
+        period: r.period,
+      };
+      const key = `${server}\u0001${address.toLowerCase()}`;
+      const known = seen.get(key);
+      if (!known || order(entry, known) < 0) seen.set(key, entry);
+    });
   }
   const all = [...seen.values()].sort((a, b) => a.server_id - b.server_id || a.address.localeCompare(b.address));
-  return { hard_bounced_total: all.length, hard_bounced_addresses: all.slice(0, max) };
+  return {
+    hard_bounced_total: all.length,
+    hard_bounced_addresses: all.slice(0, max).map(({ period: _, ...listed }) => listed),
+  };
 }
