@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { collectSendSage } from '../../shared/app/collect-sendsage';
 import { collectorDeps, openLake } from '../../shared/app/lake';
-import { loadSendSageRuntimeConfig, once } from '../../shared/app/secrets';
+import { forgettingRefusedCredentials, loadSendSageRuntimeConfig, once } from '../../shared/app/secrets';
 import { loadLakeConfig } from '../../shared/config';
 import { systemClock } from '../../shared/engine/clock';
 import { RateBudgetRegistry } from '../../shared/engine/rate-budget';
@@ -38,18 +38,20 @@ export const handler = middy(
   async (rawEvent: unknown, context: Context, { signal }: { signal: AbortSignal }) => {
     const event = eventSchema.parse(rawEvent ?? {});
     const { config, log, deps } = await runtime();
-    const summary = await collectSendSage(
-      config,
-      // Two days by default: a schedule runs often, and a test finishes within hours of being sent.
-      { days: event.days ?? 2 },
-      {
-        ...deps,
-        budgets,
-        log,
-        signal,
-        deadline: systemClock.now() + context.getRemainingTimeInMillis(),
-        reserveMs: RESERVE_MS,
-      },
+    const summary = await forgettingRefusedCredentials(runtime, () =>
+      collectSendSage(
+        config,
+        // Two days by default: a schedule runs often, and a test finishes within hours of being sent.
+        { days: event.days ?? 2 },
+        {
+          ...deps,
+          budgets,
+          log,
+          signal,
+          deadline: systemClock.now() + context.getRemainingTimeInMillis(),
+          reserveMs: RESERVE_MS,
+        },
+      ),
     );
     const report = {
       source: summary.source,

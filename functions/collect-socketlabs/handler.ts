@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { collectSocketLabs } from '../../shared/app/collect-socketlabs';
 import { collectorDeps, openLake } from '../../shared/app/lake';
-import { loadSocketLabsRuntimeConfig, once } from '../../shared/app/secrets';
+import { forgettingRefusedCredentials, loadSocketLabsRuntimeConfig, once } from '../../shared/app/secrets';
 import { loadLakeConfig } from '../../shared/config';
 import { systemClock } from '../../shared/engine/clock';
 import { trailingRange } from '../../shared/engine/plan';
@@ -49,17 +49,19 @@ export const handler = middy(
     const { config, log, deps } = await runtime();
     const now = systemClock.now();
     const range = event.from && event.to ? { from: event.from, to: event.to } : trailingRange(now, config.trailingDays);
-    const summary = await collectSocketLabs(
-      config,
-      { ...range, datasets: event.datasets, serverIds: event.serverIds },
-      {
-        ...deps,
-        budgets,
-        log,
-        signal,
-        deadline: now + context.getRemainingTimeInMillis(),
-        reserveMs: RESERVE_MS,
-      },
+    const summary = await forgettingRefusedCredentials(runtime, () =>
+      collectSocketLabs(
+        config,
+        { ...range, datasets: event.datasets, serverIds: event.serverIds },
+        {
+          ...deps,
+          budgets,
+          log,
+          signal,
+          deadline: now + context.getRemainingTimeInMillis(),
+          reserveMs: RESERVE_MS,
+        },
+      ),
     );
     const report = {
       source: summary.source,

@@ -8,7 +8,7 @@ import {
   type SendSageConfig,
   type SocketLabsConfig,
 } from '../config';
-import { ConfigError, InboxlakeError } from '../engine/errors';
+import { AuthenticationError, ConfigError, InboxlakeError } from '../engine/errors';
 import { createRedactor } from '../engine/redact';
 
 /**
@@ -127,15 +127,34 @@ export async function loadSendSageRuntimeConfig(
  * Work done once per container, on first use (a Lambda's cold start, lazily so that a secret is fetched inside an
  * invocation, with its deadline and error reporting). A failure is not kept: the next invocation tries again.
  */
-export function once<T>(init: () => Promise<T>): () => Promise<T> {
+export function once<T>(init: () => Promise<T>): (() => Promise<T>) & { forget(): void } {
   let pending: Promise<T> | undefined;
-  return () => {
+  const get = () => {
     pending ??= init().catch((error: unknown) => {
       pending = undefined;
       throw error;
     });
     return pending;
   };
+  return Object.assign(get, {
+    /** Drops the cached value, so the next call builds it again (e.g. after the API refused rotated credentials). */
+    forget() {
+      pending = undefined;
+    },
+  });
+}
+
+/**
+ * Runs a collection with cached credentials; when the API refuses them, the cache is dropped, so the next invocation
+ * reads the secret again and picks up a rotated key without waiting for a new container.
+ */
+export async function forgettingRefusedCredentials<T>(cache: { forget(): void }, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AuthenticationError) cache.forget();
+    throw error;
+  }
 }
 
 /** A config error about a credential variable, restated in terms of the secret field that feeds it. */

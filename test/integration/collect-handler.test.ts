@@ -197,6 +197,19 @@ describe('collect-socketlabs Lambda handler against the simulator and an S3-prot
       expect(report).toMatchObject({ windowsFailed: 0, more: false });
     });
 
+    it('after the API refuses a key, the next invocation reads the secret again (a rotated key)', async () => {
+      sm.put('inboxlake/socketlabs/rotated', JSON.stringify({ apiKey: 'revoked-key', username: USER }));
+      const handler = await coldStart(
+        await secretCredentials('secret-rotated', sm.arnOf('inboxlake/socketlabs/rotated')),
+      );
+      await expect(handler({ from: TO, to: TO, datasets: ['complaints'] }, context(600_000))).rejects.toThrow(
+        'authentication failed',
+      );
+      sm.put('inboxlake/socketlabs/rotated', SECRET_JSON);
+      const report = await handler({ from: TO, to: TO, datasets: ['complaints'] }, context(600_000));
+      expect(report).toMatchObject({ windowsFailed: 0, more: false });
+    });
+
     it('a secret that is not the expected JSON fails naming the secret and the field, never echoing the value', async () => {
       const notJson = sm.put('inboxlake/socketlabs/not-json', `apiKey=${KEY}`);
       const noKey = sm.put('inboxlake/socketlabs/no-key', JSON.stringify({ apikey: KEY, username: USER }));
