@@ -2,6 +2,7 @@ import { createRng, type Rng } from '../sandbox/random';
 import { defaultSendSageIsps } from '../sandbox/sendsage/dataset';
 import { describeFailureCode } from '../sources/socketlabs-v1/failure-codes';
 import { defaultThresholds, findAlerts } from './alerts';
+import { zonedDay } from './day';
 import {
   type Digest,
   type DigestCampaign,
@@ -47,27 +48,6 @@ const campaignSubjects = [
 const senders = ['offers@mail.northwind-shop.com', 'billing@northwind-shop.com', 'hello@mail.northwind-shop.com'];
 const recipientDomains = ['gmail.com', 'yahoo.com', 'outlook.com', 'hotmail.com', 'aol.com', 'comcast.net', 'web.de'];
 const firstNames = ['anna', 'ben', 'chloe', 'david', 'emma', 'felix', 'greta', 'hugo', 'ines', 'jonas', 'karla'];
-
-/** Offset of a time zone from UTC at an instant, in milliseconds (what `Intl` knows; 0 for an unknown zone). */
-function zoneOffsetMs(timezone: string, instant: number): number {
-  try {
-    const parts = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    }).formatToParts(new Date(instant));
-    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-    const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-    return local - Math.floor(instant / 1000) * 1000;
-  } catch {
-    return 0;
-  }
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoDate = (ms: number) => iso(ms).slice(0, 10);
@@ -343,9 +323,7 @@ export function sampleDigest(options: SampleDigestOptions = {}): Digest {
   const date = options.date ?? '2026-11-22';
   const timezone = options.timezone ?? 'Europe/Berlin';
   const rng = createRng('inboxlake-sample-digest', options.seed ?? 1, date);
-  const midnightUtc = Date.parse(`${date}T00:00:00Z`);
-  const start = midnightUtc - zoneOffsetMs(timezone, midnightUtc);
-  const end = start + DAY_MS;
+  const { start, end } = zonedDay(date, timezone);
   const servers: DigestServer[] = [];
   const campaigns: DigestCampaign[] = [];
   if (!options.empty) {
