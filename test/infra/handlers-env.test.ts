@@ -1,8 +1,13 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { Context } from 'aws-lambda';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type FunctionName, handlerEntries } from '../../infra/bundling';
+import { bundlingOptions, type FunctionName, handlerEntries } from '../../infra/bundling';
 import { type DeploymentConfig, exampleDeploymentConfig } from '../../infra/config';
 import { FUNCTION_TAG } from '../../infra/constructs/lambda-function';
 import { allTables } from '../../shared/catalog';
@@ -64,6 +69,8 @@ describe('each handler against local servers with the environment the synthesize
   let sendsage: SendSageSimulator;
   const stdout: string[] = [];
   const stderr: string[] = [];
+  const bundles = {} as Record<FunctionName, string>;
+  let coldStarts = 0;
 
   /** A template value with its tokens resolved against the local stand-ins. */
   function resolve(value: unknown): string {
@@ -165,7 +172,10 @@ describe('each handler against local servers with the environment the synthesize
     return common;
   }
 
-  /** Loads the function's handler fresh (a cold start) with exactly the stack's environment plus the overrides. */
+  /**
+   * Loads the function's handler fresh (a cold start) with exactly the stack's environment plus the overrides: the
+   * bundle the stack deploys (same esbuild options), so what runs here is the artifact, not only its sources.
+   */
   async function coldStart(f: DeployedFunction): Promise<Handler> {
     // Nothing of this process's own configuration may leak in: Lambda starts with the template's variables only.
     for (const name of Object.keys(process.env)) {
@@ -173,8 +183,9 @@ describe('each handler against local servers with the environment the synthesize
     }
     for (const [name, value] of Object.entries(f.env)) vi.stubEnv(name, resolve(value));
     for (const [name, value] of Object.entries(localOverrides(f))) vi.stubEnv(name, value);
-    vi.resetModules();
-    return (await import(handlerEntries[f.name])).handler as Handler;
+    // A new URL is a new module instance: the bundle's top-level code runs again, as in a new container.
+    const url = `${pathToFileURL(bundles[f.name]).href}?cold=${++coldStarts}`;
+    return (await import(/* @vite-ignore */ url)).handler as Handler;
   }
 
   /** Invokes as the collector's state machine does: the same event again while the report says `more`. */
@@ -208,12 +219,18 @@ describe('each handler against local servers with the environment the synthesize
   };
 
   beforeAll(async () => {
-    // cdk.json's example config, synthesized as the CLI would (handlers not bundled: bench/bundle.ts measures those).
+    // cdk.json's example config, synthesized as the CLI would (without bundling; the bundles are built below).
     const synthesized = exampleStack();
     const { stack } = synthesized;
     config = synthesized.config;
     resources = synthesized.json.Resources as Record<string, Resource>;
     lakeBucketId = stack.getLogicalId(stack.lake.bucket.node.defaultChild as CfnBucket);
+
+    const outdir = await mkdtemp(join(tmpdir(), 'inboxlake-bundles-'));
+    for (const [name, entry] of Object.entries(handlerEntries) as [FunctionName, string][]) {
+      await build({ ...bundlingOptions, entryPoints: { [name]: entry }, outdir });
+      bundles[name] = join(outdir, `${name}.mjs`);
+    }
 
     s3 = await startLocalS3();
     ses = await startLocalSes();
