@@ -1,10 +1,14 @@
 /**
- * `npm run bench`: the figures issue #3 asks for. Not a test: it prints measurements.
+ * `npm run bench`: the figures the issues ask for. Not a test: it prints measurements.
  *  (a) API JSON pages → Parquet through the real path (parse, validate, map, rollup, write, publish) for 100 k and
  *      1 M messagesProcessed rows, beside DuckDB converting the same JSON files to Parquet; rows/s and peak RSS.
  *  (b) a 200-page collection against the simulator at 20 req/s (wall ÷ the ideal 10 s, 429s provoked), and API calls
  *      for a week of quiet and busy days ÷ the floor Σ ceil(rows/500) per dataset-day.
  *  (c) Parquet bytes ÷ CSV bytes for the same rows.
+ *  (v2) a 1 M-message day over the SocketLabs v2 CSV download route and JSON pages.
+ *  (digest) the daily digest of 10 servers × 100 k and 1 M processed messages a day (bench/digest.ts).
+ *  (bundle) each Lambda handler's bundle size and cold import time (bench/bundle.ts).
+ * `npm run bench -- <section>` runs one: convert, rate, calls, v2, digest, bundle.
  * Measured cases run in child processes so each peak RSS belongs to that case alone.
  */
 import { execFileSync, spawn } from 'node:child_process';
