@@ -39,7 +39,7 @@ const codes = weightedTable<readonly [number, 'hard' | 'soft']>([
 ]);
 
 /** Writes the digest day's rollups for one server: every message queued, then delivered or failed, then engaged. */
-export async function writeServerDay(lake: string, serverId: number, processed: number): Promise<void> {
+async function writeServerDay(lake: string, serverId: number, processed: number): Promise<void> {
   const rng = createRng('bench-digest', serverId);
   // A long tail of recipient domains (Zipf-like weights), as real lists have.
   const domains = weightedTable(Array.from({ length: 2000 }, (_, i) => [`d${i}.example`, 1 / (i + 1)] as const));
@@ -100,7 +100,7 @@ export async function writeServerDay(lake: string, serverId: number, processed: 
 }
 
 /** Copies the digest day's documents to the other days, shifting every date in their keys and bodies. */
-export function copyToHistory(lake: string): void {
+function copyToHistory(lake: string): void {
   const root = join(lake, '_rollups');
   const files: string[] = [];
   const walk = (d: string) => {
