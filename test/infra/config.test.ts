@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   CONTEXT_KEY,
@@ -31,6 +32,14 @@ describe('deployment config (cdk.json context "inboxlake")', () => {
     ]);
     expect(config.format).toBe('parquet');
     expect(config.digest.sesSandbox).toBe(false);
+  });
+
+  it.each(['README.md', 'docs/deploy.md'])('parses the example shown in %s', (file) => {
+    const text = readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
+    const block = /```json\n"inboxlake": (\{[\s\S]*?\n\})\n```/.exec(text);
+    expect(block, `a \`"inboxlake": {…}\` JSON block in ${file}`).not.toBeNull();
+    const config = parseDeploymentConfig(JSON.parse(block![1]!));
+    expect(config.socketlabs[0]!.name).toBe('main');
   });
 
   it('fills defaults for a minimal config', () => {
