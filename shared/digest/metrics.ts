@@ -95,8 +95,8 @@ const failureTables = ['socketlabs_failed', 'socketlabs_messages'];
 
 /**
  * Computes the digest of a day from the lake's rollups (and the day's small SendSage tables): the coarse `totals`
- * rollups for the day, its 7-day baseline and the 14-day series; the detailed failure rollups for the day alone, so
- * the work grows with the number of servers and distinct codes, not with the mail volume.
+ * rollups for the day, its 7-day baseline and the 14-day series; the detailed failure rollups for the day alone. The
+ * trend work grows with servers and days, the day's detail with its distinct bounces; neither with the mail volume.
  */
 export async function computeDigest(store: ObjectStore, opts: DigestOptions): Promise<Digest> {
   const tz = opts.timeZone;
