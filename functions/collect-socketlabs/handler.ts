@@ -67,6 +67,7 @@ export const handler = middy(
       source: summary.source,
       from: summary.from,
       to: summary.to,
+      until: summary.until,
       rows: summary.datasets.reduce((n, d) => n + d.rows, 0),
       quarantined: summary.datasets.reduce((n, d) => n + d.quarantined, 0),
       apiCalls: summary.counters.apiCalls,

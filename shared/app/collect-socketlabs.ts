@@ -57,6 +57,8 @@ export interface CollectSummary {
   readonly source: string;
   readonly from: string;
   readonly to: string;
+  /** Where the collected windows end (ISO): midnight after `to`, or today's last closed hour. */
+  readonly until: string;
   readonly datasets: readonly DatasetReport[];
   readonly counters: CallCounters;
   readonly elapsedMs: number;
@@ -150,7 +152,7 @@ async function collect(config: SocketLabsConfig, request: CollectRequest, deps: 
   const signal = deps.signal ?? new AbortController().signal;
   for (const ds of datasets) {
     reports.push(
-      await collectDataset(ds, plan.days, {
+      await collectDataset(ds, plan.windows, {
         store: deps.store,
         formats: deps.formats,
         writers: deps.writers,
@@ -171,6 +173,7 @@ async function collect(config: SocketLabsConfig, request: CollectRequest, deps: 
     source,
     from: plan.from,
     to: plan.to,
+    until: new Date(plan.until).toISOString(),
     datasets: reports,
     counters,
     elapsedMs: deps.clock.now() - started,

@@ -27,12 +27,15 @@ export function formatCollectSummary(s: CollectSummary): string {
     d.rereads,
     d.left.length,
   ]);
+  // "2026-11-23 13:00 UTC" when the range ended within today, else the last whole day.
+  const until = (x: CollectSummary) =>
+    x.until.endsWith('T00:00:00.000Z') ? x.to : `${x.until.slice(0, 10)} ${x.until.slice(11, 16)} UTC`;
   const total = (k: 'rows' | 'quarantined') => s.datasets.reduce((n, d) => n + d[k], 0);
   const c = s.counters;
   const lines = [
     formatTable(['table', 'server', 'route', 'windows', 'skipped', 'rows', 'quarantined', 're-reads', 'left'], rows),
     '',
-    `${s.source} ${s.from} → ${s.to}: ${total('rows')} rows, ${total('quarantined')} quarantined; ` +
+    `${s.source} ${s.from} → ${until(s)}: ${total('rows')} rows, ${total('quarantined')} quarantined; ` +
       `${c.apiCalls} API calls, ${c.retries} retries, ${c.rateLimited} rate-limited; ${(s.elapsedMs / 1000).toFixed(1)} s`,
   ];
   const short = s.datasets.filter((d) => d.shortBy > 0);

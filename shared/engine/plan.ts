@@ -1,37 +1,53 @@
-import { DAY_MS, dayWindows, parseDay, type TimeWindow, utcDay } from './windows';
+import { DAY_MS, dayWindows, HOUR_MS, parseDay, type TimeWindow, utcDay } from './windows';
+
+/**
+ * How long after an hour ends it is first collected: events reach the reports a little after they happen. Records
+ * later still are picked up when the trailing days are pulled again.
+ */
+export const SETTLE_LAG_MS = 15 * 60_000;
 
 export interface DayPlan {
   readonly from: string;
   readonly to: string;
-  readonly days: TimeWindow[];
+  /** Where the planned windows end: midnight after `to`, or today's last closed hour. */
+  readonly until: number;
+  /** Whole UTC days, then (when `to` is today) today's closed hours as one window. */
+  readonly windows: TimeWindow[];
   readonly warnings: string[];
 }
 
 /**
- * The closed UTC days to collect: `to` is clamped to yesterday (today is still open), `from` to the API's retention
- * (older data is gone; asking for it costs calls and returns errors or nothing).
+ * The closed time windows to collect: whole days up to yesterday and, when the range reaches today, today from
+ * midnight to its last closed hour (so a digest of a local day west of UTC has its evening, which falls on today in
+ * UTC). `to` is clamped to today and `from` to the API's retention (older data is gone; asking for it costs calls and
+ * returns errors or nothing).
  */
 export function planDays(opts: { from: string; to: string; now: number; retentionDays: number }): DayPlan {
   const warnings: string[] = [];
   const today = Math.floor(opts.now / DAY_MS) * DAY_MS;
-  const yesterday = utcDay(today - DAY_MS);
   const oldest = utcDay(today - (opts.retentionDays - 1) * DAY_MS);
   let { from, to } = opts;
   if (parseDay(from) > parseDay(to)) throw new Error(`--from ${from} is after --to ${to}`);
-  if (parseDay(to) > parseDay(yesterday)) {
-    warnings.push(`${to} is not a closed day yet; collecting up to ${yesterday} (UTC)`);
-    to = yesterday;
+  if (parseDay(to) > today) {
+    warnings.push(`${to} has not begun yet; collecting up to today's closed hours (UTC)`);
+    to = utcDay(today);
   }
   if (parseDay(from) < parseDay(oldest)) {
     warnings.push(`the API keeps ${opts.retentionDays} days; ${from} is older, starting at ${oldest}`);
     from = oldest;
   }
-  const days = parseDay(from) <= parseDay(to) ? dayWindows(from, to) : [];
-  return { from, to, days, warnings };
+  const lastWholeDay = Math.min(parseDay(to), today - DAY_MS);
+  const windows = parseDay(from) <= lastWholeDay ? dayWindows(from, utcDay(lastWholeDay)) : [];
+  const closedUntil = Math.floor((opts.now - SETTLE_LAG_MS) / HOUR_MS) * HOUR_MS;
+  if (parseDay(to) === today && parseDay(from) <= today && closedUntil > today) {
+    windows.push({ start: today, end: closedUntil });
+  }
+  const until = windows.at(-1)?.end ?? parseDay(from);
+  return { from, to, until, windows, warnings };
 }
 
-/** The scheduled run's range: the trailing days up to yesterday, re-pulled to catch late records. */
+/** The scheduled run's range: the trailing days, re-pulled to catch late records, and today's closed hours. */
 export function trailingRange(now: number, trailingDays: number): { from: string; to: string } {
   const today = Math.floor(now / DAY_MS) * DAY_MS;
-  return { from: utcDay(today - Math.max(1, trailingDays) * DAY_MS), to: utcDay(today - DAY_MS) };
+  return { from: utcDay(today - Math.max(1, trailingDays) * DAY_MS), to: utcDay(today) };
 }

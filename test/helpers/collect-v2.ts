@@ -20,9 +20,15 @@ export function v2Env(sim: V2Simulator, servers: readonly number[], scale: numbe
 const norm = (v: unknown) => (v === '' || v === undefined ? null : typeof v === 'bigint' ? Number(v) : v);
 
 /** Ground-truth message items of servers within [from, to] as comparable rows. */
-export function truthMessages(sim: V2Simulator, servers: readonly number[], from: string, to: string): string[] {
+export function truthMessages(
+  sim: V2Simulator,
+  servers: readonly number[],
+  from: string,
+  to: string,
+  until = Number.POSITIVE_INFINITY,
+): string[] {
   const start = Date.parse(`${from}T00:00:00Z`);
-  const end = Date.parse(`${to}T00:00:00Z`) + 86_400_000;
+  const end = Math.min(Date.parse(`${to}T00:00:00Z`) + 86_400_000, until);
   const rows: string[] = [];
   for (const server of servers) {
     for (const item of sim.truth(server)) {

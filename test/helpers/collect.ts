@@ -108,10 +108,20 @@ export const comparisons: Record<
 
 const norm = (v: unknown) => (v === '' || v === undefined ? null : typeof v === 'bigint' ? Number(v) : v);
 
-/** The ground truth of a dataset for servers and days [from, to], as sorted comparable rows. */
-export function truthRows(sim: V1Simulator, dataset: V1Dataset, servers: readonly number[], from: string, to: string) {
+/**
+ * The ground truth of a dataset for servers and days [from, to], as sorted comparable rows; with `until` (epoch ms),
+ * only what happened before it (a range that ends within today).
+ */
+export function truthRows(
+  sim: V1Simulator,
+  dataset: V1Dataset,
+  servers: readonly number[],
+  from: string,
+  to: string,
+  until = Number.POSITIVE_INFINITY,
+) {
   const start = Date.parse(`${from}T00:00:00Z`);
-  const end = Date.parse(`${to}T00:00:00Z`) + 86_400_000;
+  const end = Math.min(Date.parse(`${to}T00:00:00Z`) + 86_400_000, until);
   const rows: string[] = [];
   for (const server of servers) {
     for (const r of sim.truth(dataset, server)) {

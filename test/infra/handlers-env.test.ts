@@ -344,7 +344,9 @@ describe('each handler against local servers with the environment the synthesize
 
       const { reports, report, changed } = await invokeLikeTheStack(f);
       expect(reports).toHaveLength(1);
-      expect(report).toMatchObject({ from: day(-a!.trailingDays), to: day(-1), more: false, windowsFailed: 0 });
+      expect(report).toMatchObject({ from: day(-a!.trailingDays), to: day(0), more: false, windowsFailed: 0 });
+      // The trailing days and today's closed hours.
+      const until = Date.parse(String(report.until));
       expect(Number(report.rows)).toBeGreaterThan(0);
       expect(sm.reads.slice(readsBefore)).toEqual([resolve(f.env.SOCKETLABS_SECRET_ARN)]);
 
@@ -355,9 +357,9 @@ describe('each handler against local servers with the environment the synthesize
       const lake = await downloadLake(s3, '');
       const from = day(-a!.trailingDays);
       if (generation === 'v1') {
-        expect(await lakeRows(lake, 'queued')).toEqual(truthRows(v1, 'queued', a!.serverIds, from, day(-1)));
+        expect(await lakeRows(lake, 'queued')).toEqual(truthRows(v1, 'queued', a!.serverIds, from, day(0), until));
       } else {
-        expect(await lakeMessages(lake)).toEqual(truthMessages(v2, a!.serverIds, from, day(-1)));
+        expect(await lakeMessages(lake)).toEqual(truthMessages(v2, a!.serverIds, from, day(0), until));
       }
       expect(emf()).toContainEqual(
         expect.objectContaining({ Source: 'socketlabs', Account: account, RowsLanded: report.rows }),

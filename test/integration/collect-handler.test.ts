@@ -109,7 +109,7 @@ describe('collect-socketlabs Lambda handler against the simulator and an S3-prot
       }
     });
 
-    it('a scheduled event collects the trailing days up to yesterday', async () => {
+    it("a scheduled event collects the trailing days and today's closed hours", async () => {
       const scheduled = {
         'detail-type': 'Scheduled Event',
         source: 'aws.scheduler',
@@ -118,9 +118,12 @@ describe('collect-socketlabs Lambda handler against the simulator and an S3-prot
       };
       const report = await handler(scheduled, context(600_000));
       expect(report.from).toBe(utcDay(today - 2 * DAY_MS));
-      expect(report.to).toBe(utcDay(today - DAY_MS));
+      expect(report.to).toBe(utcDay(today));
+      const until = Date.parse(String(report.until));
+      expect(until).toBeLessThanOrEqual(Date.now() - 15 * 60_000);
+      expect(until % 3_600_000).toBe(0);
       const local = await downloadLake(s3, 'lake');
-      expect(await lakeRows(local, 'queued')).toEqual(truthRows(sim, 'queued', SERVERS, FROM, utcDay(today - DAY_MS)));
+      expect(await lakeRows(local, 'queued')).toEqual(truthRows(sim, 'queued', SERVERS, FROM, utcDay(today), until));
     });
 
     it('rejects an event with half a range, naming the problem', async () => {

@@ -22,14 +22,39 @@ describe('windows', () => {
     expect(splitWindow({ start: 0, end: HOUR_MS }, 4)).toHaveLength(1);
   });
 
-  it('plans closed days only and clamps to the retention', () => {
-    const now = Date.parse('2026-11-23T10:00:00Z');
-    const plan = planDays({ from: '2026-07-01', to: '2026-11-23', now, retentionDays: 90 });
+  it('plans closed windows only: whole days, then today up to its last closed hour; clamps to the retention', () => {
+    const now = Date.parse('2026-11-23T10:20:00Z');
+    const plan = planDays({ from: '2026-07-01', to: '2026-11-24', now, retentionDays: 90 });
     expect(plan.from).toBe('2026-08-26');
-    expect(plan.to).toBe('2026-11-22');
-    expect(plan.days).toHaveLength(89);
+    expect(plan.to).toBe('2026-11-23');
+    expect(plan.windows).toHaveLength(90);
+    expect(plan.windows.at(-2)).toEqual(dayWindows('2026-11-22', '2026-11-22')[0]);
+    // At 10:20 the hour that ended at 10:00 has settled for 15 minutes; the current hour has not ended.
+    expect(plan.windows.at(-1)).toEqual({ start: Date.parse('2026-11-23T00:00:00Z'), end: now - 20 * 60_000 });
+    expect(plan.until).toBe(Date.parse('2026-11-23T10:00:00Z'));
     expect(plan.warnings).toHaveLength(2);
     expect(() => planDays({ from: '2026-11-10', to: '2026-11-01', now, retentionDays: 90 })).toThrow(/after/);
-    expect(trailingRange(now, 2)).toEqual({ from: '2026-11-21', to: '2026-11-22' });
+    expect(trailingRange(now, 2)).toEqual({ from: '2026-11-21', to: '2026-11-23' });
+  });
+
+  it.each([
+    ['10:14', '09:00'],
+    ['10:15', '10:00'],
+    ['00:59', null],
+    ['01:15', '01:00'],
+  ])('at %s UTC, today is collected until %s', (time, until) => {
+    const now = Date.parse(`2026-11-23T${time}:00Z`);
+    const plan = planDays({ from: '2026-11-23', to: '2026-11-23', now, retentionDays: 90 });
+    expect(plan.windows).toEqual(
+      until === null ? [] : [{ start: Date.parse('2026-11-23T00:00:00Z'), end: Date.parse(`2026-11-23T${until}:00Z`) }],
+    );
+  });
+
+  it('a range that ends before today plans whole days only', () => {
+    const now = Date.parse('2026-11-23T10:20:00Z');
+    const plan = planDays({ from: '2026-11-20', to: '2026-11-22', now, retentionDays: 90 });
+    expect(plan.windows).toEqual(dayWindows('2026-11-20', '2026-11-22'));
+    expect(plan.until).toBe(Date.parse('2026-11-23T00:00:00Z'));
+    expect(plan.warnings).toEqual([]);
   });
 });
