@@ -95,7 +95,8 @@ async function startSendSage(env: Record<string, string | undefined>, lake: Lake
 
 async function startSocketLabs(env: Record<string, string | undefined>, lake: LakeConfig, store: ObjectStore) {
   const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
-  const week = { from: utcDay(today - 7 * DAY_MS), to: utcDay(today - DAY_MS) };
+  // Today's closed hours too: yesterday's digest in a zone west of UTC ends within today (UTC).
+  const week = { from: utcDay(today - 7 * DAY_MS), to: utcDay(today) };
   const out = (line: string) => process.stdout.write(`${line}\n`);
 
   if (hasSocketLabsCredentials(env)) {

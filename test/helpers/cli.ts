@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -12,9 +13,9 @@ export interface CliRun {
 }
 
 /** Starts the real CLI (`bin/inboxlake.mjs`) as a child process with exactly the given environment. */
-export function startCli(args: string[], env: Record<string, string>): CliRun {
-  const child = spawn(process.execPath, ['bin/inboxlake.mjs', ...args], {
-    cwd: repoRoot,
+export function startCli(args: string[], env: Record<string, string>, cwd = repoRoot): CliRun {
+  const child = spawn(process.execPath, [join(repoRoot, 'bin/inboxlake.mjs'), ...args], {
+    cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -33,4 +34,4 @@ export function startCli(args: string[], env: Record<string, string>): CliRun {
 }
 
 /** Runs the CLI to the end. */
-export const runCli = (args: string[], env: Record<string, string>) => startCli(args, env).done;
+export const runCli = (args: string[], env: Record<string, string>, cwd?: string) => startCli(args, env, cwd).done;
