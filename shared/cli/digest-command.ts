@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { produceDigest } from '../app/digest';
 import { type LakeConfig, loadDigestConfig } from '../config';
-import { addDays, localDate } from '../digest/day';
+import { yesterdayIn } from '../digest/day';
 import type { ObjectStore } from '../lake/object-store';
 
 export interface DigestArgs {
@@ -10,11 +10,6 @@ export interface DigestArgs {
   readonly out?: string;
   readonly send: boolean;
   readonly force: boolean;
-}
-
-/** The day before today in a zone: what a morning digest is about. */
-export function yesterdayIn(timeZone: string, now = Date.now()): string {
-  return addDays(localDate(now, timeZone), -1);
 }
 
 /** `inboxlake digest`: writes digest.json/.html/.txt/.eml and, with --send, sends it through SES once. */

@@ -3,13 +3,13 @@ import { join, resolve } from 'node:path';
 import { produceDigest } from '../app/digest';
 import { openLake } from '../app/lake';
 import { hasSendSageCredentials, hasSocketLabsCredentials, type LakeConfig, loadDigestConfig } from '../config';
+import { yesterdayIn } from '../digest/day';
 import { DAY_MS, utcDay } from '../engine/windows';
 import type { ObjectStore } from '../lake/object-store';
 import { startSendSageSimulator } from '../sandbox/sendsage/server';
 import { startV1Simulator } from '../sandbox/socketlabs-v1/server';
 import { startV2Simulator } from '../sandbox/socketlabs-v2/server';
 import { runCollect } from './collect-command';
-import { yesterdayIn } from './digest-command';
 import { runSendSage } from './sendsage-command';
 
 const SANDBOX_SERVERS = [1234, 5678];

@@ -56,3 +56,8 @@ export function addDays(day: string, n: number): string {
 export function localDate(at: number, timeZone: string): string {
   return new Date(at + offsetMinutes(timeZone, at) * 60_000).toISOString().slice(0, 10);
 }
+
+/** The day before today in a zone: what a morning digest is about. */
+export function yesterdayIn(timeZone: string, now = Date.now()): string {
+  return addDays(localDate(now, timeZone), -1);
+}
