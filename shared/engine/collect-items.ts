@@ -97,9 +97,19 @@ export async function collectItems<L>(ds: ItemDataset<L>, opts: ItemCollectOptio
     failed: [],
     left: 0,
   };
+  const timeLeft = () => opts.deadline - opts.reserveMs - opts.clock.now();
+  // With no time left even to list (or the deadline cutting the list call), the whole dataset waits for the next
+  // run; how many items that is is unknown, so it counts as one left, which is enough to ask for another run.
+  if (timeLeft() <= 0) return { ...report, left: 1 };
   const body = await opts.store.get(stateKey(ds));
   const state: ItemState = body ? stateSchema.parse(JSON.parse(body.toString('utf8'))) : { version: 1, items: {} };
-  const items = await ds.list(opts.signal);
+  let items: readonly L[];
+  try {
+    items = await ds.list(opts.signal);
+  } catch (error) {
+    if (error instanceof DeadlineError) return { ...report, left: 1 };
+    throw error;
+  }
   report.listed = items.length;
   const todo = items.filter((item) => {
     const done = state.items[ds.key(item)]?.complete === true;
@@ -111,7 +121,7 @@ export async function collectItems<L>(ds: ItemDataset<L>, opts: ItemCollectOptio
   let stop: unknown = null;
   const worker = async () => {
     while (stop === null && next < todo.length) {
-      if (opts.deadline - opts.reserveMs - opts.clock.now() <= 0) return;
+      if (timeLeft() <= 0) return;
       const item = todo[next++]!;
       const key = ds.key(item);
       try {

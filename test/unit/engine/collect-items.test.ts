@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fileWriters } from '../../../shared/app/lake';
 import { systemClock } from '../../../shared/engine/clock';
 import { collectItems, type ItemDataset } from '../../../shared/engine/collect-items';
-import { ApiRequestError } from '../../../shared/engine/errors';
+import { ApiRequestError, DeadlineError } from '../../../shared/engine/errors';
 import { sendsageSpamRules } from '../../../shared/sources/sendsage/tables';
 import { lakeFiles, localStore, scratch } from '../../helpers/collect';
 
@@ -76,5 +76,38 @@ describe('collectItems', () => {
     expect((await lakeFiles(dir)).filter((f) => f.startsWith('sendsage_spam_rules/'))).toEqual([
       'sendsage_spam_rules/dt=2026-11-19/part-campaigns-9.parquet',
     ]);
+  });
+
+  it('with no time left to list, lists nothing and leaves the dataset for the next run', async () => {
+    const dir = await scratch('items-late');
+    const calls: number[] = [];
+    let listed = 0;
+    const ds = dataset([{ id: 1, day: '2026-11-20', done: true }], calls);
+    const report = await collectItems(
+      {
+        ...ds,
+        list: async (signal) => {
+          listed++;
+          return ds.list(signal);
+        },
+      },
+      { ...(await options(dir)), deadline: Date.now() - 1 },
+    );
+    expect([listed, calls.length, report.left]).toEqual([0, 0, 1]);
+  });
+
+  it('a list call the deadline cuts leaves the dataset for the next run instead of failing it', async () => {
+    const dir = await scratch('items-cut');
+    const ds = dataset([], []);
+    const report = await collectItems(
+      {
+        ...ds,
+        list: async () => {
+          throw new DeadlineError('deadline reached while listing');
+        },
+      },
+      await options(dir),
+    );
+    expect(report.left).toBe(1);
   });
 });
