@@ -4,7 +4,8 @@ import type { TableDef } from './table';
 /**
  * Object keys of the lake. Data: `<table>/dt=…/server_id=…/part-<window>.<ext>` (Hive layout, what Athena's
  * partition projection template and DuckDB's hive_partitioning read). Beside it, under the same partition path:
- * `_rollups/<table>/…/part-<window>.<rollup>.json`, `_quarantine/<table>/…/part-<window>.jsonl`; checkpoints under `_state/`.
+ * `_rollups/<table>/…/part-<window>.<rollup>.json`, `_quarantine/<table>/…/part-<window>.jsonl`; checkpoints
+ * under `_state/`.
  */
 export type PartitionValues = Readonly<Record<string, string | number>>;
 

@@ -30,7 +30,7 @@ export interface TableDef {
   readonly partitionKeys: readonly PartitionKey[];
   /** The per-window rollups written beside the data (none: the table has no rollup). */
   readonly rollups: readonly RollupDef[];
-  /** The column holding the event time the rollup hours and the `dt` partition come from. */
+  /** The column holding the event time the rollup periods and the `dt` partition come from. */
   readonly timeColumn: string;
 }
 
