@@ -2,15 +2,9 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SendSageConfig } from '../config';
 import { type CallCounters, createApiCaller, newCallCounters } from '../engine/api-caller';
-import type { Clock } from '../engine/clock';
 import { collectItems, type ItemReport } from '../engine/collect-items';
-import type { FetchLike } from '../engine/http';
-import type { RateBudgetRegistry } from '../engine/rate-budget';
 import { createRedactor } from '../engine/redact';
-import { defaultRetryPolicy, type RetryPolicy } from '../engine/retry';
-import type { LakeFormat, TableFileWriterFactory } from '../lake/file-writer';
-import type { ObjectStore } from '../lake/object-store';
-import type { Logger } from '../log';
+import { defaultRetryPolicy } from '../engine/retry';
 import { createSendSageClient } from '../sources/sendsage/client';
 import {
   SENDSAGE,
@@ -18,25 +12,14 @@ import {
   sendsagePreviewDataset,
   sendsageSeedlistDataset,
 } from '../sources/sendsage/datasets';
+import type { CollectorDeps } from './lake';
 
 export interface SendSageRequest {
   /** Days of tests and previews to list (the list calls' `days`). */
   readonly days: number;
 }
 
-export interface SendSageDeps {
-  readonly store: ObjectStore;
-  readonly formats: readonly LakeFormat[];
-  readonly writers: Readonly<Record<LakeFormat, TableFileWriterFactory>>;
-  readonly tmpDir: string;
-  readonly fetch: FetchLike;
-  readonly clock: Clock;
-  readonly budgets: RateBudgetRegistry;
-  readonly log: Logger;
-  readonly signal?: AbortSignal;
-  readonly deadline?: number;
-  readonly reserveMs?: number;
-  readonly retry?: RetryPolicy;
+export interface SendSageDeps extends CollectorDeps {
   readonly onItem?: (dataset: string, key: string, rows: number) => void;
 }
 

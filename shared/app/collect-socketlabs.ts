@@ -3,23 +3,19 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SocketLabsConfig } from '../config';
 import { type CallCounters, createApiCaller, newCallCounters } from '../engine/api-caller';
-import type { Clock } from '../engine/clock';
 import { type CollectEvent, collectDataset, type Dataset, type DatasetReport } from '../engine/collect';
 import { ConfigError } from '../engine/errors';
-import type { FetchLike } from '../engine/http';
 import { planDays } from '../engine/plan';
-import { combineBudgets, type RateBudget, type RateBudgetRegistry } from '../engine/rate-budget';
+import { combineBudgets, type RateBudget } from '../engine/rate-budget';
 import { createRedactor } from '../engine/redact';
-import { defaultRetryPolicy, type RetryPolicy } from '../engine/retry';
+import { defaultRetryPolicy } from '../engine/retry';
 import { DAY_MS } from '../engine/windows';
-import type { LakeFormat, TableFileWriterFactory } from '../lake/file-writer';
-import type { ObjectStore } from '../lake/object-store';
-import type { Logger } from '../log';
 import { createV1Client } from '../sources/socketlabs-v1/client';
 import { SOCKETLABS_V1, socketlabsV1Datasets, v1DatasetNames } from '../sources/socketlabs-v1/datasets';
 import { createV2Client } from '../sources/socketlabs-v2/client';
 import { SOCKETLABS_V2, socketlabsV2Datasets, v2DatasetNames } from '../sources/socketlabs-v2/datasets';
 import { v2Rates } from '../sources/socketlabs-v2/endpoints';
+import type { CollectorDeps } from './lake';
 
 /**
  * SocketLabs kept 90 days (v1 guide, "Data Retention and Availability"); v2 plans may keep fewer, which the API
@@ -35,21 +31,7 @@ export interface CollectRequest {
   readonly serverIds?: readonly number[];
 }
 
-export interface CollectDeps {
-  readonly store: ObjectStore;
-  readonly formats: readonly LakeFormat[];
-  readonly writers: Readonly<Record<LakeFormat, TableFileWriterFactory>>;
-  readonly tmpDir: string;
-  readonly fetch: FetchLike;
-  readonly clock: Clock;
-  readonly budgets: RateBudgetRegistry;
-  readonly log: Logger;
-  readonly signal?: AbortSignal;
-  /** Epoch ms; default: no deadline (CLI). */
-  readonly deadline?: number;
-  /** Time kept before the deadline (Lambda: enough to finish a page and report). */
-  readonly reserveMs?: number;
-  readonly retry?: RetryPolicy;
+export interface CollectDeps extends CollectorDeps {
   readonly onEvent?: (event: CollectEvent) => void;
 }
 

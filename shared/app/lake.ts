@@ -1,12 +1,17 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { LakeConfig } from '../config';
-import { systemClock } from '../engine/clock';
+import { type Clock, systemClock } from '../engine/clock';
+import type { FetchLike } from '../engine/http';
+import type { RateBudgetRegistry } from '../engine/rate-budget';
+import type { RetryPolicy } from '../engine/retry';
 import { createCsvWriter } from '../lake/csv-writer';
 import type { LakeFormat, TableFileWriterFactory } from '../lake/file-writer';
 import { LocalFolderStore, removeStaleTempFiles } from '../lake/local-store';
 import type { ObjectStore } from '../lake/object-store';
 import { openObjectStore } from '../lake/open-store';
 import { createParquetWriter } from '../lake/parquet-writer';
+import type { LakeTarget } from '../lake/window-writer';
+import type { Logger } from '../log';
 
 export const fileWriters: Readonly<Record<LakeFormat, TableFileWriterFactory>> = {
   parquet: createParquetWriter,
@@ -33,6 +38,20 @@ export async function openLake(config: LakeConfig): Promise<ObjectStore> {
   );
   if (store instanceof LocalFolderStore) await removeStaleTempFiles(store.root);
   return store;
+}
+
+/** What every collection (SocketLabs, SendSage) runs with, whichever door (CLI, Lambda, test) builds it. */
+export interface CollectorDeps extends LakeTarget {
+  readonly fetch: FetchLike;
+  readonly clock: Clock;
+  readonly budgets: RateBudgetRegistry;
+  readonly log: Logger;
+  readonly signal?: AbortSignal;
+  /** Epoch ms; default: no deadline (CLI). */
+  readonly deadline?: number;
+  /** Time kept before the deadline (Lambda: enough to finish a page and report). */
+  readonly reserveMs?: number;
+  readonly retry?: RetryPolicy;
 }
 
 /** The collaborators every collection takes in production: the lake and its writers, scratch space, fetch, clock. */

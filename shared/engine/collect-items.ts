@@ -1,9 +1,7 @@
 import * as z from 'zod';
-import type { LakeFormat, TableFileWriterFactory } from '../lake/file-writer';
 import { itemStem, type PartitionValues } from '../lake/layout';
-import type { ObjectStore } from '../lake/object-store';
 import type { Row, TableDef } from '../lake/table';
-import { openWindowWriter, type QuarantineEntry } from '../lake/window-writer';
+import { type LakeTarget, openWindowWriter, type QuarantineEntry } from '../lake/window-writer';
 import type { Clock } from './clock';
 import { AuthenticationError, DeadlineError, InboxlakeError } from './errors';
 import { DAY_MS } from './windows';
@@ -36,11 +34,7 @@ export interface ItemDataset<L> {
   readonly collect: (item: L, signal: AbortSignal) => Promise<ItemOutput>;
 }
 
-export interface ItemCollectOptions {
-  readonly store: ObjectStore;
-  readonly formats: readonly LakeFormat[];
-  readonly writers: Readonly<Record<LakeFormat, TableFileWriterFactory>>;
-  readonly tmpDir: string;
+export interface ItemCollectOptions extends LakeTarget {
   readonly clock: Clock;
   readonly signal: AbortSignal;
   readonly deadline: number;

@@ -1,8 +1,6 @@
-import type { LakeFormat, TableFileWriterFactory } from '../lake/file-writer';
 import type { PartitionValues } from '../lake/layout';
-import type { ObjectStore } from '../lake/object-store';
 import type { Row, TableDef } from '../lake/table';
-import { openWindowWriter, type QuarantineEntry, type WindowResult } from '../lake/window-writer';
+import { type LakeTarget, openWindowWriter, type QuarantineEntry, type WindowResult } from '../lake/window-writer';
 import {
   type CheckpointRef,
   type CompletedWindow,
@@ -65,11 +63,7 @@ export interface CollectEvent {
   readonly detail?: string;
 }
 
-export interface CollectOptions {
-  readonly store: ObjectStore;
-  readonly formats: readonly LakeFormat[];
-  readonly writers: Readonly<Record<LakeFormat, TableFileWriterFactory>>;
-  readonly tmpDir: string;
+export interface CollectOptions extends LakeTarget {
   readonly clock: Clock;
   readonly signal: AbortSignal;
   /** Epoch ms by which the run must have stopped starting new work. */

@@ -14,8 +14,16 @@ export interface QuarantineEntry {
   readonly raw: unknown;
 }
 
-export interface WindowWriterOptions {
+/** Where collected rows land: the lake, the formats written and their writers, and scratch space for files. */
+export interface LakeTarget {
   readonly store: ObjectStore;
+  readonly formats: readonly LakeFormat[];
+  readonly writers: Readonly<Record<LakeFormat, TableFileWriterFactory>>;
+  /** Local scratch folder for files being written (Lambda: under /tmp). */
+  readonly tmpDir: string;
+}
+
+export interface WindowWriterOptions extends LakeTarget {
   readonly table: TableDef;
   readonly partition: PartitionValues;
   readonly window: TimeWindow;
@@ -24,10 +32,6 @@ export interface WindowWriterOptions {
    * item and replace only that item's earlier files; `window` then only dates the rollup.
    */
   readonly item?: string;
-  readonly formats: readonly LakeFormat[];
-  readonly writers: Readonly<Record<LakeFormat, TableFileWriterFactory>>;
-  /** Local scratch folder for files being written (Lambda: under /tmp). */
-  readonly tmpDir: string;
   readonly now: () => number;
 }
 
