@@ -89,7 +89,9 @@ export async function readRows(
     const byFolder = new Map<string, string[]>();
     for (const key of keys) {
       const folder = key.slice(0, key.lastIndexOf('/'));
-      byFolder.set(folder, [...(byFolder.get(folder) ?? []), key]);
+      const files = byFolder.get(folder) ?? [];
+      files.push(key);
+      byFolder.set(folder, files);
     }
     for (const [folder, files] of byFolder) {
       const parquet = files.filter((k) => k.endsWith('.parquet'));
