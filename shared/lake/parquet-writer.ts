@@ -19,6 +19,9 @@ const DEFAULT_ROW_GROUP_ROWS = 10_000;
 // memory at a time.
 const SPILL_BYTES = 1 << 20;
 
+// Named here (hyparquet-writer's default) because the zero-row repair below recognises the footer by it.
+const CREATED_BY = 'hyparquet';
+
 /** The Parquet schema (root element first) the writer produces for a table. */
 export function parquetSchema(table: TableDef): SchemaElement[] {
   return [{ name: 'root', num_children: table.columns.length }, ...table.columns.map((c) => schemaElement(c))];
@@ -87,7 +90,12 @@ class StreamingParquetWriter implements TableFileWriter {
     this.required = table.columns.map((c) => !c.nullable);
     this.buffers = table.columns.map(() => new Array(rowGroupRows));
     this.sink = new FileSink(file);
-    this.writer = new ParquetWriter({ writer: this.sink, schema: parquetSchema(table), codec: 'SNAPPY' });
+    this.writer = new ParquetWriter({
+      writer: this.sink,
+      schema: parquetSchema(table),
+      codec: 'SNAPPY',
+      createdBy: CREATED_BY,
+    });
   }
 
   async append(rows: readonly Row[]): Promise<void> {
@@ -119,6 +127,7 @@ class StreamingParquetWriter implements TableFileWriter {
     this.assertOpen();
     try {
       if (this.buffered > 0) await this.flush();
+      if (this.written === 0) this.sink.beforeFinish = typeEmptyRowGroupList;
       await this.writer.finish();
     } finally {
       this.state = 'closed';
@@ -179,6 +188,10 @@ class StreamingParquetWriter implements TableFileWriter {
         );
       }
       if (toBigInt) out[i] = BigInt(v as number);
+      // The dictionary encoder keys values by SameValueZero, so a -0 would come back as 0 or -0 depending on whether
+      // its row group happened to be dictionary-encoded; storing every zero as +0 makes the file depend on the value
+      // alone.
+      else if (v === 0) out[i] = 0;
     }
     if (type === 'string' && mostlyDistinct(out)) {
       // hyparquet-writer would TextEncoder.encode each value of a column it does not dictionary-encode; Buffer.from
@@ -232,6 +245,8 @@ const jsType: Record<ColumnType, 'number' | 'string' | 'boolean'> = {
 class FileSink extends ByteWriter {
   private pending: Buffer[] = [];
   private closed = false;
+  /** Called with the unflushed bytes (the footer included) just before finish() writes them. */
+  beforeFinish?: (bytes: Uint8Array) => void;
 
   constructor(private readonly file: FileHandle) {
     super(SPILL_BYTES * 2);
@@ -256,6 +271,7 @@ class FileSink extends ByteWriter {
   }
 
   override finish(): Promise<void> {
+    this.beforeFinish?.(new Uint8Array(this.buffer, 0, this.index));
     return this.flush();
   }
 
@@ -264,6 +280,42 @@ class FileSink extends ByteWriter {
     this.closed = true;
     await this.file.close();
   }
+}
+
+/**
+ * A zero-row file's footer, as hyparquet-writer 0.17 serialises it, holds `row_groups = []` as a Thrift compact list
+ * header with element type 0: its serializer takes the type from the first element, and there is none. 0 is no Thrift
+ * type; arrow-rs (parquet-wasm) rejects the file ("Expected list element type of Struct but got Byte") while DuckDB
+ * reads it. This retypes that one byte as an empty list of structs (0x0C), as the Thrift compact protocol defines. The bytes are found by an exact match of FileMetaData fields 3–6 (num_rows = 0,
+ * the empty list, created_by), which cannot occur elsewhere in the footer; if the writer ever changes them the file
+ * is refused rather than written half-readable.
+ */
+function typeEmptyRowGroupList(bytes: Uint8Array): void {
+  const name = Buffer.from(CREATED_BY, 'utf8');
+  // field 3 (delta 1, i64) = zigzag 0; field 4 (delta 1, list) header; list header 0 items, type ?; field 6 (delta 2,
+  // binary) with its length and bytes.
+  const before = [0x16, 0x00, 0x19];
+  const after = [0x28, name.length, ...name];
+  const end = bytes.length - 8; // footer length (4) and PAR1 (4)
+  for (let at = end - after.length - 1; at >= before.length; at--) {
+    if (!matches(bytes, at + 1, after) || !matches(bytes, at - before.length, before)) continue;
+    if (bytes[at] === 0x0c) return; // already typed (a fixed hyparquet-writer)
+    if (bytes[at] === 0x00) {
+      bytes[at] = 0x0c;
+      return;
+    }
+  }
+  throw new ParquetFooterError('zero-row file: the empty row_groups list was not found in the footer');
+}
+
+function matches(bytes: Uint8Array, at: number, expected: readonly number[]): boolean {
+  for (let i = 0; i < expected.length; i++) if (bytes[at + i] !== expected[i]) return false;
+  return true;
+}
+
+/** The writer's footer is not laid out as this module expects (a hyparquet-writer change). */
+export class ParquetFooterError extends Error {
+  override readonly name = 'ParquetFooterError';
 }
 
 async function writeAll(file: FileHandle, chunk: Buffer): Promise<void> {
