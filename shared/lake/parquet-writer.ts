@@ -154,7 +154,13 @@ class StreamingParquetWriter implements TableFileWriter {
   private async flush(): Promise<void> {
     const count = this.buffered;
     try {
-      const columnData = this.names.map((name, c) => ({ name, data: this.physical(c, count) }));
+      const columnData = this.names.map((name, c) => ({
+        name,
+        data: this.physical(c, count),
+        // hyparquet-writer picks RLE for a boolean chunk of more than 16 values and PLAIN otherwise; PLAIN always
+        // (1 bit per value, what parquet-java writes into v1 pages) gives one boolean encoding across the lake.
+        ...(this.types[c] === 'boolean' ? { encoding: 'PLAIN' as const } : {}),
+      }));
       await this.writer.write({ columnData, rowGroupSize: count });
     } catch (err) {
       // Buffers and file are half-written now; only abort() is meaningful.
