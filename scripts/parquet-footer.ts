@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type ColumnChunk, type LogicalType, parquetMetadata, type SchemaElement } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
+import { deserializeTCompactProtocol } from 'hyparquet/src/thrift.js';
 
 /** One column of one file, summed over its row groups. */
 export interface ColumnFooter {
@@ -43,6 +44,8 @@ export interface FileFooter {
   readonly formatVersion: number;
   readonly rows: number;
   readonly rowGroups: number;
+  /** FileMetaData.column_orders per leaf column (TYPE_DEFINED_ORDER or what else is there); empty if absent. */
+  readonly columnOrders: string[];
   readonly columns: ColumnFooter[];
 }
 
@@ -60,8 +63,22 @@ export function describeParquet(bytes: Uint8Array): FileFooter {
     formatVersion: metadata.version,
     rows: Number(metadata.num_rows),
     rowGroups: metadata.row_groups.length,
+    columnOrders: columnOrders(buffer),
     columns,
   };
+}
+
+/**
+ * hyparquet does not parse column_orders (FileMetaData field 7), which tells readers whether min/max follow the type's
+ * own order; read it from the raw Thrift footer.
+ */
+function columnOrders(buffer: ArrayBuffer): string[] {
+  const view = new DataView(buffer);
+  const footerLength = view.getUint32(buffer.byteLength - 8, true);
+  const raw = deserializeTCompactProtocol({ view, offset: buffer.byteLength - 8 - footerLength }) as {
+    field_7?: { field_1?: unknown }[];
+  };
+  return (raw.field_7 ?? []).map((order) => (order.field_1 ? 'TYPE_DEFINED_ORDER' : JSON.stringify(order)));
 }
 
 function describeColumn(buffer: ArrayBuffer, element: SchemaElement, chunks: ColumnChunk[]): ColumnFooter {
@@ -123,7 +140,9 @@ const unique = (values: string[]): string[] => [...new Set(values)].sort();
 
 /** One line per column of one file, as a Markdown table. */
 export function formatFile(footer: FileFooter): string {
-  const head = `created_by ${footer.createdBy}, format version ${footer.formatVersion}, ${footer.rows} rows in ${footer.rowGroups} row groups`;
+  const head =
+    `created_by ${footer.createdBy}, format version ${footer.formatVersion}, ${footer.rows} rows in ` +
+    `${footer.rowGroups} row groups, column_orders ${orderSummary([footer])}`;
   const lines = footer.columns.map((c) =>
     row([
       c.name,
@@ -196,8 +215,18 @@ export function formatSummary(footers: readonly FileFooter[]): string {
   const files = footers.length;
   const rows = footers.reduce((n, f) => n + f.rows, 0);
   const createdBy = unique(footers.map((f) => `${f.createdBy}`)).join(', ');
+  const head = `${files} files, ${rows} rows, created_by ${createdBy}, column_orders ${orderSummary(footers)}`;
   const summaryHeader = header.replace('| column |', '| columns |');
-  return [`${files} files, ${rows} rows, created_by ${createdBy}`, '', summaryHeader, rule, ...lines].join('\n');
+  return [head, '', summaryHeader, rule, ...lines].join('\n');
+}
+
+/** e.g. "TYPE_DEFINED_ORDER ×91 of 91 columns". */
+function orderSummary(footers: readonly FileFooter[]): string {
+  const columns = footers.reduce((n, f) => n + f.columns.length, 0);
+  const counts = new Map<string, number>();
+  for (const o of footers.flatMap((f) => f.columnOrders)) counts.set(o, (counts.get(o) ?? 0) + 1);
+  const parts = [...counts].map(([o, n]) => `${o} ×${n}`);
+  return `${parts.join(', ') || 'none'} of ${columns} columns`;
 }
 
 const annotation = (c: ColumnFooter): string => [c.logicalType, c.convertedType].filter(Boolean).join(' / ') || '—';

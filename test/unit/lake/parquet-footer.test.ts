@@ -55,6 +55,8 @@ describe('the Parquet files the writer produces', () => {
     const def = table('sendsage_campaigns');
     const footer = await footerOf(def, generateRows(def, 300), 128);
     expect(footer.createdBy).toBe('hyparquet');
+    // min/max follow each type's own order (signed integers, unsigned bytes for strings).
+    expect(footer.columnOrders).toEqual(def.columns.map(() => 'TYPE_DEFINED_ORDER'));
     expect(footer.rowGroups).toBe(3);
     for (const c of footer.columns) {
       expect(Object.keys(c.pages).sort(), c.name).toEqual(
@@ -109,7 +111,7 @@ describe('the Parquet files the writer produces', () => {
     const def = table('socketlabs_account');
     const summary = formatSummary([await footerOf(def, generateRows(def, 40))]);
     const lines = summary.split('\n');
-    expect(lines[0]).toBe('1 files, 40 rows, created_by hyparquet');
+    expect(lines[0]).toBe('1 files, 40 rows, created_by hyparquet, column_orders TYPE_DEFINED_ORDER ×14 of 14 columns');
     expect(lines.find((l) => l.includes('| BOOLEAN |'))).toBe(
       '| 3 columns | BOOLEAN | OPTIONAL | — | DATA_PAGE_V2 ×3 | PLAIN | SNAPPY | min_value/max_value, null_count | ' +
         'offset 0/3, column 0/3, bloom 0/3 |',
