@@ -197,6 +197,20 @@ describe('parquet writer', () => {
     await w.abort();
   });
 
+  it('rejects an int32 value beyond the INT32 range, naming table and column', async () => {
+    const w = await parquetWriterFactory({ rowGroupRows: 2 })(socketlabsFailed, join(dir, 'bad-int32.parquet'));
+    const [row] = failedRows(1);
+    await w.append([{ ...row, failure_code: 2 ** 31 - 1 }]);
+    await expect(w.append([{ ...row, failure_code: 2 ** 31 }])).rejects.toThrow(
+      /socketlabs_failed.*failure_code \(int32\).*'2147483648' in row 1/,
+    );
+    await w.abort();
+    const low = await createParquetWriter(socketlabsFailed, join(dir, 'bad-int32-low.parquet'));
+    await low.append([{ ...row, failure_type: -(2 ** 31) - 1 }]);
+    await expect(low.close()).rejects.toThrow(/socketlabs_failed.*failure_type \(int32\).*'-2147483649'/);
+    await low.abort();
+  });
+
   it('abort() deletes the partial file', async () => {
     const path = join(dir, 'aborted.parquet');
     const writer = await parquetWriterFactory({ rowGroupRows: 10 })(socketlabsFailed, path);
