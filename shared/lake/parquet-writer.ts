@@ -185,11 +185,15 @@ class StreamingParquetWriter implements TableFileWriter {
     const isInt = type === 'int32' || type === 'int64' || type === 'timestamp';
     const toBigInt = type === 'int64' || type === 'timestamp';
     // JS numbers hold more than INT32; the encoder would refuse such a value without saying where it came from.
-    const [min, max] = type === 'int32' ? [-(2 ** 31), 2 ** 31 - 1] : [-Infinity, Infinity];
+    const isInt32 = type === 'int32';
     for (let i = 0; i < count; i++) {
       const v = out[i];
       if (v === null) continue;
-      if (typeof v !== expected || (isInt && !Number.isSafeInteger(v)) || (v as number) < min || (v as number) > max) {
+      if (
+        typeof v !== expected ||
+        (isInt && !Number.isSafeInteger(v)) ||
+        (isInt32 && ((v as number) < -2_147_483_648 || (v as number) > 2_147_483_647))
+      ) {
         throw new Error(
           `parquet writer: table ${this.table.name}, column ${this.names[c]} (${type}) got ${typeof v} ` +
             `'${String(v).slice(0, 40)}' in row ${this.written + i}`,
