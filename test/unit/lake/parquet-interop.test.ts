@@ -162,3 +162,20 @@ describe('multi-page column chunks', () => {
     await expectBothReadersAgree(table, path, rows);
   });
 });
+
+describe('strings that are not valid UTF-16', () => {
+  it('a lone surrogate (an emoji cut in half) is stored as U+FFFD on both string paths, read alike', async () => {
+    const table = allTables.find((t) => t.name === 'sendsage_seedlist')!;
+    for (const distinct of [false, true]) {
+      // 50 equal values take the dictionary path, 50 distinct ones the writer's pre-encoded plain path.
+      const rows = Array.from({ length: 50 }, (_, i) => ({
+        snapshot_time: 0,
+        address: distinct ? `cut \ud83d #${i}` : 'cut \ud83d',
+        ingested_at: 0,
+      }));
+      const path = await writeRows(table, distinct ? 'surrogate-plain' : 'surrogate-dict', rows);
+      const stored = rows.map((r) => ({ ...r, address: r.address.replace('\ud83d', '\ufffd') }));
+      await expectBothReadersAgree(table, path, stored);
+    }
+  });
+});
