@@ -1,7 +1,7 @@
 import type { ColumnType, Row, TableDef } from '../../shared/lake/table';
 
 // Rows for any catalog table that put every edge a Parquet reader can get wrong into every column: shared by the
-// two-reader interop test and the footer script, so the README's footer table describes the files the test reads.
+// two-reader interop test and the footer test, so both look at the same files.
 
 const day = Date.UTC(2026, 10, 20);
 export const kb2Ascii = 'x'.repeat(2048);
