@@ -55,6 +55,7 @@ export function csvTextDecodedSql(column: string): string {
 }
 
 const needsQuotes = new RegExp(`[${SEP}${QUOTE}${ESCAPE}]`);
+const special = new RegExp(`[${SEP}${QUOTE}${ESCAPE}\r\n${LINE_BREAK_MARK}]`);
 const doubled = new RegExp(`[${QUOTE}${ESCAPE}]`, 'g');
 
 /**
@@ -63,6 +64,8 @@ const doubled = new RegExp(`[${QUOTE}${ESCAPE}]`, 'g');
  * that tell them apart; Athena reads both as '').
  */
 export function csvTextField(text: string): string {
+  // Most texts hold none of the special chars: one scan, no copy.
+  if (text !== '' && !special.test(text)) return text;
   const flat = encodeLineBreaks(text);
   if (flat !== '' && !needsQuotes.test(flat)) return flat;
   return `${QUOTE}${flat.replace(doubled, (c) => c + c)}${QUOTE}`;

@@ -53,9 +53,10 @@ export const createCsvWriter: TableFileWriterFactory = async (table, localPath) 
       assertOpen();
       for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
         const end = Math.min(rows.length, start + CHUNK_ROWS);
-        let text = '';
-        for (let r = start; r < end; r++) text += `${toLine(table, names, types, rows[r]!, rowCount + r)}\n`;
-        await write(text);
+        const lines: string[] = new Array(end - start + 1);
+        for (let r = start; r < end; r++) lines[r - start] = toLine(table, names, types, rows[r]!, rowCount + r);
+        lines[end - start] = '';
+        await write(lines.join('\n'));
       }
       rowCount += rows.length;
     },
