@@ -1,4 +1,5 @@
 import type { CfnTable } from 'aws-cdk-lib/aws-glue';
+import { csvSerdeProperties } from '../shared/lake/csv-dialect';
 import { partitionPrefix } from '../shared/lake/layout';
 import { athenaType, type PartitionType, type TableDef } from '../shared/lake/table';
 
@@ -34,7 +35,11 @@ const storage: Record<LakeFormat, Omit<CfnTable.StorageDescriptorProperty, 'colu
     outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
     serdeInfo: {
       serializationLibrary: 'org.apache.hadoop.hive.serde2.OpenCSVSerde',
-      parameters: { separatorChar: ',', quoteChar: '"', escapeChar: '\\' },
+      // The writer's own characters (shared/lake/csv-dialect.ts): quotes doubled, and an escape char (U+0000) that
+      // never appears except doubled, so the SerDe unescapes nothing but what the writer escaped. With `\` it ate
+      // every backslash before another char (`C:\temp\` read as `C:temp`) and any text ending in one. Every field
+      // reads as a string; a NULL (empty field) reads as '': NULLIF(col, '') in SQL.
+      parameters: { ...csvSerdeProperties },
     },
   },
 };

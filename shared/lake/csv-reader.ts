@@ -1,4 +1,5 @@
 import Papa from 'papaparse';
+import { csvSerdeProperties, textOfCsvField } from './csv-dialect';
 import type { ColumnType, TableDef } from './table';
 
 type Value = string | number | boolean | null;
@@ -13,7 +14,7 @@ const fromText: Record<ColumnType, (s: string) => Value> = {
   int64: Number,
   double: Number,
   boolean: (s) => s === 'true',
-  string: (s) => s,
+  string: textOfCsvField,
 };
 
 /**
@@ -22,7 +23,12 @@ const fromText: Record<ColumnType, (s: string) => Value> = {
  * from a missing value once parsed.
  */
 export function readCsvRows(text: string, table: TableDef): Record<string, Value>[] {
-  const parsed = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true });
+  const parsed = Papa.parse<Record<string, string>>(text, {
+    header: true,
+    skipEmptyLines: true,
+    delimiter: csvSerdeProperties.separatorChar,
+    quoteChar: csvSerdeProperties.quoteChar,
+  });
   if (parsed.errors.length) {
     const e = parsed.errors[0]!;
     throw new Error(`csv of table ${table.name}: ${e.message} (row ${e.row ?? '?'})`);

@@ -1,21 +1,13 @@
 import { mkdir, open, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import Papa from 'papaparse';
+import { csvSerdeProperties, csvTextField } from './csv-dialect';
 import type { TableFileWriterFactory } from './file-writer';
 import type { ColumnType, Row, TableDef } from './table';
 
-// Rows per Papa.unparse call, so one huge append() never builds one huge string.
+// Rows per write, so one huge append() never builds one huge string.
 const CHUNK_ROWS = 10_000;
 
-const unparseConfig: Papa.UnparseConfig = {
-  delimiter: ',',
-  newline: '\n',
-  quoteChar: '"',
-  escapeChar: '"',
-  header: false,
-  // A quoted empty field keeps '' apart from null (an unquoted empty field) for readers that care, such as DuckDB.
-  quotes: (value: unknown) => value === '',
-};
+const SEPARATOR = csvSerdeProperties.separatorChar;
 
 /** strftime pattern DuckDB's read_csv needs for the timestamps this writer produces. */
 export const CSV_TIMESTAMP_FORMAT = '%Y-%m-%d %H:%M:%S.%g';
@@ -25,8 +17,6 @@ export function formatCsvTimestamp(ms: number): string {
   const iso = new Date(ms).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }
-
-const NEWLINES = /\r\n|[\r\n]/g;
 
 /** Writes a table's rows as CSV with a header row, appending chunk by chunk so memory stays bounded. */
 export const createCsvWriter: TableFileWriterFactory = async (table, localPath) => {
@@ -52,7 +42,7 @@ export const createCsvWriter: TableFileWriterFactory = async (table, localPath) 
   };
 
   try {
-    await write(`${Papa.unparse([names], unparseConfig)}\n`);
+    await write(`${names.join(SEPARATOR)}\n`);
   } catch (err) {
     await file.close();
     throw err;
@@ -63,9 +53,10 @@ export const createCsvWriter: TableFileWriterFactory = async (table, localPath) 
       assertOpen();
       for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
         const end = Math.min(rows.length, start + CHUNK_ROWS);
-        const data: unknown[][] = new Array(end - start);
-        for (let r = start; r < end; r++) data[r - start] = toFields(table, names, types, rows[r]!, rowCount + r);
-        await write(`${Papa.unparse(data, unparseConfig)}\n`);
+        const lines: string[] = new Array(end - start + 1);
+        for (let r = start; r < end; r++) lines[r - start] = toLine(table, names, types, rows[r]!, rowCount + r);
+        lines[end - start] = '';
+        await write(lines.join('\n'));
       }
       rowCount += rows.length;
     },
@@ -87,8 +78,9 @@ export const createCsvWriter: TableFileWriterFactory = async (table, localPath) 
   };
 };
 
-function toFields(table: TableDef, names: string[], types: ColumnType[], row: Row, rowIndex: number): unknown[] {
-  const fields: unknown[] = new Array(names.length);
+/** One record: a NULL is an empty unquoted field; text as csv-dialect spells it; other types never need quotes. */
+function toLine(table: TableDef, names: string[], types: ColumnType[], row: Row, rowIndex: number): string {
+  const fields: string[] = new Array(names.length);
   for (let c = 0; c < names.length; c++) {
     const value = row[names[c]!];
     if (value === undefined || value === null) {
@@ -97,7 +89,7 @@ function toFields(table: TableDef, names: string[], types: ColumnType[], row: Ro
           `csv writer: table ${table.name}, column ${names[c]} is not nullable but row ${rowIndex} has no value`,
         );
       }
-      fields[c] = null;
+      fields[c] = '';
       continue;
     }
     switch (types[c]) {
@@ -110,15 +102,14 @@ function toFields(table: TableDef, names: string[], types: ColumnType[], row: Ro
         fields[c] = formatCsvTimestamp(value);
         break;
       case 'string':
-        // Athena's CSV SerDes split records on any newline, quoted or not.
-        fields[c] = (value as string).replace(NEWLINES, ' ');
+        fields[c] = csvTextField(value as string);
         break;
       case 'boolean':
         fields[c] = value ? 'true' : 'false';
         break;
       default:
-        fields[c] = value;
+        fields[c] = String(value);
     }
   }
-  return fields;
+  return fields.join(SEPARATOR);
 }

@@ -14,6 +14,7 @@ import {
   type JS,
   JSDuckDBValueConverter,
 } from '@duckdb/node-api';
+import { csvTextDecodedSql } from './csv-dialect';
 import { CSV_TIMESTAMP_FORMAT } from './csv-writer';
 import { isTempFileName } from './local-store';
 import { duckdbType, type PartitionType, type TableDef } from './table';
@@ -83,8 +84,11 @@ export async function viewSql(lakeDir: string, table: TableDef): Promise<string>
       `union_by_name = true, hive_types = ${hiveTypes})`;
   } else if (csv) {
     const columns = `{${table.columns.map((c) => `${sqlString(c.name)}: ${sqlString(duckdbType[c.type])}`).join(', ')}}`;
+    // Text back as the writer was given it (line breaks and U+0000 are spelled out in the file: csv-dialect.ts).
+    const texts = table.columns.filter((c) => c.type === 'string').map((c) => sqlIdent(c.name));
+    const decoded = texts.length ? ` REPLACE (${texts.map((c) => `${csvTextDecodedSql(c)} AS ${c}`).join(', ')})` : '';
     source =
-      `SELECT * FROM read_csv(${sqlString(`${dir}/**/*.csv`)}, header = true, delim = ',', quote = '"', ` +
+      `SELECT *${decoded} FROM read_csv(${sqlString(`${dir}/**/*.csv`)}, header = true, delim = ',', quote = '"', ` +
       `escape = '"', columns = ${columns}, timestampformat = ${sqlString(CSV_TIMESTAMP_FORMAT)}, ` +
       // The CSV writer quotes empty strings, so only an unquoted empty field is NULL.
       `allow_quoted_nulls = false, hive_partitioning = true, union_by_name = true, hive_types = ${hiveTypes})`;

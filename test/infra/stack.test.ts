@@ -356,6 +356,12 @@ describe('other shapes of config', () => {
     for (const t of glue) {
       expect(t.Parameters['projection.dt.range']).toBe('NOW-400DAYS,NOW+1DAYS');
       expect(t.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.serde2.OpenCSVSerde');
+      // The writer's characters, the U+0000 escape char intact through the template file CloudFormation receives.
+      expect(t.StorageDescriptor.SerdeInfo.Parameters).toEqual({
+        separatorChar: ',',
+        quoteChar: '"',
+        escapeChar: '\u0000',
+      });
     }
     const bucketId = other.stack.getLogicalId(other.stack.lake.bucket.node.defaultChild as s3.CfnBucket);
     const rules = (other.json.Resources[bucketId] as Json).Properties.LifecycleConfiguration.Rules as Json[];

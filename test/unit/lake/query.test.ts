@@ -25,7 +25,7 @@ function queuedRow(i: number): Row {
     recipient_domain: 'example.com',
     from_address: 'a@shop.example',
     message_size: 2 ** 40 + i,
-    extra: i === 0 ? 'multi\nline' : null,
+    extra: i === 0 ? 'multi\nline C:\\temp\\' : null,
     ingested_at: day + 86_400_000,
   };
 }
@@ -127,12 +127,12 @@ describe('openLakeQuery', () => {
     expect(pruned.rows).toEqual([[1]]);
   });
 
-  it('reads a CSV-only table with the column types and UTC timestamps', async () => {
+  it('reads a CSV-only table with the column types, UTC timestamps and text exactly as written', async () => {
     const res = await q.run(
       'SELECT dt, server_id, event_time, message_size, mailing_id, extra FROM socketlabs_queued ORDER BY event_time',
     );
     expect(res.rows).toEqual([
-      ['2026-11-20', 1234, '2026-11-20T00:00:00.000Z', 2 ** 40, null, 'multi line'],
+      ['2026-11-20', 1234, '2026-11-20T00:00:00.000Z', 2 ** 40, null, 'multi\nline C:\\temp\\'],
       ['2026-11-20', 1234, '2026-11-20T01:00:00.000Z', 2 ** 40 + 1, null, null],
       ['2026-11-20', 1234, '2026-11-20T02:00:00.000Z', 2 ** 40 + 2, null, null],
       ['2026-11-21', 99, '2026-11-21T00:00:00.000Z', 2 ** 40 + 24, null, null],
