@@ -71,3 +71,6 @@ export function windowOfKey(key: string): TimeWindow | null {
 export function checkpointKey(source: string, scope: string, dataset: string): string {
   return `_state/checkpoints/${source}/${encodeURIComponent(scope)}/${dataset}.json`;
 }
+
+/** Where `inboxlake check-athena` puts its short-lived sample files, outside every table's location. */
+export const CHECK_PREFIX = '_check/';
