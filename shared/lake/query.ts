@@ -16,7 +16,7 @@ import {
 } from '@duckdb/node-api';
 import { CSV_TIMESTAMP_FORMAT } from './csv-writer';
 import { isTempFileName } from './local-store';
-import { duckdbType, type PartitionType, type TableDef } from './table';
+import { duckdbType, partitionDuckdbType, type TableDef } from './table';
 
 export interface LakeQueryOptions {
   /** Local lake folder (tables are its top-level folders). */
@@ -34,8 +34,6 @@ export interface LakeQuery {
   run(sql: string): Promise<QueryResult>;
   close(): Promise<void>;
 }
-
-const partitionDuckdbType: Record<PartitionType, string> = { date: 'DATE', int64: 'BIGINT', string: 'VARCHAR' };
 
 /** Opens an in-memory DuckDB with one view per table over the lake folder's Parquet (or CSV) files. */
 export async function openLakeQuery(options: LakeQueryOptions): Promise<LakeQuery> {

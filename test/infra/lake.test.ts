@@ -14,16 +14,24 @@ import { athenaType, type Row, type TableDef } from '../../shared/lake/table';
 import { openWindowWriter } from '../../shared/lake/window-writer';
 import { exampleStack, resourcesOf, type Synthesized } from './synth';
 
+interface GlueTableProps {
+  Name: string;
+  Parameters: Record<string, unknown>;
+  PartitionKeys: { Name: string; Type: string; Comment: string }[];
+  StorageDescriptor: {
+    Columns: { Name: string; Type: string; Comment: string }[];
+    SerdeInfo: { SerializationLibrary: string };
+  };
+}
+
+/** The TableInput of a Glue table resource's properties. */
+const glueTableOf = (p: Record<string, unknown>) => p.TableInput as GlueTableProps;
+
 /** A Glue table of the template by name. */
 function glueTable(s: Synthesized, name: string) {
-  const found = resourcesOf(s, 'AWS::Glue::Table').find(([, p]) => (p.TableInput as { Name: string }).Name === name);
+  const found = resourcesOf(s, 'AWS::Glue::Table').find(([, p]) => glueTableOf(p).Name === name);
   if (!found) throw new Error(`no Glue table ${name}`);
-  return found[1].TableInput as {
-    Name: string;
-    Parameters: Record<string, unknown>;
-    PartitionKeys: { Name: string; Type: string }[];
-    StorageDescriptor: { Columns: { Name: string; Type: string }[]; SerdeInfo: { SerializationLibrary: string } };
-  };
+  return glueTableOf(found[1]);
 }
 
 /** One row with a value of the right type in every column, its time column at `at`. */
@@ -119,6 +127,36 @@ describe('Glue tables generated from the table definitions', () => {
     expect(sd.serdeInfo.serializationLibrary).toBe('org.apache.hadoop.hive.serde2.OpenCSVSerde');
     expect(input.parameters).toMatchObject({ classification: 'csv', 'skip.header.line.count': '1' });
     expect(new Set(sd.columns.map((c) => c.type))).toEqual(new Set(['string']));
+  });
+
+  it('every enum-projected partition key is a string (Athena projects enums over string keys only)', () => {
+    const tables = resourcesOf(s, 'AWS::Glue::Table').map(([, p]) => glueTableOf(p));
+    const enumKeys = tables.flatMap((t) =>
+      t.PartitionKeys.filter((k) => t.Parameters[`projection.${k.Name}.type`] === 'enum').map((k) => [t.Name, k]),
+    );
+    expect(enumKeys.length).toBeGreaterThan(0);
+    for (const [name, k] of enumKeys) expect(k, String(name)).toMatchObject({ Name: 'server_id', Type: 'string' });
+  });
+
+  it("clips every comment to Glue's 255 bytes, not 255 characters", () => {
+    const long = 'Größe — ü'.repeat(60);
+    const table = {
+      ...tablesBySource.sendsage[0]!,
+      columns: [{ ...tablesBySource.sendsage[0]!.columns[0]!, description: long }],
+    };
+    for (const format of ['parquet', 'csv'] as const) {
+      const input = glueTableInput(table, { bucketName: 'b', format, dateRangeStart: '2025-01-01', enumValues: {} });
+      const comment = (input.storageDescriptor as { columns: { comment: string }[] }).columns[0]!.comment;
+      expect(Buffer.byteLength(comment, 'utf8')).toBeLessThanOrEqual(255);
+      expect(Buffer.byteLength(comment, 'utf8')).toBeGreaterThan(250);
+      expect(comment.endsWith('…')).toBe(true);
+      expect(comment).not.toContain('\uFFFD');
+    }
+    const templateComments = resourcesOf(s, 'AWS::Glue::Table').flatMap(([, p]) => {
+      const t = glueTableOf(p);
+      return [...t.PartitionKeys, ...t.StorageDescriptor.Columns].map((c) => c.Comment);
+    });
+    for (const c of templateComments) expect(Buffer.byteLength(c, 'utf8')).toBeLessThanOrEqual(255);
   });
 
   it('refuses a table whose non-date partition key has no values to project', () => {

@@ -98,14 +98,14 @@ afterAll(async () => {
 });
 
 describe('openLakeQuery', () => {
-  it('creates a typed view per table, with dt DATE and server_id BIGINT partition columns', async () => {
+  it('creates a typed view per table, with dt DATE and server_id VARCHAR partition columns, as Glue declares them', async () => {
     for (const table of tables) {
       const res = await q.run(`DESCRIBE ${sqlIdent(table.name)}`);
       const types = Object.fromEntries(res.rows.map((r) => [r[0], r[1]]));
       expect(types, table.name).toEqual({
         ...Object.fromEntries(table.columns.map((c) => [c.name, duckdbType[c.type]])),
         dt: 'DATE',
-        server_id: 'BIGINT',
+        server_id: 'VARCHAR',
       });
     }
   });
@@ -114,16 +114,18 @@ describe('openLakeQuery', () => {
     const res = await q.run('SELECT dt, server_id, message_id, event_time FROM socketlabs_failed ORDER BY message_id');
     expect(res.columns).toEqual([
       { name: 'dt', type: 'DATE' },
-      { name: 'server_id', type: 'BIGINT' },
+      { name: 'server_id', type: 'VARCHAR' },
       { name: 'message_id', type: 'VARCHAR' },
       { name: 'event_time', type: 'TIMESTAMP WITH TIME ZONE' },
     ]);
     expect(res.rows).toEqual([
-      ['2026-11-20', 1, 'f-1', '2026-11-20T00:00:01.000Z'],
-      ['2026-11-20', 1, 'f-2', '2026-11-20T00:00:02.000Z'],
-      ['2026-11-21', 2, 'f-3', '2026-11-21T00:00:01.000Z'],
+      ['2026-11-20', '1', 'f-1', '2026-11-20T00:00:01.000Z'],
+      ['2026-11-20', '1', 'f-2', '2026-11-20T00:00:02.000Z'],
+      ['2026-11-21', '2', 'f-3', '2026-11-21T00:00:01.000Z'],
     ]);
-    const pruned = await q.run("SELECT count(*) FROM socketlabs_failed WHERE dt = DATE '2026-11-21' AND server_id = 2");
+    const pruned = await q.run(
+      "SELECT count(*) FROM socketlabs_failed WHERE dt = DATE '2026-11-21' AND server_id = '2'",
+    );
     expect(pruned.rows).toEqual([[1]]);
   });
 
@@ -132,10 +134,10 @@ describe('openLakeQuery', () => {
       'SELECT dt, server_id, event_time, message_size, mailing_id, extra FROM socketlabs_queued ORDER BY event_time',
     );
     expect(res.rows).toEqual([
-      ['2026-11-20', 1234, '2026-11-20T00:00:00.000Z', 2 ** 40, null, 'multi line'],
-      ['2026-11-20', 1234, '2026-11-20T01:00:00.000Z', 2 ** 40 + 1, null, null],
-      ['2026-11-20', 1234, '2026-11-20T02:00:00.000Z', 2 ** 40 + 2, null, null],
-      ['2026-11-21', 99, '2026-11-21T00:00:00.000Z', 2 ** 40 + 24, null, null],
+      ['2026-11-20', '1234', '2026-11-20T00:00:00.000Z', 2 ** 40, null, 'multi line'],
+      ['2026-11-20', '1234', '2026-11-20T01:00:00.000Z', 2 ** 40 + 1, null, null],
+      ['2026-11-20', '1234', '2026-11-20T02:00:00.000Z', 2 ** 40 + 2, null, null],
+      ['2026-11-21', '99', '2026-11-21T00:00:00.000Z', 2 ** 40 + 24, null, null],
     ]);
   });
 
