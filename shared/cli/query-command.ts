@@ -1,9 +1,9 @@
-import { resolve } from 'node:path';
 import * as z from 'zod';
 import { allTables } from '../catalog';
 import type { LakeConfig } from '../config';
 import { ConfigError } from '../engine/errors';
 import { loadNamedQueries, namedQuery, withReferenceDate } from '../lake/named-queries';
+import { localLakeFolder } from '../lake/open-store';
 import { openLakeQuery } from '../lake/query';
 import { formatTable } from './summary';
 
@@ -56,12 +56,18 @@ export async function runQuery(request: QueryRequest, lake: LakeConfig): Promise
   }
   let sql = request.kind === 'sql' ? request.sql : namedQuery(request.name).sql;
   if (request.kind === 'named' && request.date) sql = withReferenceDate(sql, request.date);
-  if (lake.location.startsWith('s3://')) {
+  let lakeDir: string | null;
+  try {
+    lakeDir = localLakeFolder(lake.location);
+  } catch (err) {
+    throw new ConfigError(`INBOXLAKE_LAKE: ${(err as Error).message}`, { cause: err });
+  }
+  if (lakeDir === null) {
     throw new ConfigError(
       'inboxlake query reads a local lake folder; for an S3 lake use Athena (INBOXLAKE_LAKE is s3://…)',
     );
   }
-  const q = await openLakeQuery({ lakeDir: resolve(lake.location), tables: allTables });
+  const q = await openLakeQuery({ lakeDir, tables: allTables });
   try {
     const result = await q.run(sql);
     const rows = result.rows.map((r) => r.map((v) => (v === null ? 'NULL' : typeof v === 'number' ? v : String(v))));

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCsvWriter } from '../../../shared/lake/csv-writer';
 import type { TableFileWriterFactory } from '../../../shared/lake/file-writer';
 import { createParquetWriter } from '../../../shared/lake/parquet-writer';
-import { type LakeQuery, openLakeQuery, sqlIdent, sqlString } from '../../../shared/lake/query';
+import { type LakeQuery, openLakeQuery, ReadOnlyQueryError, sqlIdent, sqlString } from '../../../shared/lake/query';
 import { duckdbType, type Row, type TableDef } from '../../../shared/lake/table';
 import {
   socketlabsComplaints,
@@ -159,5 +159,88 @@ describe('openLakeQuery', () => {
 
   it('reports SQL errors', async () => {
     await expect(q.run('SELECT * FROM no_such_table')).rejects.toThrow(/no_such_table/);
+  });
+});
+
+describe('openLakeQuery: read-only and confined to the lake', () => {
+  let lake: string;
+  let outside: string;
+  let guarded: LakeQuery;
+  beforeAll(async () => {
+    lake = join(root, 'guarded lake');
+    outside = join(root, 'outside');
+    await mkdir(outside, { recursive: true });
+    await writeFile(join(outside, 'secret.csv'), 'token\nhunter2\n');
+    await writeTableFile(lake, createParquetWriter, socketlabsFailed, 'dt=2026-11-20/server_id=1', 'a.parquet', [
+      failedRow(1, day + 1000),
+    ]);
+    guarded = await openLakeQuery({ lakeDir: lake, tables });
+  });
+  afterAll(() => guarded?.close());
+
+  it.each([
+    [
+      'COPY into the lake',
+      (l: string) => `COPY (SELECT 1 AS x) TO ${sqlString(join(l, 'socketlabs_failed', 'x.parquet'))}`,
+    ],
+    ['COPY outside', (l: string) => `COPY (SELECT 1 AS x) TO ${sqlString(join(l, '..', 'outside', 'x.csv'))}`],
+    ['ATTACH', (l: string) => `ATTACH ${sqlString(join(l, 'x.duckdb'))}`],
+    ['EXPORT DATABASE', (l: string) => `EXPORT DATABASE ${sqlString(join(l, 'export'))}`],
+    ['CREATE TABLE', () => 'CREATE TABLE t AS SELECT 1'],
+    ['SET', () => "SET allowed_directories = ['/']"],
+    ['INSTALL', () => 'INSTALL httpfs'],
+    ['a SELECT then a COPY', (l: string) => `SELECT 1; COPY (SELECT 1) TO ${sqlString(join(l, 'y.csv'))}`],
+  ])('refuses %s, before anything runs, and writes nothing', async (_name, sql) => {
+    await expect(guarded.run(sql(lake))).rejects.toThrow(ReadOnlyQueryError);
+    const { readdir } = await import('node:fs/promises');
+    expect((await readdir(lake, { recursive: true })).sort()).toEqual([
+      'socketlabs_failed',
+      'socketlabs_failed/dt=2026-11-20',
+      'socketlabs_failed/dt=2026-11-20/server_id=1',
+      'socketlabs_failed/dt=2026-11-20/server_id=1/a.parquet',
+    ]);
+    expect(await readdir(outside)).toEqual(['secret.csv']);
+  });
+
+  it('reads no file outside the lake folder', async () => {
+    const secret = join(outside, 'secret.csv');
+    await expect(guarded.run(`SELECT * FROM read_csv(${sqlString(secret)})`)).rejects.toThrow(/Permission Error/);
+    await expect(
+      guarded.run(`SELECT * FROM read_csv(${sqlString(join(lake, '..', 'outside', 'secret.csv'))})`),
+    ).rejects.toThrow(/Permission Error/);
+    await expect(guarded.run("SELECT * FROM glob('/etc/*')")).rejects.toThrow(/Permission Error/);
+  });
+
+  it('still answers SELECT, FROM-first, DESCRIBE and several SELECTs (the last one answers)', async () => {
+    expect((await guarded.run('SELECT count(*) FROM socketlabs_failed')).rows).toEqual([[1]]);
+    expect((await guarded.run('FROM socketlabs_failed SELECT message_id')).rows).toEqual([['f-1']]);
+    expect((await guarded.run('DESCRIBE socketlabs_failed')).rows.length).toBeGreaterThan(3);
+    expect((await guarded.run('SELECT 1; SELECT 2 AS two')).rows).toEqual([[2]]);
+  });
+});
+
+describe('openLakeQuery: a bad file fails only its own table', () => {
+  it.each([
+    ['a truncated Parquet file', 'dt=2026-11-20/server_id=1/b.parquet', 'PAR1 cut short'],
+    ['an empty Parquet file', 'dt=2026-11-20/server_id=1/c.parquet', ''],
+  ])('%s: its table fails naming the file, every other table answers', async (_name, rel, content) => {
+    const lake = await mkdtemp(join(root, 'bad-'));
+    await writeTableFile(lake, createParquetWriter, socketlabsFailed, 'dt=2026-11-20/server_id=1', 'a.parquet', [
+      failedRow(1, day + 1000),
+    ]);
+    await writeTableFile(lake, createCsvWriter, socketlabsQueued, 'dt=2026-11-20/server_id=1', 'q.csv', [queuedRow(0)]);
+    const bad = join(lake, socketlabsFailed.name, rel);
+    await mkdir(join(bad, '..'), { recursive: true });
+    await writeFile(bad, content);
+    const lq = await openLakeQuery({ lakeDir: lake, tables });
+    try {
+      expect((await lq.run('SELECT count(*) FROM socketlabs_queued')).rows).toEqual([[1]]);
+      expect((await lq.run('SELECT count(*) FROM socketlabs_processed')).rows).toEqual([[0]]);
+      const failure = lq.run('SELECT count(*) FROM socketlabs_failed');
+      await expect(failure).rejects.toThrow(/socketlabs_failed/);
+      await expect(failure).rejects.toThrow(bad);
+    } finally {
+      await lq.close();
+    }
   });
 });
