@@ -21,7 +21,7 @@ import type { CollectorDeps } from './lake';
  * SocketLabs kept 90 days (v1 guide, "Data Retention and Availability"); v2 plans may keep fewer, which the API
  * answers with an error that skips those days (OutsideHistoryError).
  */
-const RETENTION_DAYS = 90;
+export const RETENTION_DAYS = 90;
 
 export interface CollectRequest {
   /** Inclusive UTC dates. */

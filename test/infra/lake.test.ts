@@ -1,18 +1,20 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exampleDeploymentConfig } from '../../infra/config';
+import { dtProjectionWarning } from '../../infra/constructs/lake';
 import { glueTableInput, locationTemplate, partitionAthenaType } from '../../infra/glue-tables';
 import { deployedTables, tablesBySource } from '../../infra/sources';
 import { fileWriters } from '../../shared/app/lake';
 import { allTables } from '../../shared/catalog';
-import { DAY_MS } from '../../shared/engine/windows';
+import { DAY_MS, utcDay } from '../../shared/engine/windows';
 import { LocalFolderStore } from '../../shared/lake/local-store';
 import { loadNamedQueries } from '../../shared/lake/named-queries';
 import { athenaType, type Row, type TableDef } from '../../shared/lake/table';
 import { openWindowWriter } from '../../shared/lake/window-writer';
-import { exampleStack, resourcesOf, type Synthesized } from './synth';
+import { exampleStack, resourcesOf, type Synthesized, synthesize } from './synth';
 
 interface GlueTableProps {
   Name: string;
@@ -243,5 +245,26 @@ describe('Athena', () => {
         WorkGroup: s.stack.lake.workGroupName,
       });
     }
+  });
+});
+
+describe("the dt projection's start against what can be collected", () => {
+  const config = exampleDeploymentConfig();
+
+  it('names the oldest collectable day when historyStart is later, and stays quiet otherwise', () => {
+    const late = dtProjectionWarning({ ...config, historyStart: '2026-11-01' }, '2026-12-02');
+    expect(late).toMatch(/historyStart 2026-11-01 is later than 2026-09-04, the oldest day SocketLabs still serves/);
+    expect(dtProjectionWarning({ ...config, historyStart: '2026-09-04' }, '2026-12-02')).toBeNull();
+    // A retention moves the projection's start with it; without SocketLabs nothing bounds the history.
+    expect(dtProjectionWarning({ ...config, historyStart: '2026-11-01', retentionDays: 90 }, '2026-12-02')).toBeNull();
+    expect(dtProjectionWarning({ ...config, historyStart: '2026-11-01', socketlabs: [] }, '2026-12-02')).toBeNull();
+  });
+
+  it('is a synth warning of the stack', () => {
+    const recent = utcDay(Date.now() - 10 * DAY_MS);
+    const warned = Annotations.fromStack(synthesize({ ...config, historyStart: recent }).stack);
+    warned.hasWarning('*', Match.stringLikeRegexp(`historyStart ${recent} is later than`));
+    const quiet = Annotations.fromStack(exampleStack().stack);
+    expect(quiet.findWarning('*', Match.stringLikeRegexp('historyStart'))).toEqual([]);
   });
 });
