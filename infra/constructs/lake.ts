@@ -36,6 +36,8 @@ export class Lake extends Construct {
   readonly databaseName: string;
   readonly workGroupName: string;
   readonly tables: readonly glue.CfnTable[];
+  /** Where Athena's `dt` projection starts (`YYYY-MM-DD` or `NOW-<n>DAYS`); collectors warn when they write earlier. */
+  readonly dtProjectionStart: string;
 
   constructor(scope: Construct, id: string, props: LakeProps) {
     super(scope, id);
@@ -87,6 +89,7 @@ export class Lake extends Construct {
     });
 
     const dateRangeStart = config.retentionDays ? `NOW-${config.retentionDays}DAYS` : config.historyStart;
+    this.dtProjectionStart = dateRangeStart;
     const rangeWarning = dtProjectionWarning(config, utcDay(Date.now()));
     if (rangeWarning) Annotations.of(this).addWarningV2('inboxlake:dt-projection-start', rangeWarning);
     this.tables = props.tables.map(({ table, enumValues }) => {

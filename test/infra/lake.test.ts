@@ -260,6 +260,16 @@ describe("the dt projection's start against what can be collected", () => {
     expect(dtProjectionWarning({ ...config, historyStart: '2026-11-01', socketlabs: [] }, '2026-12-02')).toBeNull();
   });
 
+  it('tells every collector where the projection starts, so a run behind it warns', () => {
+    const s = exampleStack();
+    const starts = resourcesOf(s, 'AWS::Lambda::Function')
+      .map(([, p]) => (p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {})
+      .filter((v) => 'INBOXLAKE_DT_PROJECTION_START' in v)
+      .map((v) => v.INBOXLAKE_DT_PROJECTION_START);
+    expect(starts).toEqual(s.stack.collectors.collectors.map(() => config.historyStart));
+    expect(starts.length).toBe(config.socketlabs.length + 1);
+  });
+
   it('is a synth warning of the stack', () => {
     const recent = utcDay(Date.now() - 10 * DAY_MS);
     const warned = Annotations.fromStack(synthesize({ ...config, historyStart: recent }).stack);
