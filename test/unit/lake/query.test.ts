@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allTables } from '../../../shared/catalog';
 import { createCsvWriter } from '../../../shared/lake/csv-writer';
 import type { TableFileWriterFactory } from '../../../shared/lake/file-writer';
 import { createParquetWriter } from '../../../shared/lake/parquet-writer';
@@ -242,5 +244,23 @@ describe('openLakeQuery: a bad file fails only its own table', () => {
     } finally {
       await lq.close();
     }
+  });
+});
+
+describe("the README's query examples", () => {
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const examples = [...readme.matchAll(/inboxlake query "([^"]+)"/g)].map((m) => m[1]!).filter((s) => s !== 'SQL');
+
+  it.each(examples.map((sql) => [sql]))('runs as written: %s', async (sql) => {
+    const lq = await openLakeQuery({ lakeDir, tables: allTables });
+    try {
+      await expect(lq.run(sql)).resolves.toBeDefined();
+    } finally {
+      await lq.close();
+    }
+  });
+
+  it('has examples', () => {
+    expect(examples.length).toBeGreaterThan(0);
   });
 });
