@@ -44,6 +44,11 @@ export class ReadOnlyQueryError extends ConfigError {
   override name = 'ReadOnlyQueryError';
 }
 
+/** SQL given to `inboxlake query` that DuckDB cannot parse; the message is DuckDB's. */
+export class QuerySyntaxError extends ConfigError {
+  override name = 'QuerySyntaxError';
+}
+
 /**
  * Opens an in-memory DuckDB with one view per table over the lake folder's Parquet (or CSV) files, read-only and
  * confined to the lake: DuckDB may open files under the lake folder only (`allowed_directories` with
@@ -157,7 +162,7 @@ async function assertSelectOnly(connection: DuckDBConnection, sql: string): Prom
   const reader = await connection.runAndReadAll(`SELECT json_serialize_sql(${sqlString(sql)})`);
   const parsed = serializedSqlSchema.parse(JSON.parse(String(reader.getRows()[0]?.[0])));
   if (!parsed.error) return;
-  if (parsed.error_type === 'parser') throw new Error(`Parser Error: ${parsed.error_message}`);
+  if (parsed.error_type === 'parser') throw new QuerySyntaxError(`Parser Error: ${parsed.error_message}`);
   throw new ReadOnlyQueryError(
     'inboxlake query runs SELECT statements only (also DESCRIBE, SHOW, SUMMARIZE); the lake is read-only here',
   );

@@ -7,7 +7,14 @@ import { allTables } from '../../../shared/catalog';
 import { createCsvWriter } from '../../../shared/lake/csv-writer';
 import type { TableFileWriterFactory } from '../../../shared/lake/file-writer';
 import { createParquetWriter } from '../../../shared/lake/parquet-writer';
-import { type LakeQuery, openLakeQuery, ReadOnlyQueryError, sqlIdent, sqlString } from '../../../shared/lake/query';
+import {
+  type LakeQuery,
+  openLakeQuery,
+  QuerySyntaxError,
+  ReadOnlyQueryError,
+  sqlIdent,
+  sqlString,
+} from '../../../shared/lake/query';
 import { duckdbType, type Row, type TableDef } from '../../../shared/lake/table';
 import {
   socketlabsComplaints,
@@ -161,6 +168,7 @@ describe('openLakeQuery', () => {
 
   it('reports SQL errors', async () => {
     await expect(q.run('SELECT * FROM no_such_table')).rejects.toThrow(/no_such_table/);
+    await expect(q.run('SELEKT 1')).rejects.toThrow(QuerySyntaxError);
   });
 });
 
