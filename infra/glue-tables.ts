@@ -10,6 +10,7 @@ import { athenaType, partitionAthenaType, type TableDef } from '../shared/lake/t
 
 export type LakeFormat = 'parquet' | 'csv';
 
+// Defined beside the column types (shared/lake/table.ts), which the schema reference and DuckDB views share.
 export { partitionAthenaType };
 
 /** How each format is stored and read. */
@@ -43,7 +44,7 @@ export const csvColumnType = 'string';
 
 /** Glue's limit on a column comment, in UTF-8 bytes. */
 const COMMENT_MAX_BYTES = 255;
-/** Glue's limit on a table description, in UTF-8 bytes. */
+/** Glue's limit on a table description (2048), held in bytes too: never more than Glue could count. */
 const DESCRIPTION_MAX_BYTES = 2048;
 
 const ELLIPSIS = '…';
