@@ -58,9 +58,12 @@ function glueView(lakeDir: string, glue: GlueTable, format: 'parquet' | 'csv'): 
       : // The Open CSV SerDe reads every field as a string, an empty field as '' (never NULL): no null string here.
         `read_csv(${sqlString(`${dir}/**/*.csv`)}, header = true, all_varchar = true, allow_quoted_nulls = false, ` +
         `nullstr = '\u0001', hive_partitioning = true, hive_types = ${hiveTypes})`;
+  // A string column keeps an empty CSV field as ''; a typed one (should a SerDe type them) reads it as NULL.
+  const read = (name: string, type: string) =>
+    format === 'csv' && type !== 'string' ? `NULLIF(${sqlIdent(name)}, '')` : sqlIdent(name);
   const columns = [
     ...glue.StorageDescriptor.Columns.map(
-      (c) => `CAST(${sqlIdent(c.Name)} AS ${duckdbOfGlue[c.Type]}) AS ${sqlIdent(c.Name)}`,
+      (c) => `CAST(${read(c.Name, c.Type)} AS ${duckdbOfGlue[c.Type]}) AS ${sqlIdent(c.Name)}`,
     ),
     ...glue.PartitionKeys.map((k) => sqlIdent(k.Name)),
   ];
