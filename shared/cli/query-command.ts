@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import * as z from 'zod';
 import { allTables } from '../catalog';
 import type { LakeConfig } from '../config';
@@ -66,6 +67,10 @@ export async function runQuery(request: QueryRequest, lake: LakeConfig): Promise
     throw new ConfigError(
       'inboxlake query reads a local lake folder; for an S3 lake use Athena (INBOXLAKE_LAKE is s3://…)',
     );
+  }
+  // A mistyped location would otherwise answer every query with 0 rows, as if the lake were empty.
+  if (!existsSync(lakeDir)) {
+    throw new ConfigError(`no lake folder at ${lakeDir} (INBOXLAKE_LAKE); collect first, or point it at the lake`);
   }
   const q = await openLakeQuery({ lakeDir, tables: allTables });
   try {

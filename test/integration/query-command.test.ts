@@ -52,6 +52,14 @@ describe('inboxlake query over a lake with a stray file', () => {
     expect(byUrl.stdout).toBe(byPath.stdout);
   });
 
+  it('a lake folder that does not exist is a usage error, not 0 rows', async () => {
+    const res = await runCli(['query', 'select count(*) from socketlabs_queued'], {
+      INBOXLAKE_LAKE: join(root, 'no-such-lake'),
+    });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`no lake folder at ${join(root, 'no-such-lake')}`);
+  });
+
   it("the bad file fails only its table's queries, naming the file; the other tables answer", async () => {
     const env = { INBOXLAKE_LAKE: lake };
     const [other, own] = await Promise.all([
