@@ -1,7 +1,7 @@
 import type { CfnTable } from 'aws-cdk-lib/aws-glue';
 import { csvSerdeProperties } from '../shared/lake/csv-dialect';
 import { partitionPrefix } from '../shared/lake/layout';
-import { athenaType, type PartitionType, type TableDef } from '../shared/lake/table';
+import { athenaType, partitionAthenaType, type TableDef } from '../shared/lake/table';
 
 /**
  * Glue table inputs generated from the lake's table definitions (the same objects the writers use), with partition
@@ -11,12 +11,8 @@ import { athenaType, type PartitionType, type TableDef } from '../shared/lake/ta
 
 export type LakeFormat = 'parquet' | 'csv';
 
-/** Athena type of a partition key; `dt` is a DATE, as DuckDB's hive_partitioning reads it, so SQL works in both. */
-export const partitionAthenaType: Record<PartitionType, string> = {
-  date: 'date',
-  int64: 'bigint',
-  string: 'string',
-};
+// Defined beside the column types (shared/lake/table.ts), which the schema reference and DuckDB views share.
+export { partitionAthenaType };
 
 /** How each format is stored and read. */
 const storage: Record<LakeFormat, Omit<CfnTable.StorageDescriptorProperty, 'columns' | 'location'>> = {
@@ -51,19 +47,41 @@ const storage: Record<LakeFormat, Omit<CfnTable.StorageDescriptorProperty, 'colu
  */
 export const csvColumnType = 'string';
 
-/** Glue's limit on a column comment. */
-const COMMENT_MAX = 255;
+/** Glue's limit on a column comment, in UTF-8 bytes. */
+const COMMENT_MAX_BYTES = 255;
+/** Glue's limit on a table description (2048), held in bytes too: never more than Glue could count. */
+const DESCRIPTION_MAX_BYTES = 2048;
 
-const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+const ELLIPSIS = '…';
+const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
+/**
+ * `text` cut to at most `maxBytes` UTF-8 bytes, ending in `…` when cut. Glue counts bytes, and the descriptions hold
+ * multi-byte characters (the ellipsis alone is 3), so a clip by characters could exceed the limit. Cuts between
+ * code points, never inside a surrogate pair.
+ */
+export function clipUtf8(text: string, maxBytes: number): string {
+  if (utf8Bytes(text) <= maxBytes) return text;
+  const budget = maxBytes - utf8Bytes(ELLIPSIS);
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const n = utf8Bytes(ch);
+    if (used + n > budget) break;
+    out += ch;
+    used += n;
+  }
+  return `${out}${ELLIPSIS}`;
+}
 
 /** The Glue columns of a table: names and types from its definition, descriptions as comments. */
 export function glueColumns(table: TableDef, format: LakeFormat): CfnTable.ColumnProperty[] {
   return table.columns.map((c) => ({
     name: c.name,
     type: format === 'csv' ? csvColumnType : athenaType[c.type],
-    comment: clip(
+    comment: clipUtf8(
       format === 'csv' && c.type !== 'string' ? `(${athenaType[c.type]}) ${c.description}` : c.description,
-      COMMENT_MAX,
+      COMMENT_MAX_BYTES,
     ),
   }));
 }
@@ -117,7 +135,7 @@ export function glueTableInput(
 ): CfnTable.TableInputProperty {
   return {
     name: table.name,
-    description: clip(table.description, 2048),
+    description: clipUtf8(table.description, DESCRIPTION_MAX_BYTES),
     tableType: 'EXTERNAL_TABLE',
     parameters: {
       EXTERNAL: 'TRUE',
@@ -129,7 +147,7 @@ export function glueTableInput(
     partitionKeys: table.partitionKeys.map((k) => ({
       name: k.name,
       type: partitionAthenaType[k.type],
-      comment: clip(k.description, COMMENT_MAX),
+      comment: clipUtf8(k.description, COMMENT_MAX_BYTES),
     })),
     storageDescriptor: {
       ...storage[opts.format],

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { loadNamedQueries } from '../shared/lake/named-queries';
+import { allTables } from '../shared/catalog';
+import { loadNamedQueries, namedQueriesFor } from '../shared/lake/named-queries';
 import type { DeploymentConfig } from './config';
 import { Collectors } from './constructs/collectors';
 import { Digest } from './constructs/digest';
@@ -25,7 +26,13 @@ export class InboxlakeStack extends Stack {
     const tables = deployedTables(config);
 
     this.monitoring = new Monitoring(this, 'Monitoring', { alarmEmail: config.alarmEmail });
-    this.lake = new Lake(this, 'Lake', { config, tables, namedQueries: loadNamedQueries() });
+    // Only the named queries whose tables this deployment catalogs: one naming a missing table would fail to plan.
+    const namedQueries = namedQueriesFor(
+      loadNamedQueries(),
+      tables.map((t) => t.table.name),
+      allTables.map((t) => t.name),
+    );
+    this.lake = new Lake(this, 'Lake', { config, tables, namedQueries });
     this.collectors = new Collectors(this, 'Collectors', { config, lake: this.lake, monitoring: this.monitoring });
     this.digest = new Digest(this, 'Digest', { config, lake: this.lake, tables, monitoring: this.monitoring });
 

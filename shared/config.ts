@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import * as z from 'zod';
 import { ConfigError } from './engine/errors';
+import { dtProjectionStartSchema } from './lake/projection';
 
 /**
  * Configuration from the environment, parsed once at the door (CLI, Lambda) with zod; domain code receives the
@@ -19,6 +20,8 @@ const lakeSchema = z.object({
   /** For S3-compatible servers (tests, MinIO); unset on AWS. */
   INBOXLAKE_S3_ENDPOINT: z.url().optional(),
   AWS_REGION: z.string().default('us-east-1'),
+  /** Where Athena's dt projection starts (the stack sets it on the collectors); unset: no Athena, no check. */
+  INBOXLAKE_DT_PROJECTION_START: dtProjectionStartSchema.optional(),
 });
 
 const socketlabsSchema = z.object({
@@ -60,6 +63,7 @@ function toLakeConfig(e: z.output<typeof lakeSchema>) {
     tmpDir: e.INBOXLAKE_TMP,
     s3Endpoint: e.INBOXLAKE_S3_ENDPOINT,
     region: e.AWS_REGION,
+    dtProjectionStart: e.INBOXLAKE_DT_PROJECTION_START,
   };
 }
 

@@ -139,6 +139,7 @@ export class Collector extends Construct {
       reservedConcurrency: 1,
     });
     for (const [name, value] of Object.entries(props.environment)) this.function.env(name, value);
+    this.function.env('INBOXLAKE_DT_PROJECTION_START', lake.dtProjectionStart);
     // Referenced by name: the operator creates the secret and sets its value; no credential is in code or context.
     const secret = secretsmanager.Secret.fromSecretNameV2(this, 'Secret', props.secret.name);
     this.function

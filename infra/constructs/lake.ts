@@ -1,8 +1,10 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { RETENTION_DAYS as SOCKETLABS_RETENTION_DAYS } from '../../shared/app/collect-socketlabs';
+import { DAY_MS, parseDay, utcDay } from '../../shared/engine/windows';
 import { CHECK_PREFIX } from '../../shared/lake/layout';
 import type { NamedQuery } from '../../shared/lake/named-queries';
 import type { DeploymentConfig } from '../config';
@@ -35,6 +37,8 @@ export class Lake extends Construct {
   readonly databaseName: string;
   readonly workGroupName: string;
   readonly tables: readonly glue.CfnTable[];
+  /** Where Athena's `dt` projection starts (`YYYY-MM-DD` or `NOW-<n>DAYS`); collectors warn when they write earlier. */
+  readonly dtProjectionStart: string;
 
   constructor(scope: Construct, id: string, props: LakeProps) {
     super(scope, id);
@@ -86,6 +90,9 @@ export class Lake extends Construct {
     });
 
     const dateRangeStart = config.retentionDays ? `NOW-${config.retentionDays}DAYS` : config.historyStart;
+    this.dtProjectionStart = dateRangeStart;
+    const rangeWarning = dtProjectionWarning(config, utcDay(Date.now()));
+    if (rangeWarning) Annotations.of(this).addWarningV2('inboxlake:dt-projection-start', rangeWarning);
     this.tables = props.tables.map(({ table, enumValues }) => {
       const t = new glue.CfnTable(this, `Table-${table.name}`, {
         catalogId: stack.account,
@@ -133,6 +140,23 @@ export class Lake extends Construct {
       named.addResourceDependency(database);
     }
   }
+}
+
+/**
+ * Why Athena would hide collectable rows, or null. Without a retention, the `dt` projection starts at historyStart;
+ * a backfill can still write every day SocketLabs serves (its last 90), and rows of days before historyStart land in
+ * the lake where no query sees them. SendSage documents no retention, so only SocketLabs bounds this.
+ */
+export function dtProjectionWarning(config: DeploymentConfig, today: string): string | null {
+  if (config.retentionDays !== null || config.socketlabs.length === 0) return null;
+  const oldest = utcDay(parseDay(today) - (SOCKETLABS_RETENTION_DAYS - 1) * DAY_MS);
+  if (config.historyStart <= oldest) return null;
+  return (
+    `inboxlake.historyStart ${config.historyStart} is later than ${oldest}, the oldest day SocketLabs still serves ` +
+    `(${SOCKETLABS_RETENTION_DAYS} days): rows a backfill writes for days before ${config.historyStart} land in the ` +
+    `lake, but Athena's dt projection starts at historyStart and no query sees them. Set historyStart to ${oldest} ` +
+    'or earlier (or set retentionDays).'
+  );
 }
 
 /** Expiry and version history per lake area (see layout.ts for the areas). */

@@ -5,6 +5,8 @@ import { type CallCounters, createApiCaller, newCallCounters } from '../engine/a
 import { collectItems, type ItemReport } from '../engine/collect-items';
 import { createRedactor } from '../engine/redact';
 import { defaultRetryPolicy } from '../engine/retry';
+import { DAY_MS, utcDay } from '../engine/windows';
+import { dtOutsideProjectionWarning } from '../lake/projection';
 import { createSendSageClient } from '../sources/sendsage/client';
 import {
   SENDSAGE,
@@ -66,6 +68,13 @@ export async function collectSendSage(
     call,
   });
   const options = { days: request.days, messages: config.messages, now: () => deps.clock.now() };
+  if (deps.dtProjectionStart) {
+    // Tests are partitioned by send day; the list calls reach back `days` days from today.
+    const today = Math.floor(started / DAY_MS) * DAY_MS;
+    const from = utcDay(today - request.days * DAY_MS);
+    const outside = dtOutsideProjectionWarning(from, utcDay(today), deps.dtProjectionStart, started);
+    if (outside) deps.log.warn(outside);
+  }
   await mkdir(deps.tmpDir, { recursive: true });
   const scratch = await mkdtemp(join(deps.tmpDir, 'inboxlake-run-'));
   try {

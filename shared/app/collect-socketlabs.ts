@@ -10,6 +10,7 @@ import { combineBudgets, type RateBudget } from '../engine/rate-budget';
 import { createRedactor } from '../engine/redact';
 import { defaultRetryPolicy } from '../engine/retry';
 import { DAY_MS } from '../engine/windows';
+import { dtOutsideProjectionWarning } from '../lake/projection';
 import { createV1Client } from '../sources/socketlabs-v1/client';
 import { SOCKETLABS_V1, socketlabsV1Datasets, v1DatasetNames } from '../sources/socketlabs-v1/datasets';
 import { createV2Client } from '../sources/socketlabs-v2/client';
@@ -21,7 +22,7 @@ import type { CollectorDeps } from './lake';
  * SocketLabs kept 90 days (v1 guide, "Data Retention and Availability"); v2 plans may keep fewer, which the API
  * answers with an error that skips those days (OutsideHistoryError).
  */
-const RETENTION_DAYS = 90;
+export const RETENTION_DAYS = 90;
 
 export interface CollectRequest {
   /** Inclusive UTC dates. */
@@ -73,6 +74,11 @@ async function collect(config: SocketLabsConfig, request: CollectRequest, deps: 
   const serverIds = request.serverIds?.length ? request.serverIds : config.serverIds;
   const plan = planDays({ from: request.from, to: request.to, now: started, retentionDays: RETENTION_DAYS });
   for (const w of plan.warnings) deps.log.warn(w);
+  const outside =
+    deps.dtProjectionStart && plan.windows.length
+      ? dtOutsideProjectionWarning(plan.from, plan.to, deps.dtProjectionStart, started)
+      : null;
+  if (outside) deps.log.warn(outside);
 
   const counters = newCallCounters();
   const deadline = deps.deadline ?? Number.POSITIVE_INFINITY;

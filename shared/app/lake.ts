@@ -52,6 +52,8 @@ export interface CollectorDeps extends LakeTarget {
   /** Time kept before the deadline (Lambda: enough to finish a page and report). */
   readonly reserveMs?: number;
   readonly retry?: RetryPolicy;
+  /** Where Athena's dt projection starts (lake/projection.ts): a run writing earlier days warns. */
+  readonly dtProjectionStart?: string;
 }
 
 /** The collaborators every collection takes in production: the lake and its writers, scratch space, fetch, clock. */
@@ -61,6 +63,7 @@ export function collectorDeps(config: LakeConfig, store: ObjectStore) {
     formats: config.formats,
     writers: fileWriters,
     tmpDir: config.tmpDir,
+    dtProjectionStart: config.dtProjectionStart,
     fetch: (url: string, init: RequestInit) => fetch(url, init),
     clock: systemClock,
   };

@@ -1,9 +1,10 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import * as z from 'zod';
 import { allTables } from '../catalog';
 import type { LakeConfig } from '../config';
 import { ConfigError } from '../engine/errors';
 import { loadNamedQueries, namedQuery, withReferenceDate } from '../lake/named-queries';
+import { localLakeFolder } from '../lake/open-store';
 import { openLakeQuery } from '../lake/query';
 import { formatTable } from './summary';
 
@@ -56,12 +57,22 @@ export async function runQuery(request: QueryRequest, lake: LakeConfig): Promise
   }
   let sql = request.kind === 'sql' ? request.sql : namedQuery(request.name).sql;
   if (request.kind === 'named' && request.date) sql = withReferenceDate(sql, request.date);
-  if (lake.location.startsWith('s3://')) {
+  let lakeDir: string | null;
+  try {
+    lakeDir = localLakeFolder(lake.location);
+  } catch (err) {
+    throw new ConfigError(`INBOXLAKE_LAKE: ${(err as Error).message}`, { cause: err });
+  }
+  if (lakeDir === null) {
     throw new ConfigError(
       'inboxlake query reads a local lake folder; for an S3 lake use Athena (INBOXLAKE_LAKE is s3://…)',
     );
   }
-  const q = await openLakeQuery({ lakeDir: resolve(lake.location), tables: allTables });
+  // A mistyped location would otherwise answer every query with 0 rows, as if the lake were empty.
+  if (!existsSync(lakeDir)) {
+    throw new ConfigError(`no lake folder at ${lakeDir} (INBOXLAKE_LAKE); collect first, or point it at the lake`);
+  }
+  const q = await openLakeQuery({ lakeDir, tables: allTables });
   try {
     const result = await q.run(sql);
     const rows = result.rows.map((r) => r.map((v) => (v === null ? 'NULL' : typeof v === 'number' ? v : String(v))));

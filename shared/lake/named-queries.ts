@@ -120,6 +120,48 @@ export function withReferenceDate(sql: string, date: string): string {
   return out;
 }
 
+/** The words of a query outside string literals, quoted identifiers and comments, in order. */
+function codeWords(sql: string): string[] {
+  const words: string[] = [];
+  let i = 0;
+  while (i < sql.length) {
+    const end = skipEnd(sql, i);
+    if (end > i) {
+      i = end;
+      continue;
+    }
+    wordRe.lastIndex = i;
+    const word = wordRe.exec(sql)?.[0];
+    if (word) {
+      words.push(word);
+      i += word.length;
+    } else i++;
+  }
+  return words;
+}
+
+/**
+ * The tables of `tableNames` a query reads: every bare word of its code that is a table name (the queries name
+ * tables bare, and no column or alias is named like a table). Read from the SQL itself, so it cannot drift from it.
+ */
+export function tablesOfQuery(query: NamedQuery, tableNames: readonly string[]): string[] {
+  const known = new Set(tableNames.map((t) => t.toLowerCase()));
+  return [...new Set(codeWords(query.sql).map((w) => w.toLowerCase()))].filter((w) => known.has(w)).sort();
+}
+
+/**
+ * The named queries that can run where only `deployed` of the `allTableNames` exist: those reading no other table.
+ * A deployment without SocketLabs servers has no socketlabs_* tables, and a query naming one would fail to plan.
+ */
+export function namedQueriesFor(
+  queries: readonly NamedQuery[],
+  deployed: readonly string[],
+  allTableNames: readonly string[],
+): NamedQuery[] {
+  const present = new Set(deployed);
+  return queries.filter((q) => tablesOfQuery(q, allTableNames).every((t) => present.has(t)));
+}
+
 /** Where a string literal, quoted identifier or comment starting at `i` ends; `i` when none starts there. */
 function skipEnd(sql: string, i: number): number {
   const c = sql[i];

@@ -23,17 +23,25 @@ export function parseS3Location(location: string): { bucket: string; prefix: str
   return { bucket, prefix };
 }
 
-/** Opens the lake at `s3://bucket/prefix` (S3) or a local folder (relative paths resolve against the cwd). */
-export function openObjectStore(location: string, makeS3Client: () => S3Client): ObjectStore {
+/**
+ * The absolute local folder a lake location names — a path (relative to the cwd) or a `file:` URL — or null for an
+ * `s3:` location. Every reader and writer of a local lake goes through this, so they agree on where it is.
+ */
+export function localLakeFolder(location: string): string | null {
   const trimmed = location.trim();
   if (trimmed === '') throw new Error('lake location is empty');
-  if (/^s3:/i.test(trimmed)) {
-    const { bucket, prefix } = parseS3Location(trimmed);
-    return new S3Store({ client: makeS3Client(), bucket, prefix });
-  }
-  if (/^file:/i.test(trimmed)) return new LocalFolderStore(fileURLToPath(trimmed));
+  if (/^s3:/i.test(trimmed)) return null;
+  if (/^file:/i.test(trimmed)) return fileURLToPath(trimmed);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
     throw new Error(`unsupported lake location '${location}': use a folder path or s3://bucket/prefix`);
   }
-  return new LocalFolderStore(resolve(trimmed));
+  return resolve(trimmed);
+}
+
+/** Opens the lake at `s3://bucket/prefix` (S3) or a local folder (relative paths resolve against the cwd). */
+export function openObjectStore(location: string, makeS3Client: () => S3Client): ObjectStore {
+  const folder = localLakeFolder(location);
+  if (folder !== null) return new LocalFolderStore(folder);
+  const { bucket, prefix } = parseS3Location(location.trim());
+  return new S3Store({ client: makeS3Client(), bucket, prefix });
 }

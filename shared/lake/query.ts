@@ -1,10 +1,12 @@
 import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import {
+  type DuckDBConnection,
   DuckDBDateValue,
   DuckDBDecimalValue,
   DuckDBInstance,
+  type DuckDBResultReader,
   DuckDBTimestampMillisecondsValue,
   DuckDBTimestampNanosecondsValue,
   DuckDBTimestampSecondsValue,
@@ -14,10 +16,12 @@ import {
   type JS,
   JSDuckDBValueConverter,
 } from '@duckdb/node-api';
+import * as z from 'zod';
+import { ConfigError } from '../engine/errors';
 import { csvTextDecodedSql } from './csv-dialect';
 import { CSV_TIMESTAMP_FORMAT } from './csv-writer';
 import { isTempFileName } from './local-store';
-import { duckdbType, type PartitionType, type TableDef } from './table';
+import { duckdbType, partitionDuckdbType, type TableDef } from './table';
 
 export interface LakeQueryOptions {
   /** Local lake folder (tables are its top-level folders). */
@@ -36,9 +40,23 @@ export interface LakeQuery {
   close(): Promise<void>;
 }
 
-const partitionDuckdbType: Record<PartitionType, string> = { date: 'DATE', int64: 'BIGINT', string: 'VARCHAR' };
+/** SQL given to `inboxlake query` that is not a read (COPY, ATTACH, CREATE, SET, INSTALL…): refused before it runs. */
+export class ReadOnlyQueryError extends ConfigError {
+  override name = 'ReadOnlyQueryError';
+}
 
-/** Opens an in-memory DuckDB with one view per table over the lake folder's Parquet (or CSV) files. */
+/** SQL given to `inboxlake query` that DuckDB cannot parse; the message is DuckDB's. */
+export class QuerySyntaxError extends ConfigError {
+  override name = 'QuerySyntaxError';
+}
+
+/**
+ * Opens an in-memory DuckDB with one view per table over the lake folder's Parquet (or CSV) files, read-only and
+ * confined to the lake: DuckDB may open files under the lake folder only (`allowed_directories` with
+ * `enable_external_access = false`: no other file, no extension install or load, no ATTACH elsewhere), the settings
+ * are locked once the views exist, and `run` accepts SELECT statements only — inside the lake folder DuckDB could
+ * still write (COPY … TO, ATTACH, EXPORT), so statements are checked by DuckDB's own parser before any runs.
+ */
 export async function openLakeQuery(options: LakeQueryOptions): Promise<LakeQuery> {
   const lakeDir = resolve(options.lakeDir);
   const instance = await DuckDBInstance.create(':memory:');
@@ -49,16 +67,32 @@ export async function openLakeQuery(options: LakeQueryOptions): Promise<LakeQuer
   };
   try {
     await connection.run("SET TimeZone='UTC'");
+    // The trailing separator keeps a sibling folder sharing the prefix (lake2/ beside lake/) out.
+    await connection.run(`SET allowed_directories = [${sqlString(lakeDir.endsWith(sep) ? lakeDir : lakeDir + sep)}]`);
+    await connection.run('SET enable_external_access = false');
     for (const table of options.tables) {
-      await connection.run(await viewSql(lakeDir, table));
+      const sql = await viewSql(lakeDir, table);
+      try {
+        await connection.run(sql);
+      } catch (err) {
+        // Binding the view reads every file's footer: a stray or truncated file fails here. Only this table's
+        // queries fail then, with DuckDB's reason (which names the file); every other table stays readable.
+        await connection.run(unreadableViewSql(table, `table ${table.name} cannot be read: ${firstLine(err)}`));
+      }
     }
+    await connection.run('SET lock_configuration = true');
   } catch (err) {
     close();
     throw err;
   }
   return {
     async run(sql) {
-      const reader = await connection.runAndReadAll(sql);
+      await assertSelectOnly(connection, sql);
+      // Several statements run in order; the last one's rows are the answer.
+      const statements = await connection.extractStatements(sql);
+      let reader: DuckDBResultReader | undefined;
+      for (let i = 0; i < statements.count; i++) reader = await (await statements.prepare(i)).runAndReadAll();
+      if (!reader) throw new ConfigError('no SQL statement given');
       const names = reader.columnNames();
       const types = reader.columnTypes();
       return {
@@ -94,13 +128,48 @@ export async function viewSql(lakeDir: string, table: TableDef): Promise<string>
       `allow_quoted_nulls = false, hive_partitioning = true, union_by_name = true, hive_types = ${hiveTypes})`;
   } else {
     // No files yet: typed columns and no rows, so queries work (and count 0) before the first collection.
-    const columns = [
-      ...table.columns.map((c) => `CAST(NULL AS ${duckdbType[c.type]}) AS ${sqlIdent(c.name)}`),
-      ...table.partitionKeys.map((p) => `CAST(NULL AS ${partitionDuckdbType[p.type]}) AS ${sqlIdent(p.name)}`),
-    ];
-    source = `SELECT ${columns.join(', ')} WHERE false`;
+    source = `SELECT ${typedNullColumns(table)} WHERE false`;
   }
   return `CREATE OR REPLACE VIEW ${sqlIdent(table.name)} AS ${source}`;
+}
+
+/** `CAST(NULL AS type) AS name, …` for every column and partition key of a table. */
+function typedNullColumns(table: TableDef): string {
+  return [
+    ...table.columns.map((c) => `CAST(NULL AS ${duckdbType[c.type]}) AS ${sqlIdent(c.name)}`),
+    ...table.partitionKeys.map((p) => `CAST(NULL AS ${partitionDuckdbType[p.type]}) AS ${sqlIdent(p.name)}`),
+  ].join(', ');
+}
+
+/**
+ * A view with the table's columns that raises `message` when a query reads it: DESCRIBE still works, and the
+ * error is evaluated at query time (error() is never folded into a constant), not when the view is created.
+ */
+function unreadableViewSql(table: TableDef, message: string): string {
+  return `CREATE OR REPLACE VIEW ${sqlIdent(table.name)} AS SELECT ${typedNullColumns(table)} WHERE error(${sqlString(message)}) IS NULL`;
+}
+
+const firstLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0]!.trim();
+
+// What DuckDB's json_serialize_sql answers: the parsed statements, or why it could not serialize them.
+const serializedSqlSchema = z.union([
+  z.object({ error: z.literal(false) }),
+  z.object({ error: z.literal(true), error_type: z.string(), error_message: z.string() }),
+]);
+
+/**
+ * Refuses SQL holding anything but SELECT statements (DESCRIBE, SHOW, SUMMARIZE and FROM-first are SELECTs to
+ * DuckDB). json_serialize_sql parses without binding or running — preparing a statement is not enough, binding an
+ * EXPORT DATABASE already creates its folder — and serializes SELECT statements only.
+ */
+async function assertSelectOnly(connection: DuckDBConnection, sql: string): Promise<void> {
+  const reader = await connection.runAndReadAll(`SELECT json_serialize_sql(${sqlString(sql)})`);
+  const parsed = serializedSqlSchema.parse(JSON.parse(String(reader.getRows()[0]?.[0])));
+  if (!parsed.error) return;
+  if (parsed.error_type === 'parser') throw new QuerySyntaxError(`Parser Error: ${parsed.error_message}`);
+  throw new ReadOnlyQueryError(
+    'inboxlake query runs SELECT statements only (also DESCRIBE, SHOW, SUMMARIZE); the lake is read-only here',
+  );
 }
 
 async function findDataFiles(dir: string): Promise<{ parquet: boolean; csv: boolean }> {

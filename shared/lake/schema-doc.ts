@@ -1,4 +1,4 @@
-import { athenaType, duckdbType, type TableDef } from './table';
+import { athenaType, duckdbType, partitionAthenaType, partitionDuckdbType, type TableDef } from './table';
 
 /** Markdown table cells cannot hold a raw pipe. */
 const cell = (text: string) => text.replace(/\|/g, '\\|');
@@ -23,9 +23,9 @@ export function schemaReference(tables: readonly TableDef[]): string {
       );
     }
     for (const k of t.partitionKeys) {
-      const duck = k.type === 'date' ? 'DATE' : k.type === 'int64' ? 'BIGINT' : 'VARCHAR';
-      const athena = k.type === 'int64' ? 'bigint' : 'string';
-      parts.push(`| \`${k.name}\` (partition) | ${athena} | ${duck} | no | ${cell(k.description)} |`);
+      parts.push(
+        `| \`${k.name}\` (partition) | ${partitionAthenaType[k.type]} | ${partitionDuckdbType[k.type]} | no | ${cell(k.description)} |`,
+      );
     }
     if (t.rollups.length) {
       parts.push('', 'Rollups (counts beside the data, under `_rollups/`; what the digest reads):');

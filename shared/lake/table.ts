@@ -14,7 +14,11 @@ export interface Column {
   readonly description: string;
 }
 
-export type PartitionType = 'date' | 'int64' | 'string';
+/**
+ * Partition key types. No numeric type: Athena projects a non-date key as an enum, which only string keys take, so an
+ * id partition (server_id) is a string of digits in Glue and in DuckDB alike.
+ */
+export type PartitionType = 'date' | 'string';
 
 export interface PartitionKey {
   readonly name: string;
@@ -71,6 +75,12 @@ export const duckdbType: Record<ColumnType, string> = {
   boolean: 'BOOLEAN',
   string: 'VARCHAR',
 };
+
+/** Athena type of a partition key; `dt` is a DATE, as DuckDB's hive_partitioning reads it, so SQL works in both. */
+export const partitionAthenaType: Record<PartitionType, string> = { date: 'date', string: 'string' };
+
+/** DuckDB type of a partition key in the local views: the same type the Glue table declares. */
+export const partitionDuckdbType: Record<PartitionType, string> = { date: 'DATE', string: 'VARCHAR' };
 
 /** A column definition; nullable unless said otherwise. */
 export const column = (name: string, type: ColumnType, description: string, nullable = true): Column => ({

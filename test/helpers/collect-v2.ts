@@ -46,7 +46,7 @@ export async function lakeMessages(lakeDir: string): Promise<string[]> {
   const q = await openLakeQuery({ lakeDir, tables: allTables });
   try {
     const res = await q.run(
-      'select server_id, epoch_ms(event_time), message_id, status, to_address, failure_code, reason from socketlabs_messages',
+      'select cast(server_id as bigint), epoch_ms(event_time), message_id, status, to_address, failure_code, reason from socketlabs_messages',
     );
     return res.rows.map((r) => JSON.stringify(r.map(norm))).sort();
   } finally {

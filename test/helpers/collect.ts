@@ -137,7 +137,7 @@ export async function lakeRows(lakeDir: string, dataset: V1Dataset): Promise<str
   const q = await openLakeQuery({ lakeDir, tables: allTables });
   try {
     const c = comparisons[dataset];
-    const res = await q.run(`select server_id, ${c.sql} from ${c.table}`);
+    const res = await q.run(`select cast(server_id as bigint), ${c.sql} from ${c.table}`);
     return res.rows.map((r) => JSON.stringify(r.map(norm))).sort();
   } finally {
     await q.close();

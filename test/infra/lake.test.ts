@@ -1,29 +1,39 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exampleDeploymentConfig } from '../../infra/config';
+import { dtProjectionWarning } from '../../infra/constructs/lake';
 import { glueTableInput, locationTemplate, partitionAthenaType } from '../../infra/glue-tables';
 import { deployedTables, tablesBySource } from '../../infra/sources';
 import { fileWriters } from '../../shared/app/lake';
 import { allTables } from '../../shared/catalog';
-import { DAY_MS } from '../../shared/engine/windows';
+import { DAY_MS, utcDay } from '../../shared/engine/windows';
 import { LocalFolderStore } from '../../shared/lake/local-store';
 import { loadNamedQueries } from '../../shared/lake/named-queries';
 import { athenaType, type Row, type TableDef } from '../../shared/lake/table';
 import { openWindowWriter } from '../../shared/lake/window-writer';
-import { exampleStack, resourcesOf, type Synthesized } from './synth';
+import { exampleStack, resourcesOf, type Synthesized, synthesize } from './synth';
+
+interface GlueTableProps {
+  Name: string;
+  Parameters: Record<string, unknown>;
+  PartitionKeys: { Name: string; Type: string; Comment: string }[];
+  StorageDescriptor: {
+    Columns: { Name: string; Type: string; Comment: string }[];
+    SerdeInfo: { SerializationLibrary: string };
+  };
+}
+
+/** The TableInput of a Glue table resource's properties. */
+const glueTableOf = (p: Record<string, unknown>) => p.TableInput as GlueTableProps;
 
 /** A Glue table of the template by name. */
 function glueTable(s: Synthesized, name: string) {
-  const found = resourcesOf(s, 'AWS::Glue::Table').find(([, p]) => (p.TableInput as { Name: string }).Name === name);
+  const found = resourcesOf(s, 'AWS::Glue::Table').find(([, p]) => glueTableOf(p).Name === name);
   if (!found) throw new Error(`no Glue table ${name}`);
-  return found[1].TableInput as {
-    Name: string;
-    Parameters: Record<string, unknown>;
-    PartitionKeys: { Name: string; Type: string }[];
-    StorageDescriptor: { Columns: { Name: string; Type: string }[]; SerdeInfo: { SerializationLibrary: string } };
-  };
+  return glueTableOf(found[1]);
 }
 
 /** One row with a value of the right type in every column, its time column at `at`. */
@@ -121,6 +131,36 @@ describe('Glue tables generated from the table definitions', () => {
     expect(new Set(sd.columns.map((c) => c.type))).toEqual(new Set(['string']));
   });
 
+  it('every enum-projected partition key is a string (Athena projects enums over string keys only)', () => {
+    const tables = resourcesOf(s, 'AWS::Glue::Table').map(([, p]) => glueTableOf(p));
+    const enumKeys = tables.flatMap((t) =>
+      t.PartitionKeys.filter((k) => t.Parameters[`projection.${k.Name}.type`] === 'enum').map((k) => [t.Name, k]),
+    );
+    expect(enumKeys.length).toBeGreaterThan(0);
+    for (const [name, k] of enumKeys) expect(k, String(name)).toMatchObject({ Name: 'server_id', Type: 'string' });
+  });
+
+  it("clips every comment to Glue's 255 bytes, not 255 characters", () => {
+    const long = 'Größe — ü'.repeat(60);
+    const table = {
+      ...tablesBySource.sendsage[0]!,
+      columns: [{ ...tablesBySource.sendsage[0]!.columns[0]!, description: long }],
+    };
+    for (const format of ['parquet', 'csv'] as const) {
+      const input = glueTableInput(table, { bucketName: 'b', format, dateRangeStart: '2025-01-01', enumValues: {} });
+      const comment = (input.storageDescriptor as { columns: { comment: string }[] }).columns[0]!.comment;
+      expect(Buffer.byteLength(comment, 'utf8')).toBeLessThanOrEqual(255);
+      expect(Buffer.byteLength(comment, 'utf8')).toBeGreaterThan(250);
+      expect(comment.endsWith('…')).toBe(true);
+      expect(comment).not.toContain('\uFFFD');
+    }
+    const templateComments = resourcesOf(s, 'AWS::Glue::Table').flatMap(([, p]) => {
+      const t = glueTableOf(p);
+      return [...t.PartitionKeys, ...t.StorageDescriptor.Columns].map((c) => c.Comment);
+    });
+    for (const c of templateComments) expect(Buffer.byteLength(c, 'utf8')).toBeLessThanOrEqual(255);
+  });
+
   it('refuses a table whose non-date partition key has no values to project', () => {
     const table = tablesBySource['socketlabs-v2'][0]!;
     expect(() =>
@@ -205,5 +245,36 @@ describe('Athena', () => {
         WorkGroup: s.stack.lake.workGroupName,
       });
     }
+  });
+});
+
+describe("the dt projection's start against what can be collected", () => {
+  const config = exampleDeploymentConfig();
+
+  it('names the oldest collectable day when historyStart is later, and stays quiet otherwise', () => {
+    const late = dtProjectionWarning({ ...config, historyStart: '2026-11-01' }, '2026-12-02');
+    expect(late).toMatch(/historyStart 2026-11-01 is later than 2026-09-04, the oldest day SocketLabs still serves/);
+    expect(dtProjectionWarning({ ...config, historyStart: '2026-09-04' }, '2026-12-02')).toBeNull();
+    // A retention moves the projection's start with it; without SocketLabs nothing bounds the history.
+    expect(dtProjectionWarning({ ...config, historyStart: '2026-11-01', retentionDays: 90 }, '2026-12-02')).toBeNull();
+    expect(dtProjectionWarning({ ...config, historyStart: '2026-11-01', socketlabs: [] }, '2026-12-02')).toBeNull();
+  });
+
+  it('tells every collector where the projection starts, so a run behind it warns', () => {
+    const s = exampleStack();
+    const starts = resourcesOf(s, 'AWS::Lambda::Function')
+      .map(([, p]) => (p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {})
+      .filter((v) => 'INBOXLAKE_DT_PROJECTION_START' in v)
+      .map((v) => v.INBOXLAKE_DT_PROJECTION_START);
+    expect(starts).toEqual(s.stack.collectors.collectors.map(() => config.historyStart));
+    expect(starts.length).toBe(config.socketlabs.length + 1);
+  });
+
+  it('is a synth warning of the stack', () => {
+    const recent = utcDay(Date.now() - 10 * DAY_MS);
+    const warned = Annotations.fromStack(synthesize({ ...config, historyStart: recent }).stack);
+    warned.hasWarning('*', Match.stringLikeRegexp(`historyStart ${recent} is later than`));
+    const quiet = Annotations.fromStack(exampleStack().stack);
+    expect(quiet.findWarning('*', Match.stringLikeRegexp('historyStart'))).toEqual([]);
   });
 });

@@ -111,7 +111,7 @@ describe.each(faultConfigs)('SocketLabs v1 collection with faults on: $name', ({
         const types = Object.fromEntries(res.rows.map((r) => [r[0], r[1]]));
         for (const c of table.columns) expect(types[c.name], `${table.name}.${c.name}`).toBe(duckdbType[c.type]);
         expect(types.dt).toBe('DATE');
-        expect(types.server_id).toBe('BIGINT');
+        expect(types.server_id).toBe('VARCHAR');
       }
       const check = await q.run(
         "select count(*) from socketlabs_processed where strftime(event_time at time zone 'UTC', '%Y-%m-%d') <> cast(dt as varchar)",

@@ -48,6 +48,7 @@ const v2Profile = (date: string) => (date === '2026-11-03' ? 0 : 40 + (Number(da
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const utcDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const inDays = (date: string, from: string, to: string) => date >= from && date < to;
+const cmpText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Runs a named query on DuckDB over a lake as if today were REF. */
 async function runNamed(lakeDir: string, name: string, date = REF) {
@@ -121,12 +122,12 @@ function v2Truth(sim: V2Simulator): TruthEvent[] {
 
 /** Per server and UTC day of the 30 before REF: the counts and rates the project defines. */
 function expectedDailyRates(events: TruthEvent[]) {
-  const days = new Map<string, { dt: string; server_id: number; c: number[] }>();
+  const days = new Map<string, { dt: string; server_id: string; c: number[] }>();
   for (const e of events) {
     const dt = utcDate(e.ms);
     if (!inDays(dt, addDays(REF, -30), REF)) continue;
     const key = `${e.server}/${dt}`;
-    const d = days.get(key) ?? { dt, server_id: e.server, c: [0, 0, 0, 0, 0] };
+    const d = days.get(key) ?? { dt, server_id: String(e.server), c: [0, 0, 0, 0, 0] };
     days.set(key, d);
     if (e.kind === 'queued') d.c[0]!++;
     if (e.kind === 'processed') d.c[1]!++;
@@ -134,22 +135,25 @@ function expectedDailyRates(events: TruthEvent[]) {
     if (e.failureType === 'soft') d.c[3]!++;
     if (e.kind === 'complaint') d.c[4]!++;
   }
-  return [...days.values()]
-    .sort((a, b) => a.server_id - b.server_id || a.dt.localeCompare(b.dt))
-    .map(({ dt, server_id, c }) => {
-      const [queued, processed, hard, soft, complaints] = c as [number, number, number, number, number];
-      return {
-        dt,
-        server_id,
-        queued,
-        processed,
-        hard_bounces: hard,
-        soft_bounces: soft,
-        complaints,
-        bounce_rate: queued > 0 ? (hard + soft) / queued : null,
-        complaint_rate: processed > 0 ? complaints / processed : null,
-      };
-    });
+  return (
+    [...days.values()]
+      // server_id is a string partition key (as in Athena): ordered as text.
+      .sort((a, b) => cmpText(a.server_id, b.server_id) || a.dt.localeCompare(b.dt))
+      .map(({ dt, server_id, c }) => {
+        const [queued, processed, hard, soft, complaints] = c as [number, number, number, number, number];
+        return {
+          dt,
+          server_id,
+          queued,
+          processed,
+          hard_bounces: hard,
+          soft_bounces: soft,
+          complaints,
+          bounce_rate: queued > 0 ? (hard + soft) / queued : null,
+          complaint_rate: processed > 0 ? complaints / processed : null,
+        };
+      })
+  );
 }
 
 /** Per server: addresses (lower-cased) that hard-bounced yesterday and not in the 30 days before, first bounce first. */
@@ -172,7 +176,7 @@ function expectedNewHardBounces(events: TruthEvent[]) {
         (a, b) => a.ms - b.ms || cmp(a.code, b.code) || cmp(a.reason, b.reason) || cmp(a.to, b.to),
       )[0]!;
       return {
-        server_id: first.server,
+        server_id: String(first.server),
         to_address: first.to,
         failure_code: first.code,
         reason: first.reason,
@@ -180,7 +184,7 @@ function expectedNewHardBounces(events: TruthEvent[]) {
         hard_bounces: list.length,
       };
     })
-    .sort((a, b) => a.server_id - b.server_id || cmp(a.to_address!.toLowerCase(), b.to_address!.toLowerCase()));
+    .sort((a, b) => cmp(a.server_id, b.server_id) || cmp(a.to_address!.toLowerCase(), b.to_address!.toLowerCase()));
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -343,7 +347,7 @@ describe('named queries on DuckDB over simulated lakes', () => {
       expect(digest.socketlabs.servers.length).toBeGreaterThan(0);
       for (const s of digest.socketlabs.servers) {
         const fromQuery = rows
-          .filter((r) => r.server_id === s.server_id && String(r.dt) >= s.series[0]!.date)
+          .filter((r) => r.server_id === String(s.server_id) && String(r.dt) >= s.series[0]!.date)
           .map((r) => ({
             date: r.dt,
             queued: r.queued,
@@ -352,7 +356,7 @@ describe('named queries on DuckDB over simulated lakes', () => {
             complaints: r.complaints,
           }));
         expect(fromQuery).toEqual(s.series);
-        const last = rows.find((r) => r.server_id === s.server_id && r.dt === YESTERDAY)!;
+        const last = rows.find((r) => r.server_id === String(s.server_id) && r.dt === YESTERDAY)!;
         expect([last.bounce_rate, last.complaint_rate]).toEqual([s.bounce_rate, s.complaint_rate]);
       }
     });
@@ -374,8 +378,8 @@ describe('named queries on DuckDB over simulated lakes', () => {
          select server_id, recipient_domain, failure_type_name, epoch_ms(event_time) from socketlabs_messages`,
       );
       await q.close();
-      const servers = new Map<number, Map<string | null, { hard: number; soft: number }>>();
-      for (const [server, domain, type, ms] of raw.rows as [number, string | null, string | null, number][]) {
+      const servers = new Map<string, Map<string | null, { hard: number; soft: number }>>();
+      for (const [server, domain, type, ms] of raw.rows as [string, string | null, string | null, number][]) {
         if (!inDays(utcDate(ms), addDays(REF, -7), REF) || (type !== 'hard' && type !== 'soft')) continue;
         const domains = servers.get(server) ?? new Map();
         servers.set(server, domains);
@@ -384,7 +388,7 @@ describe('named queries on DuckDB over simulated lakes', () => {
         d[type]++;
       }
       return [...servers.entries()]
-        .sort(([a], [b]) => a - b)
+        .sort(([a], [b]) => cmpText(a, b))
         .flatMap(([server, domains]) => {
           const list = [...domains.entries()].map(([domain, d]) => ({ domain, ...d, total: d.hard + d.soft }));
           const all = list.reduce((n, d) => n + d.total, 0);
@@ -430,7 +434,9 @@ describe('named queries on DuckDB over simulated lakes', () => {
     it('v1: new addresses of yesterday as the ground truth gives them, each planted case decided', async () => {
       const got = records(await runNamed(lakeV1, 'new-hard-bounces'));
       expect(got).toEqual(expectedNewHardBounces(v1Truth(v1)));
-      const listed = got.filter((r) => r.server_id === V1_SERVERS[0]).map((r) => String(r.to_address).toLowerCase());
+      const listed = got
+        .filter((r) => r.server_id === String(V1_SERVERS[0]))
+        .map((r) => String(r.to_address).toLowerCase());
       expect(listed).toEqual(
         expect.arrayContaining([
           'old.bouncer@example.org',

@@ -11,7 +11,9 @@
 -- Trino (Athena engine 3) and DuckDB both: bounds are CAST to DATE (DuckDB makes date - INTERVAL a TIMESTAMP); the
 -- join also matches dt, which is free (a test and its ISP rows share the send day) and lets Athena prune both
 -- tables' partitions; CAST(... AS DOUBLE) because Trino divides integers as integers; round(x, 1) rounds half away
--- from zero in both.
+-- from zero in both. The counts are read through TRY_CAST(... AS BIGINT): a CSV deployment declares every column
+-- string (its SerDe cannot type them) and writes a missing count as an empty field, and Trino neither sums nor
+-- compares a varchar as a number; on Parquet the cast is a no-op. So the one file runs on either format.
 WITH finished AS (
   SELECT DISTINCT dt, campaign_id
   FROM sendsage_campaigns
@@ -22,13 +24,14 @@ isp AS (
     i.isp_name,
     i.category,
     i.campaign_id,
-    i.count_inbox,
-    i.count_bulk,
-    i.count_missing,
-    i.count_total
+    TRY_CAST(i.count_inbox AS BIGINT) AS count_inbox,
+    TRY_CAST(i.count_bulk AS BIGINT) AS count_bulk,
+    TRY_CAST(i.count_missing AS BIGINT) AS count_missing,
+    TRY_CAST(i.count_total AS BIGINT) AS count_total
   FROM sendsage_isp_results i
   JOIN finished f ON f.dt = i.dt AND f.campaign_id = i.campaign_id
-  WHERE i.dt >= CAST(current_date - INTERVAL '30' DAY AS DATE) AND i.dt < current_date AND i.count_total > 0
+  WHERE i.dt >= CAST(current_date - INTERVAL '30' DAY AS DATE) AND i.dt < current_date
+    AND TRY_CAST(i.count_total AS BIGINT) > 0
 )
 SELECT
   isp_name,

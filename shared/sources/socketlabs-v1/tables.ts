@@ -10,7 +10,8 @@ import {
 /** Partitions of every SocketLabs event table (both API generations), so one query shape reads either. */
 export const socketlabsPartitionKeys: readonly PartitionKey[] = [
   { name: 'dt', type: 'date', description: 'UTC date of the event (YYYY-MM-DD).' },
-  { name: 'server_id', type: 'int64', description: 'SocketLabs server id.' },
+  // A string, not a number: Athena's enum projection (the configured server ids) projects string keys only.
+  { name: 'server_id', type: 'string', description: 'SocketLabs server id (digits; compare with a string literal).' },
 ];
 
 /** Partitions of SocketLabs snapshot tables (account data, suppression list). */

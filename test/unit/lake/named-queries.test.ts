@@ -8,8 +8,10 @@ import { ConfigError } from '../../../shared/engine/errors';
 import {
   loadNamedQueries,
   NamedQueryFileError,
+  namedQueriesFor,
   namedQuery,
   parseNamedQuery,
+  tablesOfQuery,
   withReferenceDate,
 } from '../../../shared/lake/named-queries';
 import { type LakeQuery, openLakeQuery } from '../../../shared/lake/query';
@@ -160,4 +162,36 @@ describe('every named query on DuckDB over an empty lake', () => {
       expect(pinned.columns).toEqual(asIs.columns);
     },
   );
+});
+
+describe('tablesOfQuery and namedQueriesFor', () => {
+  const names = allTables.map((t) => t.name);
+  const queries = loadNamedQueries();
+  const byName = (n: string) => queries.find((q) => q.name === n)!;
+
+  it('reads the tables each query names, from its code only', () => {
+    expect(tablesOfQuery(byName('daily-rates'), names)).toEqual([
+      'socketlabs_complaints',
+      'socketlabs_failed',
+      'socketlabs_messages',
+      'socketlabs_processed',
+      'socketlabs_queued',
+    ]);
+    expect(tablesOfQuery(byName('inbox-placement-by-isp'), names)).toEqual([
+      'sendsage_campaigns',
+      'sendsage_isp_results',
+    ]);
+    const q = parseNamedQuery(
+      'x.sql',
+      `${header('x')}-- socketlabs_failed in a comment\nSELECT 'sendsage_previews' AS "socketlabs_queued" FROM SendSage_Campaigns`,
+    );
+    expect(tablesOfQuery(q, names)).toEqual(['sendsage_campaigns']);
+  });
+
+  it('keeps only the queries whose every table is deployed', () => {
+    const sendsageOnly = names.filter((n) => n.startsWith('sendsage_'));
+    expect(namedQueriesFor(queries, sendsageOnly, names).map((q) => q.name)).toEqual(['inbox-placement-by-isp']);
+    expect(namedQueriesFor(queries, names, names)).toEqual(queries);
+    expect(namedQueriesFor(queries, [], names)).toEqual([]);
+  });
 });
