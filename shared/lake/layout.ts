@@ -71,3 +71,11 @@ export function windowOfKey(key: string): TimeWindow | null {
 export function checkpointKey(source: string, scope: string, dataset: string): string {
   return `_state/checkpoints/${source}/${encodeURIComponent(scope)}/${dataset}.json`;
 }
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Key of the digest's marker for a day: claimed before the send, then the record of what was sent. */
+export function digestSentMarkerKey(date: string): string {
+  if (!DATE.test(date)) throw new Error(`digest date '${date}' is not YYYY-MM-DD`);
+  return `_state/digest/sent/${date}.json`;
+}

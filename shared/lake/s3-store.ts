@@ -57,6 +57,27 @@ export class S3Store implements ObjectStore {
     );
   }
 
+  async putIfAbsent(key: string, body: Uint8Array | string, contentType: string): Promise<boolean> {
+    try {
+      // S3 conditional write: If-None-Match: * creates the object only where none exists, and answers 412 otherwise.
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.objectKey(key),
+          Body: body,
+          ContentType: contentType,
+          IfNoneMatch: '*',
+        }),
+      );
+      return true;
+    } catch (err) {
+      // A 409 (a concurrent conditional write still in flight) is not "exists": it stays an error, and a retry sees
+      // the winner's object.
+      if (isPreconditionFailed(err)) return false;
+      throw err;
+    }
+  }
+
   async get(key: string): Promise<Buffer | null> {
     try {
       const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
@@ -121,4 +142,9 @@ function isNotFound(err: unknown): boolean {
   if (e?.name === 'NoSuchKey' || e?.Code === 'NoSuchKey') return true;
   // Some S3-compatible servers answer a bare 404; a missing bucket must still fail loudly.
   return e?.$metadata?.httpStatusCode === 404 && e.name !== 'NoSuchBucket';
+}
+
+function isPreconditionFailed(err: unknown): boolean {
+  const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } } | null;
+  return e?.name === 'PreconditionFailed' || e?.Code === 'PreconditionFailed' || e?.$metadata?.httpStatusCode === 412;
 }

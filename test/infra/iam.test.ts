@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT_TAG, FUNCTION_TAG } from '../../infra/constructs/lambda-function';
 import { collectorWritePrefixes, type SourceName, tablesBySource } from '../../infra/sources';
 import { fileWriters } from '../../shared/app/lake';
-import { digestSentMarkerKey } from '../../shared/digest/send';
 import { DAY_MS } from '../../shared/engine/windows';
-import { checkpointKey } from '../../shared/lake/layout';
+import { checkpointKey, digestSentMarkerKey } from '../../shared/lake/layout';
 import { LocalFolderStore } from '../../shared/lake/local-store';
 import type { ObjectStore } from '../../shared/lake/object-store';
 import type { Row, TableDef } from '../../shared/lake/table';
@@ -99,6 +98,10 @@ function recording(inner: ObjectStore) {
     putBytes: async (key, body, type) => {
       touched.write.push(key);
       await inner.putBytes(key, body, type);
+    },
+    putIfAbsent: async (key, body, type) => {
+      touched.write.push(key);
+      return inner.putIfAbsent(key, body, type);
     },
     get: async (key) => {
       touched.read.push(key);

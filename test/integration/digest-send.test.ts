@@ -9,7 +9,8 @@ import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDigestEmail, hardBouncesCsv } from '../../shared/digest/email';
 import { type Digest, definitions, digestSchema } from '../../shared/digest/model';
-import { digestSentMarkerKey, sendDigest } from '../../shared/digest/send';
+import { sendDigest } from '../../shared/digest/send';
+import { digestSentMarkerKey } from '../../shared/lake/layout';
 import { LocalFolderStore } from '../../shared/lake/local-store';
 import { loadSesEmulator, type StoredEmail } from '../helpers/ses';
 
@@ -266,6 +267,66 @@ describe('sendDigest against aws-ses-v2-local', () => {
       dead.destroy();
     }
     expect(await store.get(digestSentMarkerKey('2026-11-22'))).toBeNull();
+  });
+
+  it('two concurrent sends of the same date send exactly one e-mail', async () => {
+    const before = (await storedEmails()).length;
+    // A manual invoke beside the scheduled one: both start before either has sent.
+    const send = () => sendDigest({ ses, store, date: '2026-11-23', raw, from: FROM, to: TO, now: () => Date.now() });
+    const results = await Promise.all([send(), send(), send()]);
+    expect(results.filter((r) => r.sent)).toHaveLength(1);
+    for (const r of results.filter((x) => !x.sent)) expect(r.reason).toMatch(/^already (sent|being sent)/);
+    expect(await storedEmails()).toHaveLength(before + 1);
+    const marker = JSON.parse((await store.get(digestSentMarkerKey('2026-11-23')))!.toString('utf8'));
+    expect(marker).toMatchObject({ date: '2026-11-23', messageId: results.find((r) => r.sent)!.messageId });
+  });
+
+  it('releases the claim when SES fails, so a retry sends', async () => {
+    const dead = new SESClient({
+      region: 'eu-west-1',
+      endpoint: 'http://127.0.0.1:1',
+      credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake-secret' },
+      maxAttempts: 1,
+    });
+    try {
+      await expect(
+        sendDigest({ ses: dead, store, date: '2026-11-24', raw, from: FROM, to: TO, now: () => Date.now() }),
+      ).rejects.toThrow(/SES SendRawEmail of digest 2026-11-24/);
+    } finally {
+      dead.destroy();
+    }
+    expect(await store.get(digestSentMarkerKey('2026-11-24'))).toBeNull();
+    const before = (await storedEmails()).length;
+    const retry = await sendDigest({ ses, store, date: '2026-11-24', raw, from: FROM, to: TO, now: () => Date.now() });
+    expect(retry.sent).toBe(true);
+    expect(await storedEmails()).toHaveLength(before + 1);
+  });
+
+  it('a claim left by a run that died while sending blocks a rerun, says so, and force overrides it', async () => {
+    const key = digestSentMarkerKey('2026-11-25');
+    await store.putBytes(
+      key,
+      JSON.stringify({ date: '2026-11-25', claimedAt: '2026-11-26T06:00:00.000Z', to: TO }),
+      'application/json',
+    );
+    const before = (await storedEmails()).length;
+    const rerun = await sendDigest({ ses, store, date: '2026-11-25', raw, from: FROM, to: TO, now: () => Date.now() });
+    expect(rerun.sent).toBe(false);
+    expect(rerun.reason).toMatch(/^already being sent: claimed at 2026-11-26T06:00:00\.000Z, not confirmed sent/);
+    expect(rerun.reason).toContain('force to resend');
+    expect(await storedEmails()).toHaveLength(before);
+    const forced = await sendDigest({
+      ses,
+      store,
+      date: '2026-11-25',
+      raw,
+      from: FROM,
+      to: TO,
+      force: true,
+      now: () => Date.now(),
+    });
+    expect(forced.sent).toBe(true);
+    expect(await storedEmails()).toHaveLength(before + 1);
   });
 
   it('refuses a date that is not YYYY-MM-DD before touching SES', async () => {
