@@ -1,3 +1,4 @@
+import { tableAreaPrefix } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
 import { sendsageCampaigns, sendsageIspResults, sendsageMessages, sendsageSpamRules } from '../sources/sendsage/tables';
 import { describeFailureCode } from '../sources/socketlabs-v1/failure-codes';
@@ -92,6 +93,20 @@ const countTables = [
 
 /** Tables whose `bounces` and `hard_bounces` rollups hold the day's failure detail (v1 and v2). */
 const failureTables = ['socketlabs_failed', 'socketlabs_messages'];
+
+/** The SendSage tables whose rows the digest reads: the day's campaigns and their detail. */
+const campaignTables = [sendsageCampaigns, sendsageIspResults, sendsageSpamRules, sendsageMessages];
+
+/**
+ * Every lake prefix the digest reads: the SocketLabs tables' rollups and the SendSage tables above; never a
+ * SocketLabs table's rows (every recipient of every message). The digest function's IAM is made from this list.
+ */
+export function digestReadPrefixes(): string[] {
+  return [
+    ...[...new Set([...countTables, ...failureTables])].map((t) => tableAreaPrefix('rollups', t)),
+    ...campaignTables.map((t) => tableAreaPrefix('data', t.name)),
+  ];
+}
 
 /**
  * Computes the digest of a day from the lake's rollups (and the day's small SendSage tables): the coarse `totals`

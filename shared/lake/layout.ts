@@ -24,6 +24,11 @@ export type LakeArea = 'data' | 'rollups' | 'quarantine';
 
 const areaPrefix: Record<LakeArea, string> = { data: '', rollups: '_rollups/', quarantine: '_quarantine/' };
 
+/** Folder (with trailing slash) of all of a table's files in an area, e.g. `_rollups/socketlabs_failed/`. */
+export function tableAreaPrefix(area: LakeArea, tableName: string): string {
+  return `${areaPrefix[area]}${tableName}/`;
+}
+
 /** Folder (with trailing slash) of a table's partition in an area. */
 export function partitionPrefix(area: LakeArea, table: TableDef, values: PartitionValues): string {
   return `${areaPrefix[area]}${table.name}/${partitionPath(table, values)}/`;
