@@ -137,6 +137,11 @@ export const digestSchema = z.object({
       reason: z.string().nullable(),
     }),
   ),
+  /**
+   * Lake files the digest found but could not read (truncated or corrupt), with the reason; their figures are left
+   * out. Empty for a complete digest; otherwise the HTML and text say the digest is incomplete and name them.
+   */
+  unreadable_files: z.array(z.object({ key: z.string(), error: z.string() })).default([]),
   definitions: z.record(z.string(), z.string()),
 });
 export type Digest = z.infer<typeof digestSchema>;

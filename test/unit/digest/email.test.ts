@@ -13,6 +13,7 @@ const digestWith = (addresses: Digest['hard_bounced_addresses']): Digest => ({
   alerts: [],
   hard_bounced_total: addresses.length,
   hard_bounced_addresses: addresses,
+  unreadable_files: [],
   definitions,
 });
 
