@@ -62,8 +62,8 @@ export class Digest extends Construct {
       timeout: Duration.minutes(5),
       logRetention: retentionDays(config.logRetentionDays),
       tracing: config.tracing,
-      // One run at a time: a manual invoke beside the scheduled one is throttled and retried by Lambda after it,
-      // and then finds the day sent (the per-day claim in shared/digest/send.ts guards the rest, e.g. the CLI).
+      // One run at a time: an invoke beside the scheduled one is throttled (Lambda retries an asynchronous one
+      // later, when it finds the day sent); the per-date claim in shared/digest/send.ts guards every other door.
       reservedConcurrency: 1,
     });
     for (const [name, value] of Object.entries(digestEnvironment(config))) this.function.env(name, value);
