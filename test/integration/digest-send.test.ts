@@ -12,6 +12,9 @@ import { type Digest, definitions, digestSchema } from '../../shared/digest/mode
 import { sendDigest } from '../../shared/digest/send';
 import { digestSentMarkerKey } from '../../shared/lake/layout';
 import { LocalFolderStore } from '../../shared/lake/local-store';
+import { S3Store } from '../../shared/lake/s3-store';
+import { type LocalS3, startLocalS3 } from '../helpers/s3';
+import { startConditionalS3 } from '../helpers/s3-conditional';
 import { loadSesEmulator, type StoredEmail } from '../helpers/ses';
 
 const FROM = 'Inboxlake Digest <digest@example.com>';
@@ -333,5 +336,48 @@ describe('sendDigest against aws-ses-v2-local', () => {
     await expect(
       sendDigest({ ses, store, date: '../2026-11-20', raw, from: FROM, to: TO, now: () => Date.now() }),
     ).rejects.toThrow(/not YYYY-MM-DD/);
+  });
+});
+
+describe('sendDigest on S3 (s3rver behind a proxy that enforces If-None-Match as S3 does)', () => {
+  let s3: LocalS3;
+  let conditional: Awaited<ReturnType<typeof startConditionalS3>>;
+  let s3store: S3Store;
+  let raw: Buffer;
+  beforeAll(async () => {
+    s3 = await startLocalS3();
+    conditional = await startConditionalS3(s3);
+    s3store = new S3Store({ client: conditional.client, bucket: s3.bucket, prefix: 'lake' });
+    raw = await buildDigestEmail({
+      from: FROM,
+      to: TO,
+      subject: SUBJECT,
+      html: HTML,
+      text: TEXT,
+      csv: hardBouncesCsv(digest),
+      csvName: `hard-bounces-${DATE}.csv`,
+    });
+  });
+  afterAll(async () => {
+    await conditional?.close();
+    await s3?.close();
+  });
+
+  it('S3Store.putIfAbsent reads the 412 of an existing key as "exists" and keeps the first body', async () => {
+    expect(await s3store.putIfAbsent('_state/claims/x.json', 'first', 'application/json')).toBe(true);
+    expect(await s3store.putIfAbsent('_state/claims/x.json', 'second', 'application/json')).toBe(false);
+    expect((await s3store.get('_state/claims/x.json'))?.toString()).toBe('first');
+  });
+
+  it('three concurrent sends of the same date send exactly one e-mail', async () => {
+    const before = (await storedEmails()).length;
+    const send = () =>
+      sendDigest({ ses, store: s3store, date: '2026-12-01', raw, from: FROM, to: TO, now: () => Date.now() });
+    const results = await Promise.all([send(), send(), send()]);
+    expect(results.filter((r) => r.sent)).toHaveLength(1);
+    for (const r of results.filter((x) => !x.sent)) expect(r.reason).toContain('s3://inboxlake-test/lake/');
+    expect(await storedEmails()).toHaveLength(before + 1);
+    const marker = JSON.parse((await s3store.get(digestSentMarkerKey('2026-12-01')))!.toString('utf8'));
+    expect(marker).toMatchObject({ date: '2026-12-01', messageId: results.find((r) => r.sent)!.messageId });
   });
 });
