@@ -1028,16 +1028,16 @@ function header(a: Analysis): string {
 const NAMED_UNREADABLE = 5;
 
 /** What an incomplete digest (lake files it could not read) says about itself; null for a complete one. */
-function incompleteNotice(d: Digest): { headline: string; detail: string } | null {
+function incompleteNotice(d: Digest): { headline: string; keys: string[]; note: string } | null {
   const files = d.unreadable_files;
   if (files.length === 0) return null;
-  const named = files.slice(0, NAMED_UNREADABLE).map((f) => clean(f.key, 200));
-  const more = files.length > NAMED_UNREADABLE ? ` and ${int(files.length - NAMED_UNREADABLE)} more` : '';
+  const more = files.length - NAMED_UNREADABLE;
   return {
     headline: `INCOMPLETE: ${plural(files.length, 'lake file')} could not be read`,
-    detail:
-      `Their figures are left out of this digest: ${named.join(', ')}${more}. The reasons are in digest.json ` +
-      '(unreadable_files); repair or re-collect those windows and send again with force.',
+    keys: files.slice(0, NAMED_UNREADABLE).map((f) => clean(f.key, 200)),
+    note:
+      `${more > 0 ? `and ${int(more)} more; ` : ''}their figures are left out of this digest. The reasons are in ` +
+      'digest.json (unreadable_files): repair or re-collect those windows and send again with force.',
   };
 }
 
@@ -1047,7 +1047,10 @@ function incompleteBanner(d: Digest): string {
   return row(
     `<div style="${FONT};padding:10px 14px;background:${palette.criticalBg};border-left:6px solid ${palette.critical}">` +
       `<div style="font-size:15px;font-weight:bold;color:${palette.critical}">${e(notice.headline)}</div>` +
-      `<div style="font-size:13px;color:${palette.text};line-height:1.45;word-break:break-all">${e(notice.detail)}</div></div>`,
+      notice.keys
+        .map((k) => `<div style="font-family:monospace;font-size:12px;word-break:break-all">${e(k)}</div>`)
+        .join('') +
+      `<div style="font-size:13px;color:${palette.text};line-height:1.45;padding-top:4px">${e(notice.note)}</div></div>`,
   );
 }
 
@@ -1528,7 +1531,11 @@ export function renderText(d: Digest, options: RenderOptions = {}): string {
   for (const runs of summaryRuns(a)) out.push(...wrap(runs.map(([t]) => t).join('')));
   out.push('');
   const notice = incompleteNotice(d);
-  if (notice) out.push(notice.headline, ...wrap(notice.detail), '');
+  if (notice) {
+    out.push(notice.headline);
+    for (const k of notice.keys) out.push(...wrap(k, '    ', '  - '));
+    out.push(...wrap(notice.note), '');
+  }
 
   if (a.alerts.length > 0) {
     out.push('ALERTS', thin);
