@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
@@ -58,6 +59,10 @@ export class S3Store implements ObjectStore {
   }
 
   async putIfAbsent(key: string, body: Uint8Array | string, contentType: string): Promise<boolean> {
+    // S3 decides with If-None-Match below. The HEAD first keeps the promise on S3-compatible servers that ignore the
+    // header (s3rver, the local S3 of LOCAL-STACK.md): there an existing object is still refused, not overwritten,
+    // and only writers racing within the same moment could both win.
+    if (await this.exists(key)) return false;
     try {
       // S3 conditional write: If-None-Match: * creates the object only where none exists, and answers 412 otherwise.
       await this.client.send(
@@ -85,6 +90,16 @@ export class S3Store implements ObjectStore {
       return Buffer.from(await res.Body.transformToByteArray());
     } catch (err) {
       if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  private async exists(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
       throw err;
     }
   }

@@ -3,7 +3,13 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectsCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createParquetWriter } from '../../shared/lake/parquet-writer';
@@ -113,9 +119,11 @@ describe('S3Store against s3rver', () => {
     expect(await store.list('gone/')).toEqual([]);
   });
 
-  it('putIfAbsent creates a missing object', async () => {
-    // s3rver ignores If-None-Match, so only the create is checked here; the refusal is in the request-shape test.
+  it('putIfAbsent creates a missing object and refuses an existing one, even where If-None-Match is ignored', async () => {
+    // s3rver ignores If-None-Match: the refusal here is the HEAD's; the 412 path is in the request-shape test and in
+    // digest-send.test.ts (s3rver behind a proxy that answers 412 as S3 does).
     expect(await store.putIfAbsent('_state/claims/a.json', '{"n":1}', 'application/json')).toBe(true);
+    expect(await store.putIfAbsent('_state/claims/a.json', '{"n":2}', 'application/json')).toBe(false);
     expect((await store.get('_state/claims/a.json'))?.toString()).toBe('{"n":1}');
   });
 });
@@ -125,6 +133,7 @@ describe('S3Store request shapes (mocked client)', () => {
     const mock = mockClient(S3Client);
     const failure = (name: string, status: number) =>
       Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+    mock.on(HeadObjectCommand).rejects(failure('NotFound', 404));
     mock
       .on(PutObjectCommand)
       .resolvesOnce({})
@@ -146,6 +155,10 @@ describe('S3Store request shapes (mocked client)', () => {
           IfNoneMatch: '*',
         })),
       );
+      // An object the HEAD finds is refused without a PUT.
+      mock.on(HeadObjectCommand).resolves({});
+      expect(await mocked.putIfAbsent('_state/x.json', '{}', 'application/json')).toBe(false);
+      expect(mock.commandCalls(PutObjectCommand)).toHaveLength(3);
     } finally {
       mock.restore();
     }
