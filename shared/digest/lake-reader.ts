@@ -7,6 +7,7 @@ import { readCsvRows } from '../lake/csv-reader';
 import type { ObjectStore } from '../lake/object-store';
 import { type RollupDocument, rollupOfKey } from '../lake/rollup';
 import type { TableDef } from '../lake/table';
+import type { UnreadableFile } from './model';
 
 /**
  * What the digest reads: rollup documents (small counts per window) and, for the small SendSage tables, the rows of
@@ -19,15 +20,6 @@ export interface RollupCount {
   readonly period: number;
   readonly dims: Readonly<Record<string, string | number | boolean | null>>;
   readonly count: number;
-}
-
-/**
- * A lake file the digest found but could not decode (truncated, corrupt, not the shape the lake writes): left out of
- * the figures and named, so one damaged file costs its own counts, not the whole digest.
- */
-export interface UnreadableFile {
-  readonly key: string;
-  readonly error: string;
 }
 
 /** Reading a lake file failed (the store, not its content): retrying may help, so the digest stops. */

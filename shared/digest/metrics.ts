@@ -4,7 +4,7 @@ import { sendsageCampaigns, sendsageIspResults, sendsageMessages, sendsageSpamRu
 import { describeFailureCode } from '../sources/socketlabs-v1/failure-codes';
 import { defaultThresholds, findAlerts, type Thresholds } from './alerts';
 import { addDays, localDate, zonedDay } from './day';
-import { epochMs, type RollupCount, readRows, type UnreadableFile, visitRollups } from './lake-reader';
+import { epochMs, type RollupCount, readRows, visitRollups } from './lake-reader';
 import {
   type Digest,
   type DigestCampaign,
@@ -12,6 +12,7 @@ import {
   definitions,
   MAX_LISTED_HARD_BOUNCES,
   type ServerMetrics,
+  type UnreadableFile,
 } from './model';
 
 export interface DigestOptions {
