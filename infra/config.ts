@@ -173,6 +173,17 @@ export const deploymentConfigSchema = z
       .default(30),
     /** X-Ray tracing of the functions and state machines. */
     tracing: z.boolean().default(false),
+    /**
+     * The customer-managed KMS key the source secrets are encrypted with, if not the AWS-managed one: the functions
+     * that read a secret get kms:Decrypt on it (through Secrets Manager only). A key ARN, since IAM ignores aliases.
+     */
+    secretsKmsKeyArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/,
+        'expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>), not an alias',
+      )
+      .optional(),
   })
   .superRefine((c, ctx) => {
     const names = new Map<string, number>();

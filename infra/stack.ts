@@ -34,7 +34,7 @@ export class InboxlakeStack extends Stack {
     );
     this.lake = new Lake(this, 'Lake', { config, tables, namedQueries });
     this.collectors = new Collectors(this, 'Collectors', { config, lake: this.lake, monitoring: this.monitoring });
-    this.digest = new Digest(this, 'Digest', { config, lake: this.lake, tables, monitoring: this.monitoring });
+    this.digest = new Digest(this, 'Digest', { config, lake: this.lake, monitoring: this.monitoring });
 
     new CfnOutput(this, 'LakeBucket', { value: this.lake.bucket.bucketName });
     new CfnOutput(this, 'GlueDatabase', { value: this.lake.databaseName });

@@ -25,9 +25,15 @@ export const handler = middy(async (rawEvent: unknown) => {
     await store,
     config,
     { date, timeZone: config.timeZone, send: true, force: event.force ?? false },
-    { now: Date.now },
+    { now: Date.now, log },
   );
-  const report = { date, subject: result.subject, alerts: result.digest.alerts.length, ...result.sent };
+  const report = {
+    date,
+    subject: result.subject,
+    alerts: result.digest.alerts.length,
+    unreadableFiles: result.digest.unreadable_files.length,
+    ...result.sent,
+  };
   log.info('digest finished', report);
   // 0 when the date had been sent already: the "digest not sent" alarm wants one send a day, not one per retry.
   metrics.count('DigestSent', result.sent?.sent ? 1 : 0, { Source: 'digest' });

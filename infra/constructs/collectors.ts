@@ -143,7 +143,7 @@ export class Collector extends Construct {
     // Referenced by name: the operator creates the secret and sets its value; no credential is in code or context.
     const secret = secretsmanager.Secret.fromSecretNameV2(this, 'Secret', props.secret.name);
     this.function
-      .readsSecret(props.secret.envName, secret)
+      .readsSecret(props.secret.envName, secret, config.secretsKmsKeyArn)
       .usesLake(lake.bucket, config.format, { writes: collectorWritePrefixes(props.source) });
 
     this.stateMachine = this.collectionLoop(config);

@@ -5,9 +5,10 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
+import { digestReadPrefixes } from '../../shared/digest/metrics';
 import type { DeploymentConfig } from '../config';
 import { dailyAt, describeSchedule } from '../schedules';
-import { type DeployedTable, DIGEST_STATE_PREFIX } from '../sources';
+import { DIGEST_STATE_PREFIX } from '../sources';
 import type { Lake } from './lake';
 import { InboxlakeFunction, retentionDays } from './lambda-function';
 import { emfMetrics, type Monitoring } from './monitoring';
@@ -15,7 +16,6 @@ import { emfMetrics, type Monitoring } from './monitoring';
 export interface DigestProps {
   readonly config: DeploymentConfig;
   readonly lake: Lake;
-  readonly tables: readonly DeployedTable[];
   readonly monitoring: Monitoring;
 }
 
@@ -62,12 +62,16 @@ export class Digest extends Construct {
       timeout: Duration.minutes(5),
       logRetention: retentionDays(config.logRetentionDays),
       tracing: config.tracing,
+      // One run at a time: an invoke beside the scheduled one is throttled (Lambda retries an asynchronous one
+      // later, when it finds the day sent); the per-date claim in shared/digest/send.ts guards every other door.
+      reservedConcurrency: 1,
     });
     for (const [name, value] of Object.entries(digestEnvironment(config))) this.function.env(name, value);
     this.function
       .usesLake(lake.bucket, config.format, {
-        // Rollups for the metrics; the data of the small SendSage tables and the day's hard bounces.
-        reads: ['_rollups/', ...props.tables.map(({ table }) => `${table.name}/`)],
+        // The SocketLabs rollups (counts and the day's hard bounces) and the small SendSage tables; not the
+        // SocketLabs rows, which hold every recipient address. Writes: the per-day sent markers.
+        reads: digestReadPrefixes(),
         writes: [DIGEST_STATE_PREFIX],
       })
       .sendsEmail(this.identityArns(config), config.digest.from);
@@ -82,8 +86,19 @@ export class Digest extends Construct {
 
     // The schedule's own role (rather than the stack-wide one the target would create), so its grant is scoped here.
     const scheduleRole = new iam.Role(this, 'ScheduleRole', {
+      // Only the scheduler acting for this account's default schedule group (where this schedule lives): Scheduler
+      // gives the group's ARN as aws:SourceArn, as in the roles CDK makes for schedule targets.
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': Stack.of(this).account,
+            'aws:SourceArn': Stack.of(this).formatArn({
+              service: 'scheduler',
+              resource: 'schedule-group',
+              resourceName: 'default',
+            }),
+          },
+        },
       }),
     });
     Validations.of(scheduleRole).acknowledge({

@@ -171,10 +171,24 @@ export class InboxlakeFunction extends Construct {
     return this;
   }
 
-  /** A Secrets Manager secret: its ARN in `envName`, read access to that secret only. */
-  readsSecret(envName: string, secret: secretsmanager.ISecret): this {
+  /**
+   * A Secrets Manager secret: its ARN in `envName`, read access to that secret only, and kms:Decrypt on the
+   * customer-managed key it is encrypted with, if any (grantRead on a secret imported by name cannot know its key).
+   */
+  readsSecret(envName: string, secret: secretsmanager.ISecret, kmsKeyArn?: string): this {
     this.env(envName, secret.secretArn);
     secret.grantRead(this.fn);
+    if (kmsKeyArn) {
+      this.fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'DecryptSecret',
+          actions: ['kms:Decrypt'],
+          resources: [kmsKeyArn],
+          // Only for Secrets Manager's decrypt of the secret value, not for anything else the key encrypts.
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+        }),
+      );
+    }
     return this;
   }
 

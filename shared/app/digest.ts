@@ -9,6 +9,7 @@ import { renderHtml, renderSubject, renderText } from '../digest/render';
 import { sendDigest } from '../digest/send';
 import { ConfigError } from '../engine/errors';
 import type { ObjectStore } from '../lake/object-store';
+import { type Logger, silentLogger } from '../log';
 
 export interface DigestRequest {
   readonly date: string;
@@ -26,12 +27,15 @@ export interface DigestResult {
   readonly sent: { sent: boolean; messageId?: string; reason?: string } | null;
 }
 
-/** Computes a day's digest from the lake, writes its renderings, and sends it once (unless forced). */
+/**
+ * Computes a day's digest from the lake, writes its renderings, and sends it once (unless forced). Lake files that
+ * cannot be read are named in a warning each and left out; the digest still goes out, marked incomplete.
+ */
 export async function produceDigest(
   store: ObjectStore,
   config: DigestConfig,
   request: DigestRequest,
-  deps: { now: () => number; ses?: SESClient },
+  deps: { now: () => number; ses?: SESClient; log?: Logger },
 ): Promise<DigestResult> {
   const digest = await computeDigest(store, {
     date: request.date,
@@ -39,6 +43,12 @@ export async function produceDigest(
     now: deps.now(),
     thresholds: config.thresholds,
   });
+  const log = deps.log ?? silentLogger;
+  for (const f of digest.unreadable_files) {
+    log.warn(`digest ${digest.date}: left out unreadable lake file ${store.location}/${f.key}: ${f.error}`, {
+      key: f.key,
+    });
+  }
   const subject = renderSubject(digest);
   const html = renderHtml(digest);
   const text = renderText(digest);

@@ -2,7 +2,9 @@ import { resolve } from 'node:path';
 import { produceDigest } from '../app/digest';
 import { type LakeConfig, loadDigestConfig } from '../config';
 import { yesterdayIn } from '../digest/day';
+import { createRedactor } from '../engine/redact';
 import type { ObjectStore } from '../lake/object-store';
+import { createLogger } from '../log';
 
 export interface DigestArgs {
   readonly date?: string;
@@ -27,7 +29,7 @@ export async function runDigest(
     store,
     config,
     { date, timeZone, outDir, send: args.send, force: args.force },
-    { now: Date.now },
+    { now: Date.now, log: createLogger({ redact: createRedactor([]), json: false }) },
   );
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(result.subject);

@@ -12,7 +12,10 @@ function oneLine(value: string | null): string {
   return value === null ? '' : value.replace(NEWLINES, ' ');
 }
 
-/** The day's hard-bounced addresses as CSV (header row, RFC 4180 quoting, CRLF-terminated), for the attachment. */
+/**
+ * The day's hard-bounced addresses as CSV (header row, RFC 4180 quoting, CRLF-terminated, formula-like cells
+ * neutralised), for the attachment.
+ */
 export function hardBouncesCsv(d: Digest): string {
   const data = d.hard_bounced_addresses.map((b) => [
     b.server_id,
@@ -22,7 +25,10 @@ export function hardBouncesCsv(d: Digest): string {
   ]);
   // The {fields, data} form writes the header row even when the day had no hard bounces; papaparse then ends with a
   // line break but otherwise does not, so every record is terminated here to make both cases alike.
-  const csv = Papa.unparse({ fields: [...CSV_FIELDS], data }, { header: true, newline: '\r\n' });
+  // Addresses and reasons are written by strangers (remote servers, whoever typed the address); a spreadsheet opening
+  // the attachment would run a cell starting with = + - @ tab or CR as a formula. escapeFormulae prefixes those with
+  // an apostrophe (OWASP's CSV-injection advice), which spreadsheets show as text; numbers are left as they are.
+  const csv = Papa.unparse({ fields: [...CSV_FIELDS], data }, { header: true, newline: '\r\n', escapeFormulae: true });
   return csv.endsWith('\r\n') ? csv : `${csv}\r\n`;
 }
 

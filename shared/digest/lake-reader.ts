@@ -1,10 +1,13 @@
 import { parquetReadObjects } from 'hyparquet';
 import pMap from 'p-map';
+import * as z from 'zod';
+import { InboxlakeError } from '../engine/errors';
 import { DAY_MS } from '../engine/windows';
 import { readCsvRows } from '../lake/csv-reader';
 import type { ObjectStore } from '../lake/object-store';
 import { type RollupDocument, rollupOfKey } from '../lake/rollup';
 import type { TableDef } from '../lake/table';
+import type { UnreadableFile } from './model';
 
 /**
  * What the digest reads: rollup documents (small counts per window) and, for the small SendSage tables, the rows of
@@ -17,6 +20,34 @@ export interface RollupCount {
   readonly period: number;
   readonly dims: Readonly<Record<string, string | number | boolean | null>>;
   readonly count: number;
+}
+
+/** Reading a lake file failed (the store, not its content): retrying may help, so the digest stops. */
+export class LakeReadError extends InboxlakeError {
+  override name = 'LakeReadError';
+}
+
+/** What the digest needs of a rollup document; a document without it is unreadable, not a crash further down. */
+const rollupDocumentSchema = z.object({
+  partition: z.record(z.string(), z.union([z.string(), z.number()])),
+  dimensions: z.array(z.string()).min(1),
+  // Cells are checked one by one as they are visited: a second pass over a large document would double the work.
+  counts: z.array(z.unknown()),
+});
+
+/** A file's body, or null when it is gone; a store failure names the key. */
+async function readObject(store: ObjectStore, key: string): Promise<Buffer | null> {
+  try {
+    return await store.get(key);
+  } catch (err) {
+    throw new LakeReadError(`reading ${store.location}/${key}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
+}
+
+function unreadable(key: string, err: unknown): UnreadableFile {
+  return { key, error: err instanceof Error ? err.message : String(err) };
 }
 
 /** UTC dates whose partitions can hold events of [start, end). */
@@ -33,7 +64,8 @@ const READ_CONCURRENCY = 16;
 
 /**
  * Visits every count of one rollup of a table with an event quarter-hour in [start, end), document by document as
- * they arrive, so memory holds the caller's aggregates and a few documents, never all counts at once.
+ * they arrive, so memory holds the caller's aggregates and a few documents, never all counts at once. A document
+ * that does not parse is added to `unreadable` and contributes nothing (none of its counts are visited).
  */
 export async function visitRollups(
   store: ObjectStore,
@@ -42,6 +74,7 @@ export async function visitRollups(
   start: number,
   end: number,
   visit: (count: RollupCount) => void,
+  unreadableFiles: UnreadableFile[],
 ): Promise<void> {
   const keys: string[] = [];
   for (const dt of utcDates(start, end)) {
@@ -49,7 +82,7 @@ export async function visitRollups(
   }
   // Documents repeat the same few quarter-hours; parsing each instant once keeps the loop cheap.
   const periods = new Map<string | number | boolean | null, number>();
-  const visitDocument = (doc: RollupDocument) => {
+  const visitDocument = (doc: Pick<RollupDocument, 'partition' | 'dimensions' | 'counts'>) => {
     const names = doc.dimensions.slice(1);
     for (const row of doc.counts) {
       let period = periods.get(row[0] ?? null);
@@ -66,8 +99,21 @@ export async function visitRollups(
   await pMap(
     keys,
     async (key) => {
-      const body = await store.get(key);
-      if (body) visitDocument(JSON.parse(body.toString('utf8')) as RollupDocument);
+      const body = await readObject(store, key);
+      if (!body) return;
+      let doc: Pick<RollupDocument, 'partition' | 'dimensions' | 'counts'>;
+      try {
+        const parsed = rollupDocumentSchema.parse(JSON.parse(body.toString('utf8')));
+        const width = parsed.dimensions.length + 1;
+        const bad = parsed.counts.findIndex((row) => !Array.isArray(row) || row.length !== width);
+        if (bad >= 0) throw new Error(`counts[${bad}] is not a cell of ${width} values`);
+        doc = parsed as typeof doc;
+      } catch (err) {
+        // Checked whole before any count is visited, so a damaged document adds nothing rather than a part.
+        unreadableFiles.push(unreadable(key, err));
+        return;
+      }
+      visitDocument(doc);
     },
     { concurrency: READ_CONCURRENCY },
   );
@@ -75,13 +121,15 @@ export async function visitRollups(
 
 /**
  * Rows of a table's data files in the partitions overlapping [start, end), with the partition values added: the
- * Parquet files, or the CSV files where a partition holds no Parquet (a lake written as CSV only).
+ * Parquet files, or the CSV files where a partition holds no Parquet (a lake written as CSV only). A file that does
+ * not decode is added to `unreadable` and contributes no rows.
  */
 export async function readRows(
   store: ObjectStore,
   table: TableDef,
   start: number,
   end: number,
+  unreadableFiles: UnreadableFile[],
 ): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
   for (const dt of utcDates(start, end)) {
@@ -103,9 +151,16 @@ export async function readRows(
           .map((p) => p.split('=') as [string, string]),
       );
       for (const key of chosen) {
-        const body = await store.get(key);
+        const body = await readObject(store, key);
         if (!body) continue;
-        for (const row of await decodeRows(key, body, table)) out.push({ ...row, ...partition });
+        let rows: Record<string, unknown>[];
+        try {
+          rows = await decodeRows(key, body, table);
+        } catch (err) {
+          unreadableFiles.push(unreadable(key, err));
+          continue;
+        }
+        for (const row of rows) out.push({ ...row, ...partition });
       }
     }
   }

@@ -1,3 +1,4 @@
+import { tableAreaPrefix } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
 import { sendsageCampaigns, sendsageIspResults, sendsageMessages, sendsageSpamRules } from '../sources/sendsage/tables';
 import { describeFailureCode } from '../sources/socketlabs-v1/failure-codes';
@@ -11,6 +12,7 @@ import {
   definitions,
   MAX_LISTED_HARD_BOUNCES,
   type ServerMetrics,
+  type UnreadableFile,
 } from './model';
 
 export interface DigestOptions {
@@ -93,6 +95,20 @@ const countTables = [
 /** Tables whose `bounces` and `hard_bounces` rollups hold the day's failure detail (v1 and v2). */
 const failureTables = ['socketlabs_failed', 'socketlabs_messages'];
 
+/** The SendSage tables whose rows the digest reads: the day's campaigns and their detail. */
+const campaignTables = [sendsageCampaigns, sendsageIspResults, sendsageSpamRules, sendsageMessages];
+
+/**
+ * Every lake prefix the digest reads: the SocketLabs tables' rollups and the SendSage tables above; never a
+ * SocketLabs table's rows (every recipient of every message). The digest function's IAM is made from this list.
+ */
+export function digestReadPrefixes(): string[] {
+  return [
+    ...[...new Set([...countTables, ...failureTables])].map((t) => tableAreaPrefix('rollups', t)),
+    ...campaignTables.map((t) => tableAreaPrefix('data', t.name)),
+  ];
+}
+
 /**
  * Computes the digest of a day from the lake's rollups (and the day's small SendSage tables): the coarse `totals`
  * rollups for the day, its 7-day baseline and the 14-day series; the detailed failure rollups for the day alone. The
@@ -101,6 +117,8 @@ const failureTables = ['socketlabs_failed', 'socketlabs_messages'];
 export async function computeDigest(store: ObjectStore, opts: DigestOptions): Promise<Digest> {
   const tz = opts.timeZone;
   const top = opts.top ?? 5;
+  // Damaged files are left out and listed, so the rest of the digest still goes out, marked incomplete.
+  const unreadable: UnreadableFile[] = [];
   const day = zonedDay(opts.date, tz);
   const seriesStart = zonedDay(addDays(opts.date, -13), tz).start;
   // Per server and local date; the day's complaint types alongside.
@@ -131,7 +149,9 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
       m.set(t, (m.get(t) ?? 0) + r.count);
     }
   };
-  for (const table of countTables) await visitRollups(store, table, 'totals', seriesStart, day.end, addTotal);
+  for (const table of countTables) {
+    await visitRollups(store, table, 'totals', seriesStart, day.end, addTotal, unreadable);
+  }
 
   // The day's bounces by code and by recipient domain.
   const codes = new Map<string, Map<number | null, number>>();
@@ -151,7 +171,9 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
     d.set(domain, e);
     e[type] += r.count;
   };
-  for (const table of failureTables) await visitRollups(store, table, 'bounces', day.start, day.end, addBounce);
+  for (const table of failureTables) {
+    await visitRollups(store, table, 'bounces', day.start, day.end, addBounce, unreadable);
+  }
 
   const servers: DigestServer[] = [...byServer.entries()]
     .sort(([a], [b]) => a - b)
@@ -202,7 +224,14 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
       };
     });
 
-  const campaigns = await readCampaigns(store, day.start, day.end, top);
+  const campaigns = await readCampaigns(store, day.start, day.end, top, unreadable);
+  const hardBounces = await readHardBounces(
+    store,
+    day.start,
+    day.end,
+    opts.maxListedHardBounces ?? MAX_LISTED_HARD_BOUNCES,
+    unreadable,
+  );
   const thresholds = opts.thresholds ?? defaultThresholds;
   return {
     date: opts.date,
@@ -212,7 +241,8 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
     socketlabs: { servers },
     sendsage: { campaigns },
     alerts: findAlerts(servers, campaigns, thresholds),
-    ...(await readHardBounces(store, day.start, day.end, opts.maxListedHardBounces ?? MAX_LISTED_HARD_BOUNCES)),
+    ...hardBounces,
+    unreadable_files: unreadable.sort((a, b) => a.key.localeCompare(b.key)),
     definitions,
   };
 }
@@ -221,16 +251,22 @@ const str = (v: unknown) => (typeof v === 'string' ? v : null);
 const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
 
 /** The SendSage tests sent within the window, with their providers, costliest rules and authentication results. */
-async function readCampaigns(store: ObjectStore, start: number, end: number, top: number): Promise<DigestCampaign[]> {
+async function readCampaigns(
+  store: ObjectStore,
+  start: number,
+  end: number,
+  top: number,
+  unreadable: UnreadableFile[],
+): Promise<DigestCampaign[]> {
   const inWindow = (row: Record<string, unknown>) => {
     const t = epochMs(row.sent_at);
     return t !== null && t >= start && t < end;
   };
-  const campaigns = (await readRows(store, sendsageCampaigns, start, end)).filter(inWindow);
+  const campaigns = (await readRows(store, sendsageCampaigns, start, end, unreadable)).filter(inWindow);
   if (!campaigns.length) return [];
-  const isps = (await readRows(store, sendsageIspResults, start, end)).filter(inWindow);
-  const rules = (await readRows(store, sendsageSpamRules, start, end)).filter(inWindow);
-  const messages = (await readRows(store, sendsageMessages, start, end)).filter(inWindow);
+  const isps = (await readRows(store, sendsageIspResults, start, end, unreadable)).filter(inWindow);
+  const rules = (await readRows(store, sendsageSpamRules, start, end, unreadable)).filter(inWindow);
+  const messages = (await readRows(store, sendsageMessages, start, end, unreadable)).filter(inWindow);
   const of = (rows: Record<string, unknown>[], id: number) => rows.filter((r) => num(r.campaign_id) === id);
   const tally = (rows: Record<string, unknown>[], column: string) => {
     const out: Record<string, number> = {};
@@ -278,28 +314,42 @@ async function readCampaigns(store: ObjectStore, start: number, end: number, top
  * The day's hard-bounced addresses, one per server and address (for the suppression CSV), from the `hard_bounces`
  * rollups; an address that bounced more than once keeps its earliest code and reason. Listed up to the cap.
  */
-async function readHardBounces(store: ObjectStore, start: number, end: number, max: number) {
+async function readHardBounces(
+  store: ObjectStore,
+  start: number,
+  end: number,
+  max: number,
+  unreadable: UnreadableFile[],
+) {
   type Entry = { server_id: number; address: string; code: number | null; reason: string | null; period: number };
   // Earliest first, then a fixed order among equals, so the pick does not depend on the order documents arrive in.
   const order = (a: Entry, b: Entry) =>
     a.period - b.period || (a.code ?? -1) - (b.code ?? -1) || (a.reason ?? '').localeCompare(b.reason ?? '');
   const seen = new Map<string, Entry>();
   for (const table of failureTables) {
-    await visitRollups(store, table, 'hard_bounces', start, end, (r) => {
-      const address = str(r.dims.to_address);
-      if (!address) return;
-      const server = Number(r.partition.server_id);
-      const entry = {
-        server_id: server,
-        address,
-        code: num(r.dims.failure_code),
-        reason: str(r.dims.reason),
-        period: r.period,
-      };
-      const key = `${server}\u0001${address.toLowerCase()}`;
-      const known = seen.get(key);
-      if (!known || order(entry, known) < 0) seen.set(key, entry);
-    });
+    await visitRollups(
+      store,
+      table,
+      'hard_bounces',
+      start,
+      end,
+      (r) => {
+        const address = str(r.dims.to_address);
+        if (!address) return;
+        const server = Number(r.partition.server_id);
+        const entry = {
+          server_id: server,
+          address,
+          code: num(r.dims.failure_code),
+          reason: str(r.dims.reason),
+          period: r.period,
+        };
+        const key = `${server}\u0001${address.toLowerCase()}`;
+        const known = seen.get(key);
+        if (!known || order(entry, known) < 0) seen.set(key, entry);
+      },
+      unreadable,
+    );
   }
   const all = [...seen.values()].sort((a, b) => a.server_id - b.server_id || a.address.localeCompare(b.address));
   return {

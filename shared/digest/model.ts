@@ -114,6 +114,13 @@ export const alertSchema = z.object({
 });
 export type Alert = z.infer<typeof alertSchema>;
 
+/**
+ * A lake file the digest found but could not decode (truncated, corrupt, not the shape the lake writes): left out of
+ * the figures and named, so one damaged file costs its own counts, not the whole digest.
+ */
+export const unreadableFileSchema = z.object({ key: z.string(), error: z.string() });
+export type UnreadableFile = z.infer<typeof unreadableFileSchema>;
+
 export const digestSchema = z.object({
   date: z.iso.date(),
   timezone: z.string(),
@@ -137,6 +144,11 @@ export const digestSchema = z.object({
       reason: z.string().nullable(),
     }),
   ),
+  /**
+   * Lake files the digest found but could not read (truncated or corrupt), with the reason; their figures are left
+   * out. Empty for a complete digest; otherwise the HTML and text say the digest is incomplete and name them.
+   */
+  unreadable_files: z.array(unreadableFileSchema).default([]),
   definitions: z.record(z.string(), z.string()),
 });
 export type Digest = z.infer<typeof digestSchema>;

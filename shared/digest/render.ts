@@ -1024,6 +1024,36 @@ function header(a: Analysis): string {
   );
 }
 
+/** Unreadable files named in the "incomplete" notice; digest.json lists every one with its reason. */
+const NAMED_UNREADABLE = 5;
+
+/** What an incomplete digest (lake files it could not read) says about itself; null for a complete one. */
+function incompleteNotice(d: Digest): { headline: string; keys: string[]; note: string } | null {
+  const files = d.unreadable_files;
+  if (files.length === 0) return null;
+  const more = files.length - NAMED_UNREADABLE;
+  return {
+    headline: `INCOMPLETE: ${plural(files.length, 'lake file')} could not be read`,
+    keys: files.slice(0, NAMED_UNREADABLE).map((f) => clean(f.key, 200)),
+    note:
+      `${more > 0 ? `and ${int(more)} more; ` : ''}their figures are left out of this digest. The reasons are in ` +
+      'digest.json (unreadable_files): repair or re-collect those windows and send again with force.',
+  };
+}
+
+function incompleteBanner(d: Digest): string {
+  const notice = incompleteNotice(d);
+  if (!notice) return '';
+  return row(
+    `<div style="${FONT};padding:10px 14px;background:${palette.criticalBg};border-left:6px solid ${palette.critical}">` +
+      `<div style="font-size:15px;font-weight:bold;color:${palette.critical}">${e(notice.headline)}</div>` +
+      notice.keys
+        .map((k) => `<div style="font-family:monospace;font-size:12px;word-break:break-all">${e(k)}</div>`)
+        .join('') +
+      `<div style="font-size:13px;color:${palette.text};line-height:1.45;padding-top:4px">${e(notice.note)}</div></div>`,
+  );
+}
+
 function serverRow(v: ServerView): string {
   const { s } = v;
   const status = serverStatus(v);
@@ -1211,7 +1241,7 @@ function plan(d: Digest, options: RenderOptions): Plan {
     `<table role="presentation" ${TABLE} width="100%" bgcolor="#eef0f3">` +
     '<tr><td align="center" style="padding:16px 8px">' +
     `<table role="presentation" ${TABLE} width="720" bgcolor="#ffffff" style="width:720px;max-width:100%;` +
-    `${tableStyle(14)}">${header(a)}`;
+    `${tableStyle(14)}">${header(a)}${incompleteBanner(d)}`;
   const bottom = `${hardBounceBlock(a)}${footer(a)}</table></td></tr></table></body></html>`;
   const alerts =
     a.alerts.length > 0 || !a.noData
@@ -1314,6 +1344,7 @@ function plan(d: Digest, options: RenderOptions): Plan {
     `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${e(`inboxlake digest ${d.date}`)}</title>` +
     `</head><body style="${FONT}"><div style="font-size:18px;font-weight:bold">${e(v.headline)}</div>` +
     `<div>${e(a.worst ? `Worst: ${a.worst.severity} · ${alertPhrase(a.worst)}` : '')}</div>` +
+    `<div>${e(incompleteNotice(d)?.headline ?? '')}</div>` +
     `<div>${e('The full digest is too large for this message; every figure is in digest.json.')}</div></body></html>`;
   return {
     a,
@@ -1327,8 +1358,13 @@ function plan(d: Digest, options: RenderOptions): Plan {
 
 // ---------------------------------------------------------------------------------------------------- exports
 
-/** The e-mail subject: the day, the worst severity and the worst alert in a phrase. */
+/** The e-mail subject: the day, the worst severity and the worst alert in a phrase; INCOMPLETE when it is. */
 export function renderSubject(d: Digest): string {
+  const subject = subjectOf(d);
+  return d.unreadable_files.length > 0 ? `${subject} · INCOMPLETE` : subject;
+}
+
+function subjectOf(d: Digest): string {
   const a = analyse(d);
   const head = `inboxlake ${d.date}`;
   const worst = a.worst ? alertPhrase(a.worst) : '';
@@ -1494,6 +1530,12 @@ export function renderText(d: Digest, options: RenderOptions = {}): string {
   out.push(v.headline.toUpperCase());
   for (const runs of summaryRuns(a)) out.push(...wrap(runs.map(([t]) => t).join('')));
   out.push('');
+  const notice = incompleteNotice(d);
+  if (notice) {
+    out.push(notice.headline);
+    for (const k of notice.keys) out.push(...wrap(k, '    ', '  - '));
+    out.push(...wrap(notice.note), '');
+  }
 
   if (a.alerts.length > 0) {
     out.push('ALERTS', thin);

@@ -1,20 +1,25 @@
 import { type SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import * as z from 'zod';
+import { InboxlakeError } from '../engine/errors';
+import { digestSentMarkerKey } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/**
+ * What a day's marker holds: a claim (`claimedAt`) from the moment a run takes the day until its send is confirmed,
+ * then the record of the send (`sentAt`, `messageId`).
+ */
+export const digestMarkerSchema = z.object({
+  date: z.iso.date(),
+  claimedAt: z.iso.datetime().optional(),
+  sentAt: z.iso.datetime().optional(),
+  messageId: z.string().nullable().optional(),
+  to: z.array(z.string()),
+});
+export type DigestMarker = z.infer<typeof digestMarkerSchema>;
 
-/** Lake key of the marker that records a digest day as sent. */
-export function digestSentMarkerKey(date: string): string {
-  if (!DATE.test(date)) throw new Error(`digest date '${date}' is not YYYY-MM-DD`);
-  return `_state/digest/sent/${date}.json`;
-}
-
-/** What the sent marker holds. */
-export interface DigestSentMarker {
-  date: string;
-  sentAt: string;
-  messageId: string | null;
-  to: string[];
+/** A digest could not be sent, or its marker not kept in step with what was sent. */
+export class DigestSendError extends InboxlakeError {
+  override name = 'DigestSendError';
 }
 
 export interface SendDigestOptions {
@@ -27,7 +32,7 @@ export interface SendDigestOptions {
   /** The SES identity the message is sent as (the envelope sender). */
   readonly from: string;
   readonly to: readonly string[];
-  /** Sends even when the day is already marked as sent. */
+  /** Sends even when the day is already marked as sent (or claimed). */
   readonly force?: boolean;
   readonly now: () => number;
 }
@@ -38,18 +43,20 @@ export interface SendDigestResult {
   reason?: string;
 }
 
-/** Sends a day's digest through SES once; a day already marked as sent is skipped unless `force` is set. */
+/**
+ * Sends a day's digest through SES once. The day is claimed first with a conditional create of its marker, so of
+ * two runs racing (the schedule and a manual invoke) exactly one sends; a failed send releases the claim so a retry
+ * can send. A day already claimed or sent is skipped unless `force` is set.
+ */
 export async function sendDigest(opts: SendDigestOptions): Promise<SendDigestResult> {
   const key = digestSentMarkerKey(opts.date);
+  const where = `${opts.store.location}/${key}`;
   if (opts.to.length === 0) throw new Error(`digest ${opts.date}: no recipients`);
 
   if (!opts.force) {
-    const existing = await opts.store.get(key);
-    if (existing !== null) {
-      return {
-        sent: false,
-        reason: `already sent ${describeMarker(existing)} (${opts.store.location}/${key}); force to resend`,
-      };
+    const claim: DigestMarker = { date: opts.date, claimedAt: new Date(opts.now()).toISOString(), to: [...opts.to] };
+    if (!(await opts.store.putIfAbsent(key, marker(claim), 'application/json'))) {
+      return { sent: false, reason: skipReason(await opts.store.get(key), where) };
     }
   }
 
@@ -66,39 +73,66 @@ export async function sendDigest(opts: SendDigestOptions): Promise<SendDigestRes
   } catch (err) {
     // SDK errors carry the SES reason (e.g. MessageRejected: identity not verified) but not which identity we used.
     const name = err instanceof Error && err.name !== 'Error' ? `${err.name}: ` : '';
-    const message = err instanceof Error ? err.message : String(err);
-    throw new Error(
-      `SES SendRawEmail of digest ${opts.date} as '${opts.from}' to ${opts.to.length} recipient(s) failed: ${name}${message}`,
-      { cause: err },
-    );
+    const message = `SES SendRawEmail of digest ${opts.date} as '${opts.from}' to ${opts.to.length} recipient(s) failed: ${name}${err instanceof Error ? err.message : String(err)}`;
+    if (!opts.force) {
+      // Nothing went out: give the day back, or every retry would skip it as "being sent".
+      try {
+        await opts.store.delete([key]);
+      } catch (releaseErr) {
+        throw new DigestSendError(
+          `${message}; its claim ${where} could not be released (${errorText(releaseErr)}), so retries will skip ` +
+            'this day: delete the claim or send with force',
+          { cause: err },
+        );
+      }
+    }
+    throw new DigestSendError(message, { cause: err });
   }
 
-  const marker: DigestSentMarker = {
+  const sent: DigestMarker = {
     date: opts.date,
     sentAt: new Date(opts.now()).toISOString(),
     messageId: messageId ?? null,
     to: [...opts.to],
   };
   try {
-    await opts.store.putBytes(key, `${JSON.stringify(marker, null, 2)}\n`, 'application/json');
+    await opts.store.putBytes(key, marker(sent), 'application/json');
   } catch (err) {
-    // The mail is out; without the marker a rerun would send it twice, so whoever runs this must know.
-    throw new Error(
-      `digest ${opts.date} was sent (SES message ${messageId ?? 'unknown'}) but its marker ${opts.store.location}/${key} ` +
-        `could not be written, so a rerun would send it again: ${err instanceof Error ? err.message : String(err)}`,
+    // The mail is out and the claim (if any) still blocks a rerun; the record of the message id is what is lost.
+    throw new DigestSendError(
+      `digest ${opts.date} was sent (SES message ${messageId ?? 'unknown'}) but its marker ${where} could not be ` +
+        `written${opts.force ? ', so a rerun would send it again' : ''}: ${errorText(err)}`,
       { cause: err },
     );
   }
   return messageId === undefined ? { sent: true } : { sent: true, messageId };
 }
 
-function describeMarker(body: Buffer): string {
+function marker(m: DigestMarker): string {
+  return `${JSON.stringify(m, null, 2)}\n`;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Why a day is skipped, from its marker: sent (when, as which message) or claimed by a run not yet confirmed. */
+function skipReason(body: Buffer | null, where: string): string {
+  // Gone between the refused create and this read: the other run's send failed and it released the day just now.
+  if (body === null) return `another run claimed this day and released it (its send failed); send again (${where})`;
+  let m: DigestMarker;
   try {
-    const m = JSON.parse(body.toString('utf8')) as Partial<DigestSentMarker>;
-    const parts = [m.sentAt ? `at ${m.sentAt}` : '', m.messageId ? `as ${m.messageId}` : ''].filter(Boolean);
-    return parts.length > 0 ? parts.join(' ') : 'before';
+    m = digestMarkerSchema.parse(JSON.parse(body.toString('utf8')));
   } catch {
     // A damaged marker still means someone sent (or tried to send) this day; refusing is the safe default.
-    return 'before (marker unreadable)';
+    return `already sent before (marker unreadable) (${where}); force to resend`;
   }
+  if (m.sentAt)
+    return `already sent at ${m.sentAt}${m.messageId ? ` as ${m.messageId}` : ''} (${where}); force to resend`;
+  // A run that died between its claim and SES leaves only the claim; whether the mail went out is unknown, so it is
+  // not sent again by itself (the DigestSent alarm tells that no send was confirmed).
+  return (
+    `already being sent: claimed at ${m.claimedAt ?? 'an unknown time'}, not confirmed sent (a run may still be ` +
+    `sending, or died while sending) (${where}); force to resend`
+  );
 }

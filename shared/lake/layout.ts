@@ -24,6 +24,11 @@ export type LakeArea = 'data' | 'rollups' | 'quarantine';
 
 const areaPrefix: Record<LakeArea, string> = { data: '', rollups: '_rollups/', quarantine: '_quarantine/' };
 
+/** Folder (with trailing slash) of all of a table's files in an area, e.g. `_rollups/socketlabs_failed/`. */
+export function tableAreaPrefix(area: LakeArea, tableName: string): string {
+  return `${areaPrefix[area]}${tableName}/`;
+}
+
 /** Folder (with trailing slash) of a table's partition in an area. */
 export function partitionPrefix(area: LakeArea, table: TableDef, values: PartitionValues): string {
   return `${areaPrefix[area]}${table.name}/${partitionPath(table, values)}/`;
@@ -74,3 +79,11 @@ export function checkpointKey(source: string, scope: string, dataset: string): s
 
 /** Where `inboxlake check-athena` puts its short-lived sample files, outside every table's location. */
 export const CHECK_PREFIX = '_check/';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Key of the digest's marker for a day: claimed before the send, then the record of what was sent. */
+export function digestSentMarkerKey(date: string): string {
+  if (!DATE.test(date)) throw new Error(`digest date '${date}' is not YYYY-MM-DD`);
+  return `_state/digest/sent/${date}.json`;
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants, type Dirent } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { ObjectStore } from './object-store';
 
@@ -40,6 +40,25 @@ export class LocalFolderStore implements ObjectStore {
 
   async putBytes(key: string, body: Uint8Array | string, _contentType: string): Promise<void> {
     await this.publish(key, (tmp) => writeFile(tmp, body));
+  }
+
+  async putIfAbsent(key: string, body: Uint8Array | string, _contentType: string): Promise<boolean> {
+    const target = this.pathOf(key);
+    const dir = dirname(target);
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, tempFileName(target.slice(dir.length + 1)));
+    // link() fails with EEXIST where rename() would replace: the file system decides the race, and the name only
+    // ever points at a complete file (an exclusive open of the target itself would show a half-written one).
+    try {
+      await writeFile(tmp, body);
+      await link(tmp, target);
+      return true;
+    } catch (err) {
+      if (isErrno(err, 'EEXIST')) return false;
+      throw err;
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
   }
 
   async get(key: string): Promise<Buffer | null> {

@@ -9,6 +9,11 @@ export interface ObjectStore {
   putFile(key: string, localPath: string, contentType: string): Promise<void>;
   /** Writes a small object (JSON state, rollups, quarantine) atomically. */
   putBytes(key: string, body: Uint8Array | string, contentType: string): Promise<void>;
+  /**
+   * Creates a small object only if no object exists under key, atomically: of two racing callers exactly one gets
+   * true (created), the other false (already exists). Readers see the whole object or nothing.
+   */
+  putIfAbsent(key: string, body: Uint8Array | string, contentType: string): Promise<boolean>;
   /** Reads an object, or null when it does not exist. */
   get(key: string): Promise<Buffer | null>;
   /** All keys under a prefix (recursive, no delimiter), sorted. */

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
@@ -57,6 +58,31 @@ export class S3Store implements ObjectStore {
     );
   }
 
+  async putIfAbsent(key: string, body: Uint8Array | string, contentType: string): Promise<boolean> {
+    // S3 decides with If-None-Match below. The HEAD first keeps the promise on S3-compatible servers that ignore the
+    // header (s3rver, the local S3 of LOCAL-STACK.md): there an existing object is still refused, not overwritten,
+    // and only writers racing within the same moment could both win.
+    if (await this.exists(key)) return false;
+    try {
+      // S3 conditional write: If-None-Match: * creates the object only where none exists, and answers 412 otherwise.
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.objectKey(key),
+          Body: body,
+          ContentType: contentType,
+          IfNoneMatch: '*',
+        }),
+      );
+      return true;
+    } catch (err) {
+      // A 409 (a concurrent conditional write still in flight) is not "exists": it stays an error, and a retry sees
+      // the winner's object.
+      if (isPreconditionFailed(err)) return false;
+      throw err;
+    }
+  }
+
   async get(key: string): Promise<Buffer | null> {
     try {
       const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
@@ -64,6 +90,16 @@ export class S3Store implements ObjectStore {
       return Buffer.from(await res.Body.transformToByteArray());
     } catch (err) {
       if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  private async exists(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
       throw err;
     }
   }
@@ -121,4 +157,9 @@ function isNotFound(err: unknown): boolean {
   if (e?.name === 'NoSuchKey' || e?.Code === 'NoSuchKey') return true;
   // Some S3-compatible servers answer a bare 404; a missing bucket must still fail loudly.
   return e?.$metadata?.httpStatusCode === 404 && e.name !== 'NoSuchBucket';
+}
+
+function isPreconditionFailed(err: unknown): boolean {
+  const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } } | null;
+  return e?.name === 'PreconditionFailed' || e?.Code === 'PreconditionFailed' || e?.$metadata?.httpStatusCode === 412;
 }

@@ -196,6 +196,13 @@ describe('deployment config (cdk.json context "inboxlake")', () => {
       error: 'inboxlake.socketlabs: configure at least one source',
     },
     {
+      name: 'a KMS alias instead of a key ARN for the secrets',
+      change: (c) => {
+        c.secretsKmsKeyArn = 'arn:aws:kms:eu-west-1:123456789012:alias/secrets';
+      },
+      error: 'inboxlake.secretsKmsKeyArn: expected a KMS key ARN',
+    },
+    {
       name: 'a missing digest',
       change: (c) => {
         delete c.digest;

@@ -2,17 +2,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exampleDeploymentConfig } from '../../infra/config';
 import { ACCOUNT_TAG, FUNCTION_TAG } from '../../infra/constructs/lambda-function';
 import { collectorWritePrefixes, type SourceName, tablesBySource } from '../../infra/sources';
 import { fileWriters } from '../../shared/app/lake';
-import { digestSentMarkerKey } from '../../shared/digest/send';
+import { computeDigest } from '../../shared/digest/metrics';
 import { DAY_MS } from '../../shared/engine/windows';
-import { checkpointKey } from '../../shared/lake/layout';
+import { checkpointKey, digestSentMarkerKey } from '../../shared/lake/layout';
 import { LocalFolderStore } from '../../shared/lake/local-store';
 import type { ObjectStore } from '../../shared/lake/object-store';
 import type { Row, TableDef } from '../../shared/lake/table';
 import { openWindowWriter } from '../../shared/lake/window-writer';
-import { exampleStack, resourcesOf, type Synthesized, synthesize, tagValue } from './synth';
+import { exampleStack, type Json, resourcesOf, type Synthesized, synthesize, tagValue } from './synth';
 
 const BUCKET = 'lake-bucket';
 
@@ -99,6 +100,10 @@ function recording(inner: ObjectStore) {
     putBytes: async (key, body, type) => {
       touched.write.push(key);
       await inner.putBytes(key, body, type);
+    },
+    putIfAbsent: async (key, body, type) => {
+      touched.write.push(key);
+      return inner.putIfAbsent(key, body, type);
     },
     get: async (key) => {
       touched.read.push(key);
@@ -228,6 +233,56 @@ describe('IAM: least privilege per function', () => {
     expect(statements.some((st) => st.actions.includes('sqs:SendMessage'))).toBe(true);
   });
 
+  it('the digest reads only the rollups, its own state and the SendSage tables it uses', () => {
+    const statements = statementsOf(s, functions(s).find((x) => x.name === 'digest')!.props);
+    const reads = (key: string) => allows(statements, 's3:GetObject', objectArn(key));
+    expect(reads('_rollups/socketlabs_messages/dt=2026-01-01/server_id=1/part-x.hard_bounces.json')).toBe(true);
+    expect(reads('_rollups/socketlabs_failed/dt=2026-01-01/server_id=1/part-x.totals.json')).toBe(true);
+    expect(reads(digestSentMarkerKey('2026-01-01'))).toBe(true);
+    for (const t of ['sendsage_campaigns', 'sendsage_isp_results', 'sendsage_spam_rules', 'sendsage_messages']) {
+      expect(reads(`${t}/dt=2026-01-01/part-campaign-1.parquet`), t).toBe(true);
+    }
+    // The SocketLabs tables hold every recipient address of every message: the digest needs only their rollups.
+    for (const t of [...tablesBySource['socketlabs-v2'], ...tablesBySource['socketlabs-v1']]) {
+      expect(reads(`${t.name}/dt=2026-01-01/server_id=1/part-x.parquet`), t.name).toBe(false);
+      expect(reads(`_quarantine/${t.name}/dt=2026-01-01/server_id=1/part-x.jsonl`), t.name).toBe(false);
+    }
+    for (const t of ['sendsage_seed_results', 'sendsage_previews', 'sendsage_seedlist']) {
+      expect(reads(`${t}/dt=2026-01-01/part-x.parquet`), t).toBe(false);
+    }
+    expect(reads(checkpointKey('socketlabs-v2', '10001', 'messages'))).toBe(false);
+    expect(reads('_athena-results/q.csv')).toBe(false);
+    // Claiming a day and releasing the claim when SES fails.
+    for (const action of ['s3:PutObject', 's3:DeleteObject']) {
+      expect(allows(statements, action, objectArn(digestSentMarkerKey('2026-01-01'))), action).toBe(true);
+    }
+  });
+
+  it('runs one digest at a time (reserved concurrency 1): a manual invoke waits for the scheduled one', () => {
+    const f = functions(s).find((x) => x.name === 'digest')!;
+    expect(f.props.ReservedConcurrentExecutions).toBe(1);
+  });
+
+  it("every schedule role trusts the scheduler only from this account's default schedule group", () => {
+    const roles = resourcesOf(s, 'AWS::IAM::Role').filter(([, p]) =>
+      JSON.stringify(p.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'),
+    );
+    const digestSchedule = resourcesOf(s, 'AWS::Scheduler::Schedule').find(([, p]) =>
+      String(p.Description).startsWith('digest:'),
+    )!;
+    const digestRole = (digestSchedule[1].Target as { RoleArn: { 'Fn::GetAtt': string[] } }).RoleArn['Fn::GetAtt'][0];
+    expect(roles.map(([id]) => id)).toContain(digestRole);
+    for (const [id, p] of roles) {
+      const [statement, ...others] = (p.AssumeRolePolicyDocument as { Statement: Record<string, Json>[] }).Statement;
+      expect(others, id).toEqual([]);
+      const equals = statement!.Condition.StringEquals as Record<string, unknown>;
+      expect(Object.fromEntries(Object.entries(equals).map(([k, v]) => [k, flatten(s, v)])), id).toEqual({
+        'aws:SourceAccount': '123456789012',
+        'aws:SourceArn': 'arn:aws:scheduler:eu-west-1:123456789012:schedule-group/default',
+      });
+    }
+  });
+
   it('adds the recipients to the SES resources while the account is in the sandbox', () => {
     const sandboxed = synthesize({ ...s.config, digest: { ...s.config.digest, sesSandbox: true } });
     const f = functions(sandboxed).find((x) => x.name === 'digest')!;
@@ -237,6 +292,39 @@ describe('IAM: least privilege per function', () => {
         .map((i) => `arn:aws:ses:eu-west-1:123456789012:identity/${i}`)
         .sort(),
     );
+  });
+});
+
+describe('IAM: secrets encrypted with a customer-managed KMS key', () => {
+  const keyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const kmsOf = (s: Synthesized, props: Record<string, unknown>) =>
+    statementsOf(s, props).filter((st) => st.actions.some((a) => a.startsWith('kms:')));
+  const readsSecret = (s: Synthesized, props: Record<string, unknown>) =>
+    statementsOf(s, props).some((st) => st.actions.includes('secretsmanager:GetSecretValue'));
+
+  it('grants kms:Decrypt on the configured key, via Secrets Manager only, to every function that reads a secret', () => {
+    const s = synthesize({ ...exampleDeploymentConfig(), secretsKmsKeyArn: keyArn });
+    const all = functions(s);
+    const readers = all.filter((f) => readsSecret(s, f.props));
+    expect(readers.map((f) => f.account)).toEqual(['main', 'legacy', 'sendsage']);
+    for (const f of all) {
+      const kms = kmsOf(s, f.props);
+      if (!readers.includes(f)) {
+        expect(kms, f.name).toEqual([]);
+        continue;
+      }
+      expect(
+        kms.map((st) => [st.actions, st.resources]),
+        f.account,
+      ).toEqual([[['kms:Decrypt'], [keyArn]]]);
+      const via = (kms[0]!.conditions as { StringEquals: Record<string, unknown> }).StringEquals['kms:ViaService'];
+      expect(flatten(s, via)).toBe('secretsmanager.eu-west-1.amazonaws.com');
+    }
+  });
+
+  it('grants no KMS access when no key is configured', () => {
+    const s = exampleStack();
+    for (const f of functions(s)) expect(kmsOf(s, f.props), f.name).toEqual([]);
   });
 });
 
@@ -285,6 +373,35 @@ describe("IAM against the code's real writes", () => {
     expect(touched.write.length).toBeGreaterThan(4);
     for (const key of touched.write) expect(allows(statements, 's3:PutObject', objectArn(key)), key).toBe(true);
     for (const key of touched.write) expect(allows(statements, 's3:DeleteObject', objectArn(key)), key).toBe(true);
+  });
+
+  it('the digest: every key computeDigest reads is granted to it', async () => {
+    const statements = statementsOf(s, functions(s).find((f) => f.name === 'digest')!.props);
+    const { store, touched } = recording(new LocalFolderStore(join(root, 'digest-lake')));
+    // One window of sample rows in every table, so the digest finds rollups, campaigns and their detail.
+    for (const table of Object.values(tablesBySource).flat()) {
+      const partition = Object.fromEntries(
+        table.partitionKeys.map((k) => [k.name, k.type === 'date' ? '2026-03-01' : 10001]),
+      );
+      const writer = await openWindowWriter({
+        store,
+        table,
+        partition,
+        window: { start: day, end: day + DAY_MS },
+        formats: ['parquet'],
+        writers: fileWriters,
+        tmpDir: join(root, 'tmp'),
+        now: () => day + DAY_MS,
+      });
+      await writer.append([sampleRow(table, day + 3_600_000)]);
+      await writer.commit();
+    }
+    touched.read.length = 0;
+    const digest = await computeDigest(store, { date: '2026-03-01', timeZone: 'UTC', now: day + DAY_MS });
+    expect(digest.sendsage.campaigns).toHaveLength(1);
+    expect(touched.read.some((k) => k.startsWith('_rollups/socketlabs_'))).toBe(true);
+    expect(touched.read.some((k) => k.startsWith('sendsage_messages/'))).toBe(true);
+    for (const key of touched.read) expect(allows(statements, 's3:GetObject', objectArn(key)), key).toBe(true);
   });
 
   it.each(Object.keys(collectorOf) as SourceName[])('%s: its checkpoints are granted', (source) => {

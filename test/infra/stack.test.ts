@@ -100,10 +100,10 @@ describe('functions', () => {
     expect(new Set(groups)).toEqual(new Set([s.config.logRetentionDays]));
   });
 
-  it('give each collector a reserved concurrency of 1 (one run per API key at a time), and not the digest', () => {
+  it('give every function a reserved concurrency of 1: one run per API key, one digest run at a time', () => {
     for (const [, p] of resourcesOf(s, 'AWS::Lambda::Function')) {
       const collector = tagValue(p, FUNCTION_TAG) !== 'digest';
-      expect(p.ReservedConcurrentExecutions).toBe(collector ? 1 : undefined);
+      expect(p.ReservedConcurrentExecutions).toBe(1);
       expect(p.Timeout).toBe(collector ? 900 : 300);
     }
   });

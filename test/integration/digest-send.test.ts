@@ -9,8 +9,12 @@ import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDigestEmail, hardBouncesCsv } from '../../shared/digest/email';
 import { type Digest, definitions, digestSchema } from '../../shared/digest/model';
-import { digestSentMarkerKey, sendDigest } from '../../shared/digest/send';
+import { sendDigest } from '../../shared/digest/send';
+import { digestSentMarkerKey } from '../../shared/lake/layout';
 import { LocalFolderStore } from '../../shared/lake/local-store';
+import { S3Store } from '../../shared/lake/s3-store';
+import { type LocalS3, startLocalS3 } from '../helpers/s3';
+import { startConditionalS3 } from '../helpers/s3-conditional';
 import { loadSesEmulator, type StoredEmail } from '../helpers/ses';
 
 const FROM = 'Inboxlake Digest <digest@example.com>';
@@ -268,9 +272,112 @@ describe('sendDigest against aws-ses-v2-local', () => {
     expect(await store.get(digestSentMarkerKey('2026-11-22'))).toBeNull();
   });
 
+  it('two concurrent sends of the same date send exactly one e-mail', async () => {
+    const before = (await storedEmails()).length;
+    // A manual invoke beside the scheduled one: both start before either has sent.
+    const send = () => sendDigest({ ses, store, date: '2026-11-23', raw, from: FROM, to: TO, now: () => Date.now() });
+    const results = await Promise.all([send(), send(), send()]);
+    expect(results.filter((r) => r.sent)).toHaveLength(1);
+    for (const r of results.filter((x) => !x.sent)) expect(r.reason).toMatch(/^already (sent|being sent)/);
+    expect(await storedEmails()).toHaveLength(before + 1);
+    const marker = JSON.parse((await store.get(digestSentMarkerKey('2026-11-23')))!.toString('utf8'));
+    expect(marker).toMatchObject({ date: '2026-11-23', messageId: results.find((r) => r.sent)!.messageId });
+  });
+
+  it('releases the claim when SES fails, so a retry sends', async () => {
+    const dead = new SESClient({
+      region: 'eu-west-1',
+      endpoint: 'http://127.0.0.1:1',
+      credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake-secret' },
+      maxAttempts: 1,
+    });
+    try {
+      await expect(
+        sendDigest({ ses: dead, store, date: '2026-11-24', raw, from: FROM, to: TO, now: () => Date.now() }),
+      ).rejects.toThrow(/SES SendRawEmail of digest 2026-11-24/);
+    } finally {
+      dead.destroy();
+    }
+    expect(await store.get(digestSentMarkerKey('2026-11-24'))).toBeNull();
+    const before = (await storedEmails()).length;
+    const retry = await sendDigest({ ses, store, date: '2026-11-24', raw, from: FROM, to: TO, now: () => Date.now() });
+    expect(retry.sent).toBe(true);
+    expect(await storedEmails()).toHaveLength(before + 1);
+  });
+
+  it('a claim left by a run that died while sending blocks a rerun, says so, and force overrides it', async () => {
+    const key = digestSentMarkerKey('2026-11-25');
+    await store.putBytes(
+      key,
+      JSON.stringify({ date: '2026-11-25', claimedAt: '2026-11-26T06:00:00.000Z', to: TO }),
+      'application/json',
+    );
+    const before = (await storedEmails()).length;
+    const rerun = await sendDigest({ ses, store, date: '2026-11-25', raw, from: FROM, to: TO, now: () => Date.now() });
+    expect(rerun.sent).toBe(false);
+    expect(rerun.reason).toMatch(/^already being sent: claimed at 2026-11-26T06:00:00\.000Z, not confirmed sent/);
+    expect(rerun.reason).toContain('force to resend');
+    expect(await storedEmails()).toHaveLength(before);
+    const forced = await sendDigest({
+      ses,
+      store,
+      date: '2026-11-25',
+      raw,
+      from: FROM,
+      to: TO,
+      force: true,
+      now: () => Date.now(),
+    });
+    expect(forced.sent).toBe(true);
+    expect(await storedEmails()).toHaveLength(before + 1);
+  });
+
   it('refuses a date that is not YYYY-MM-DD before touching SES', async () => {
     await expect(
       sendDigest({ ses, store, date: '../2026-11-20', raw, from: FROM, to: TO, now: () => Date.now() }),
     ).rejects.toThrow(/not YYYY-MM-DD/);
+  });
+});
+
+describe('sendDigest on S3 (s3rver behind a proxy that enforces If-None-Match as S3 does)', () => {
+  let s3: LocalS3;
+  let conditional: Awaited<ReturnType<typeof startConditionalS3>>;
+  let s3store: S3Store;
+  let raw: Buffer;
+  beforeAll(async () => {
+    s3 = await startLocalS3();
+    conditional = await startConditionalS3(s3);
+    s3store = new S3Store({ client: conditional.client, bucket: s3.bucket, prefix: 'lake' });
+    raw = await buildDigestEmail({
+      from: FROM,
+      to: TO,
+      subject: SUBJECT,
+      html: HTML,
+      text: TEXT,
+      csv: hardBouncesCsv(digest),
+      csvName: `hard-bounces-${DATE}.csv`,
+    });
+  });
+  afterAll(async () => {
+    await conditional?.close();
+    await s3?.close();
+  });
+
+  it('S3Store.putIfAbsent reads the 412 of an existing key as "exists" and keeps the first body', async () => {
+    expect(await s3store.putIfAbsent('_state/claims/x.json', 'first', 'application/json')).toBe(true);
+    expect(await s3store.putIfAbsent('_state/claims/x.json', 'second', 'application/json')).toBe(false);
+    expect((await s3store.get('_state/claims/x.json'))?.toString()).toBe('first');
+  });
+
+  it('three concurrent sends of the same date send exactly one e-mail', async () => {
+    const before = (await storedEmails()).length;
+    const send = () =>
+      sendDigest({ ses, store: s3store, date: '2026-12-01', raw, from: FROM, to: TO, now: () => Date.now() });
+    const results = await Promise.all([send(), send(), send()]);
+    expect(results.filter((r) => r.sent)).toHaveLength(1);
+    for (const r of results.filter((x) => !x.sent)) expect(r.reason).toContain('s3://inboxlake-test/lake/');
+    expect(await storedEmails()).toHaveLength(before + 1);
+    const marker = JSON.parse((await s3store.get(digestSentMarkerKey('2026-12-01')))!.toString('utf8'));
+    expect(marker).toMatchObject({ date: '2026-12-01', messageId: results.find((r) => r.sent)!.messageId });
   });
 });

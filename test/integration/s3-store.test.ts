@@ -3,7 +3,13 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectsCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createParquetWriter } from '../../shared/lake/parquet-writer';
@@ -112,9 +118,52 @@ describe('S3Store against s3rver', () => {
     expect(await store.get('gone/a.json')).toBeNull();
     expect(await store.list('gone/')).toEqual([]);
   });
+
+  it('putIfAbsent creates a missing object and refuses an existing one, even where If-None-Match is ignored', async () => {
+    // s3rver ignores If-None-Match: the refusal here is the HEAD's; the 412 path is in the request-shape test and in
+    // digest-send.test.ts (s3rver behind a proxy that answers 412 as S3 does).
+    expect(await store.putIfAbsent('_state/claims/a.json', '{"n":1}', 'application/json')).toBe(true);
+    expect(await store.putIfAbsent('_state/claims/a.json', '{"n":2}', 'application/json')).toBe(false);
+    expect((await store.get('_state/claims/a.json'))?.toString()).toBe('{"n":1}');
+  });
 });
 
 describe('S3Store request shapes (mocked client)', () => {
+  it('putIfAbsent sends If-None-Match: * and reads 412 as "exists"; other errors stay errors', async () => {
+    const mock = mockClient(S3Client);
+    const failure = (name: string, status: number) =>
+      Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+    mock.on(HeadObjectCommand).rejects(failure('NotFound', 404));
+    mock
+      .on(PutObjectCommand)
+      .resolvesOnce({})
+      .rejectsOnce(failure('PreconditionFailed', 412))
+      .rejectsOnce(failure('ConditionalRequestConflict', 409));
+    try {
+      const mocked = new S3Store({ client: new S3Client({ region: 'us-east-1' }), bucket: 'b', prefix: 'p' });
+      expect(await mocked.putIfAbsent('_state/x.json', '{}', 'application/json')).toBe(true);
+      expect(await mocked.putIfAbsent('_state/x.json', '{}', 'application/json')).toBe(false);
+      await expect(mocked.putIfAbsent('_state/x.json', '{}', 'application/json')).rejects.toThrow(
+        /ConditionalRequestConflict/,
+      );
+      expect(mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input)).toEqual(
+        Array.from({ length: 3 }, () => ({
+          Bucket: 'b',
+          Key: 'p/_state/x.json',
+          Body: '{}',
+          ContentType: 'application/json',
+          IfNoneMatch: '*',
+        })),
+      );
+      // An object the HEAD finds is refused without a PUT.
+      mock.on(HeadObjectCommand).resolves({});
+      expect(await mocked.putIfAbsent('_state/x.json', '{}', 'application/json')).toBe(false);
+      expect(mock.commandCalls(PutObjectCommand)).toHaveLength(3);
+    } finally {
+      mock.restore();
+    }
+  });
+
   it('deletes in batches of 1000 and follows continuation tokens without a delimiter', async () => {
     const mock = mockClient(S3Client);
     const keys = Array.from({ length: 2500 }, (_, i) => `t/k${String(i).padStart(4, '0')}`);

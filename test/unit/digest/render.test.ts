@@ -321,3 +321,39 @@ describe('renderText', () => {
     for (const line of renderText(d).split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
   });
 });
+
+describe('an incomplete digest (unreadable lake files)', () => {
+  const key = (i: number) =>
+    `_rollups/socketlabs_messages/dt=2026-11-22/server_id=${1000 + i}/part-20261122T000000Z-20261123T000000Z.totals.json`;
+  const incomplete = variant(sampleDigest(), (x) => {
+    x.unreadable_files = Array.from({ length: 7 }, (_, i) => ({ key: key(i), error: 'Unterminated string in JSON' }));
+  });
+
+  it('says so in the subject, and only then', () => {
+    expect(renderSubject(incomplete)).toBe(`${renderSubject(sampleDigest())} · INCOMPLETE`);
+    expect(renderSubject(sampleDigest())).not.toContain('INCOMPLETE');
+  });
+
+  it('puts a banner naming the first five files at the top of the HTML, well nested', () => {
+    const html = renderHtml(incomplete);
+    expect(misnested(html)).toBeNull();
+    const banner = html.indexOf('INCOMPLETE: 7 lake files could not be read');
+    expect(banner).toBeGreaterThan(0);
+    expect(banner).toBeLessThan(html.indexOf('Alerts'));
+    for (let i = 0; i < 5; i++) expect(html).toContain(key(i).replaceAll('=', '&#61;'));
+    expect(html).not.toContain(key(5).replaceAll('=', '&#61;'));
+    expect(html).toContain('and 2 more; their figures are left out');
+    expect(renderHtml(sampleDigest())).not.toContain('INCOMPLETE');
+  });
+
+  it('names them in the text, one per line, within 80 columns', () => {
+    const text = renderText(incomplete);
+    const lines = text.split('\n');
+    expect(lines).toContain('INCOMPLETE: 7 lake files could not be read');
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(80);
+    const listed = lines.filter((l) => l.startsWith('  - '));
+    expect(listed).toHaveLength(5);
+    expect(text.replace(/\n {4}/g, '')).toContain(`  - ${key(0)}`);
+    expect(renderText(sampleDigest())).not.toContain('INCOMPLETE');
+  });
+});

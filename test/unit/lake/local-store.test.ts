@@ -98,10 +98,28 @@ describe('LocalFolderStore', () => {
     expect(await removeStaleTempFiles(join(root, 'no-such-lake'))).toBe(0);
   });
 
+  it('putIfAbsent: of many racing creates exactly one wins, the object is its whole body, no temp file is left', async () => {
+    const store = new LocalFolderStore(join(root, 'lake-claim'));
+    const key = '_state/claims/2026-11-20.json';
+    const bodies = Array.from({ length: 24 }, (_, i) => JSON.stringify({ claimant: i, pad: 'x'.repeat(64 * 1024) }));
+    const results = await Promise.all(bodies.map((b) => store.putIfAbsent(key, b, 'application/json')));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const winner = results.indexOf(true);
+    expect((await store.get(key))?.toString()).toBe(bodies[winner]);
+    expect(await readdir(join(root, 'lake-claim', '_state', 'claims'))).toEqual(['2026-11-20.json']);
+    // An existing object is never replaced, and a deleted one can be claimed again.
+    expect(await store.putIfAbsent(key, 'late', 'application/json')).toBe(false);
+    expect((await store.get(key))?.toString()).toBe(bodies[winner]);
+    await store.delete([key]);
+    expect(await store.putIfAbsent(key, 'again', 'application/json')).toBe(true);
+    expect((await store.get(key))?.toString()).toBe('again');
+  });
+
   it('refuses keys that would leave the lake folder', async () => {
     const store = new LocalFolderStore(join(root, 'lake4'));
     for (const key of ['../escape.json', 'a/../../b', '/abs', 'a//b', '', 'a\\b']) {
       await expect(store.putBytes(key, 'x', 'x'), key).rejects.toThrow(/invalid lake key/);
+      await expect(store.putIfAbsent(key, 'x', 'x'), key).rejects.toThrow(/invalid lake key/);
     }
   });
 });
