@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import * as z from 'zod';
 import { ConfigError } from './engine/errors';
+import { registerSecret } from './engine/redact';
 
 /**
  * Configuration from the environment, parsed once at the door (CLI, Lambda) with zod; domain code receives the
@@ -74,6 +75,8 @@ function toSocketLabsConfig(e: z.output<typeof socketlabsSchema>) {
   if (generation === 'v1' && !e.SOCKETLABS_USERNAME) {
     throw new ConfigError('SOCKETLABS_USERNAME is required for the v1 Reporting API (the control-panel user name)');
   }
+  // v1 sends `user:key` as a Basic token; the key alone is what v2 sends.
+  registerSecret(e.SOCKETLABS_API_KEY, generation === 'v1' ? e.SOCKETLABS_USERNAME : undefined);
   return {
     apiUrl: e.SOCKETLABS_API_URL,
     generation,
@@ -119,6 +122,7 @@ const sendsageSchema = z.object({
 /** SendSage Monitor credentials and politeness settings. */
 export function loadSendSageConfig(env: Record<string, string | undefined> = process.env) {
   const e = parseEnv(sendsageSchema, env);
+  registerSecret(e.SENDSAGE_PASSWORD, e.SENDSAGE_USERNAME);
   return {
     apiUrl: e.SENDSAGE_API_URL,
     username: e.SENDSAGE_USERNAME,

@@ -10,6 +10,7 @@ import { RateBudgetRegistry } from '../../shared/engine/rate-budget';
 import { createRedactor } from '../../shared/engine/redact';
 import { createLogger } from '../../shared/log';
 import { createMetrics } from '../metrics';
+import { redactErrors } from '../redact-errors';
 
 /**
  * Scheduled SendSage collection: tests and previews of the last `days` (running tests are collected again on
@@ -74,4 +75,4 @@ export const handler = middy(
     return report;
   },
   { timeoutEarlyInMillis: 10_000 },
-);
+).use(redactErrors());

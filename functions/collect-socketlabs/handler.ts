@@ -11,6 +11,7 @@ import { RateBudgetRegistry } from '../../shared/engine/rate-budget';
 import { createRedactor } from '../../shared/engine/redact';
 import { createLogger } from '../../shared/log';
 import { createMetrics } from '../metrics';
+import { redactErrors } from '../redact-errors';
 
 /**
  * Scheduled SocketLabs collection: the trailing days (or the range in the event, for backfills), stopping before
@@ -88,4 +89,4 @@ export const handler = middy(
   },
   // Abort in-flight requests 10 s before Lambda would kill us; the engine itself stops starting windows much earlier.
   { timeoutEarlyInMillis: 10_000 },
-);
+).use(redactErrors());

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { openLake } from '../app/lake';
 import { loadLakeConfig } from '../config';
 import { ConfigError, InboxlakeError } from '../engine/errors';
-import { createRedactor } from '../engine/redact';
+import { redactSecrets } from '../engine/redact';
 import { runCollect } from './collect-command';
 import { runDigest } from './digest-command';
 import { queryArgs, runQuery } from './query-command';
@@ -125,20 +125,36 @@ export async function main(argv: string[], env: Record<string, string | undefine
   }
 }
 
-/** The process door: .env, exit codes, and one redacted line for any failure. */
+/** The process door: .env, exit codes, redacted output, and one line for any failure. */
 export async function runCli(): Promise<void> {
   try {
     process.loadEnvFile?.('.env');
   } catch {
     // no .env file: the environment alone configures the run
   }
-  const redact = createRedactor([process.env.SOCKETLABS_API_KEY, process.env.SENDSAGE_PASSWORD]);
+  redactWrites(process.stdout);
+  redactWrites(process.stderr);
   try {
     process.exitCode = await main(process.argv.slice(2), process.env);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const kind = error instanceof InboxlakeError ? '' : 'unexpected error: ';
-    process.stderr.write(`inboxlake: ${kind}${redact(message)}\n`);
+    process.stderr.write(`inboxlake: ${kind}${message.split('\n')[0]}\n`);
     process.exitCode = error instanceof ConfigError ? 2 : 1;
   }
+}
+
+/**
+ * Routes every write to a stream through the secret registry: the one place where the CLI's output (summaries,
+ * progress, log lines, the failure line) leaves the process, whichever module wrote it.
+ */
+function redactWrites(stream: NodeJS.WriteStream): void {
+  const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+    if (typeof chunk === 'string') return write(redactSecrets(chunk), ...rest);
+    if (!(chunk instanceof Uint8Array)) return write(chunk, ...rest);
+    // Bytes are text here (no command prints binary); an encoding argument no longer applies to the string.
+    const args = typeof rest[0] === 'string' ? rest.slice(1) : rest;
+    return write(redactSecrets(Buffer.from(chunk).toString('utf8')), ...args);
+  }) as typeof stream.write;
 }
