@@ -23,6 +23,21 @@ export function parseS3Location(location: string): { bucket: string; prefix: str
   return { bucket, prefix };
 }
 
+/** Why a lake location cannot be opened, or null; checked with the configuration, before anything runs. */
+export function lakeLocationProblem(location: string): string | null {
+  const trimmed = location.trim();
+  if (trimmed === '') return 'is empty';
+  try {
+    if (/^s3:/i.test(trimmed)) parseS3Location(trimmed);
+    else if (!/^file:/i.test(trimmed) && /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
+      return `is not supported ('${location}'): use a folder path or s3://bucket/prefix`;
+    }
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return null;
+}
+
 /** Opens the lake at `s3://bucket/prefix` (S3) or a local folder (relative paths resolve against the cwd). */
 export function openObjectStore(location: string, makeS3Client: () => S3Client): ObjectStore {
   const trimmed = location.trim();
