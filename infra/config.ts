@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
+import { isTimeZone } from '../shared/config';
 
 /**
  * The deployment configuration: the `inboxlake` object of cdk.json's context, parsed once at synth. Types are
@@ -50,15 +51,6 @@ const httpsApiUrl = z
     return url.username === '' && url.password === '';
   }, 'must not carry user:password@ (credentials belong in the secret)');
 const isoDate = z.iso.date('expected a date YYYY-MM-DD');
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** CloudWatch Logs accepts only these retention periods. */
 const logRetentionChoices = [
