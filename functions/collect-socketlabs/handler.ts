@@ -8,7 +8,6 @@ import { loadLakeConfig } from '../../shared/config';
 import { systemClock } from '../../shared/engine/clock';
 import { trailingRange } from '../../shared/engine/plan';
 import { RateBudgetRegistry } from '../../shared/engine/rate-budget';
-import { createRedactor } from '../../shared/engine/redact';
 import { createLogger } from '../../shared/log';
 import { createMetrics } from '../metrics';
 import { redactErrors } from '../redact-errors';
@@ -27,7 +26,8 @@ const budgets = new RateBudgetRegistry();
 const metrics = createMetrics(env);
 const runtime = once(async () => {
   const config = await loadSocketLabsRuntimeConfig(env);
-  const log = createLogger({ redact: createRedactor([config.apiKey]), json: true });
+  // Lines pass the secret registry, which reading the config filled.
+  const log = createLogger({ json: true });
   return { config, log, deps: collectorDeps(lakeConfig, await store) };
 });
 
