@@ -53,9 +53,10 @@ export function createRedactor(extra: readonly (string | undefined)[] = []): Red
     .flatMap(formsOf)
     .sort((a, b) => b.length - a.length);
   return (text: string) => {
-    let out = text;
+    // The registry first: it holds the longer forms (user:secret), which would not match once their secret is masked.
+    let out = redactSecrets(text);
     for (const v of values) out = out.split(v).join('***');
-    return redactSecrets(out);
+    return out;
   };
 }
 
