@@ -27,15 +27,15 @@ export async function startEchoApi(answers: readonly EchoAnswer[]): Promise<Echo
     const body = await readBody(req);
     const answer = answers[Math.min(requests, answers.length - 1)] ?? 500;
     requests++;
-    const echo = describeCredentials(req, body);
     if (answer === 'success0') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ success: 0, error: `login failed, ${echo}` }));
+      res.end(JSON.stringify({ success: 0, error: echoCredentials('login failed, ', req, body) }));
       return;
     }
     // The shape every API uses for its message, the v2 error list as well, so each client finds the echo.
+    const message = echoCredentials('request refused, ', req, body);
     res.writeHead(answer, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ message: `request refused, ${echo}`, errors: [{ errorType: 'Echo', message: echo }] }));
+    res.end(JSON.stringify({ message, errors: [{ errorType: 'Echo', message }] }));
   });
   return {
     url,
@@ -47,27 +47,30 @@ export async function startEchoApi(answers: readonly EchoAnswer[]): Promise<Echo
 }
 
 /**
- * Everything secret-bearing in a request, quoted back twice: whole near the start, then again from where a message
- * shortened to 300 characters is cut, so a secret also straddles the cut (shortening before redacting leaks its head).
+ * `lead` and everything secret-bearing in a request, quoted back twice: whole, then the bare values again from
+ * character CUT on, so the first value straddles the 300-character cut a client makes of an API's message (a message
+ * shortened before it is redacted keeps the head of a secret, which no longer matches the secret).
  */
-function describeCredentials(req: IncomingMessage, body: string): string {
+function echoCredentials(lead: string, req: IncomingMessage, body: string): string {
   const authorization = String(req.headers.authorization ?? '');
   const basic = /^Basic\s+(\S+)/i.exec(authorization)?.[1];
-  const fields = new URLSearchParams(body);
-  const items = [
+  const decoded = basic ? Buffer.from(basic, 'base64').toString('utf8') : '';
+  const password = new URLSearchParams(body).get('password') ?? '';
+  const labelled = [
     authorization && `authorization=${authorization}`,
-    basic && `basic-decoded=${Buffer.from(basic, 'base64').toString('utf8')}`,
-    fields.has('password') && `password=${fields.get('password')}`,
+    decoded && `basic-decoded=${decoded}`,
+    password && `password=${password}`,
     body && `body=${body}`,
   ].filter(Boolean);
-  const once = items.join('; ');
-  const pad = 'x'.repeat(Math.max(0, CUT - once.length));
+  const whole = `${lead}${labelled.join('; ')}; `;
+  const pad = 'x'.repeat(Math.max(0, CUT - whole.length));
+  const values = [authorization, decoded, password].filter(Boolean).join(' ');
   const query = new URL(req.url ?? '/', 'http://x').search;
-  return `${once}; ${pad}${once}; query=${query}`;
+  return `${whole}${pad}${values}; query=${query}`;
 }
 
-/** Where the second copy starts: a little before 300, after the few words the API and the client put first. */
-const CUT = 270;
+/** 20 characters before the cut: a head that long is caught by the tests' 12-character leak check. */
+const CUT = 280;
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
