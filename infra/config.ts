@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
+import { isTimeZone } from '../shared/config';
 
 /**
  * The deployment configuration: the `inboxlake` object of cdk.json's context, parsed once at synth. Types are
@@ -38,16 +39,18 @@ const schedule = z
   );
 
 const email = z.email('expected an e-mail address');
-const isoDate = z.iso.date('expected a date YYYY-MM-DD');
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+/**
+ * A deployed API URL: https only (the key or password travels with every request, so never in clear over the
+ * internet) and no `user:password@` (credentials live in the secret, never in the synthesized template).
+ */
+const httpsApiUrl = z
+  .url({ protocol: /^https$/, error: 'expected an https:// URL (credentials travel with every request)' })
+  .refine((u) => {
+    const url = new URL(u);
+    return url.username === '' && url.password === '';
+  }, 'must not carry user:password@ (credentials belong in the secret)');
+const isoDate = z.iso.date('expected a date YYYY-MM-DD');
 
 /** CloudWatch Logs accepts only these retention periods. */
 const logRetentionChoices = [
@@ -60,7 +63,7 @@ const socketlabsAccountSchema = z
     name: slug,
     apiGeneration: z.enum(['v1', 'v2']).default('v2'),
     /** Default: the documented base URL of the generation. */
-    apiUrl: z.url().optional(),
+    apiUrl: httpsApiUrl.optional(),
     /** Secret holding `{"apiKey": "...", "username": "..."}` (username for v1 only). */
     secretName,
     serverIds: z.array(z.number().int().positive()).min(1, 'expected at least one server id'),
@@ -124,7 +127,7 @@ const digestSchema = z
 const sendsageSchema = z.strictObject({
   /** Secret holding `{"username": "...", "password": "..."}`. */
   secretName,
-  apiUrl: z.url().optional(),
+  apiUrl: httpsApiUrl.optional(),
   // Hourly, twenty minutes past the hour: away from the SocketLabs runs, though they share nothing.
   schedule: schedule.default('cron(20 * * * ? *)'),
 });

@@ -2,6 +2,8 @@ import { tmpdir } from 'node:os';
 import * as z from 'zod';
 import { ConfigError } from './engine/errors';
 import { dtProjectionStartSchema } from './lake/projection';
+import { registerSecret } from './engine/redact';
+import { lakeLocationProblem } from './lake/open-store';
 
 /**
  * Configuration from the environment, parsed once at the door (CLI, Lambda) with zod; domain code receives the
@@ -13,8 +15,45 @@ const positiveIntList = z
   .regex(/^\d+(\s*,\s*\d+)*$/, 'expected a comma-separated list of numeric server ids, e.g. 1234,5678')
   .transform((s) => [...new Set(s.split(',').map((x) => Number(x.trim())))]);
 
+/**
+ * An API base URL. Only http(s) (fetch can reach nothing else) and no `user:password@`: fetch refuses such a URL on
+ * every attempt, and credentials have variables of their own. Messages never quote the value.
+ */
+const apiUrl = (fallback: string) =>
+  z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .refine((u) => {
+      const url = new URL(u);
+      return url.username === '' && url.password === '';
+    }, 'must not carry user:password@ (the credentials have their own variables)')
+    .default(fallback);
+
+/** Control characters in a credential are paste accidents (a newline, a tab); no API issues credentials with them. */
+const noControlCharacters = (s: string) => !/[\u0000-\u001f\u007f-\u009f]/.test(s);
+/** A value sent in an HTTP header must be Latin-1: fetch refuses anything else, on every attempt. */
+const latin1 = (s: string) => /^[\u0000-\u00ff]*$/.test(s);
+const controlMessage = 'contains a control character';
+
+/** Whether the runtime knows an IANA zone name. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const lakeSchema = z.object({
-  INBOXLAKE_LAKE: z.string().trim().min(1).default('./lake'),
+  INBOXLAKE_LAKE: z
+    .string()
+    .trim()
+    .min(1)
+    .default('./lake')
+    .superRefine((location, ctx) => {
+      const problem = lakeLocationProblem(location);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   INBOXLAKE_FORMAT: z.enum(['parquet', 'csv', 'both']).default('parquet'),
   INBOXLAKE_TMP: z.string().min(1).default(tmpdir()),
   /** For S3-compatible servers (tests, MinIO); unset on AWS. */
@@ -25,10 +64,15 @@ const lakeSchema = z.object({
 });
 
 const socketlabsSchema = z.object({
-  SOCKETLABS_API_URL: z.url().default('https://api.socketlabs.com/v2'),
+  SOCKETLABS_API_URL: apiUrl('https://api.socketlabs.com/v2'),
   /** v1 only (Basic auth with the control-panel user); v2 authenticates with the key alone. */
-  SOCKETLABS_USERNAME: z.string().trim().min(1).optional(),
-  SOCKETLABS_API_KEY: z.string().trim().min(1, 'is required (the SocketLabs API key)'),
+  SOCKETLABS_USERNAME: z.string().trim().min(1).refine(noControlCharacters, controlMessage).optional(),
+  SOCKETLABS_API_KEY: z
+    .string()
+    .trim()
+    .min(1, 'is required (the SocketLabs API key)')
+    .refine(noControlCharacters, controlMessage)
+    .refine(latin1, 'contains a character outside Latin-1 (the key is sent in an HTTP header)'),
   SOCKETLABS_SERVER_IDS: positiveIntList,
   SOCKETLABS_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(1),
   SOCKETLABS_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
@@ -78,6 +122,8 @@ function toSocketLabsConfig(e: z.output<typeof socketlabsSchema>) {
   if (generation === 'v1' && !e.SOCKETLABS_USERNAME) {
     throw new ConfigError('SOCKETLABS_USERNAME is required for the v1 Reporting API (the control-panel user name)');
   }
+  // v1 sends `user:key` as a Basic token; the key alone is what v2 sends.
+  registerSecret(e.SOCKETLABS_API_KEY, generation === 'v1' ? e.SOCKETLABS_USERNAME : undefined);
   return {
     apiUrl: e.SOCKETLABS_API_URL,
     generation,
@@ -109,9 +155,17 @@ export function hasSocketLabsCredentials(env: Record<string, string | undefined>
 }
 
 const sendsageSchema = z.object({
-  SENDSAGE_API_URL: z.url().default('https://monitor.drh.net/api.php'),
-  SENDSAGE_USERNAME: z.string().trim().min(1, 'is required (the SendSage Monitor user name)'),
-  SENDSAGE_PASSWORD: z.string().min(1, 'is required (the SendSage Monitor password)'),
+  SENDSAGE_API_URL: apiUrl('https://monitor.drh.net/api.php'),
+  SENDSAGE_USERNAME: z
+    .string()
+    .trim()
+    .min(1, 'is required (the SendSage Monitor user name)')
+    .refine(noControlCharacters, controlMessage),
+  // Sent in a form body (UTF-8), so any printable character is fine; not trimmed, a space may belong to it.
+  SENDSAGE_PASSWORD: z
+    .string()
+    .min(1, 'is required (the SendSage Monitor password)')
+    .refine(noControlCharacters, controlMessage),
   /** The API states no limit; the default stays gentle. */
   SENDSAGE_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(2),
   SENDSAGE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
@@ -123,6 +177,7 @@ const sendsageSchema = z.object({
 /** SendSage Monitor credentials and politeness settings. */
 export function loadSendSageConfig(env: Record<string, string | undefined> = process.env) {
   const e = parseEnv(sendsageSchema, env);
+  registerSecret(e.SENDSAGE_PASSWORD, e.SENDSAGE_USERNAME);
   return {
     apiUrl: e.SENDSAGE_API_URL,
     username: e.SENDSAGE_USERNAME,
@@ -165,7 +220,12 @@ export type SecretsConfig = ReturnType<typeof loadSecretsConfig>;
 
 const fraction = z.coerce.number().min(0).max(1);
 const digestSchemaEnv = z.object({
-  INBOXLAKE_TIMEZONE: z.string().trim().min(1).default('UTC'),
+  INBOXLAKE_TIMEZONE: z
+    .string()
+    .trim()
+    .min(1)
+    .default('UTC')
+    .refine(isTimeZone, 'must be an IANA time zone name, e.g. Europe/Paris'),
   INBOXLAKE_DIGEST_FROM: z.email().optional(),
   INBOXLAKE_DIGEST_TO: z
     .string()

@@ -1,4 +1,4 @@
-import type { Redactor } from './engine/redact';
+import { type Redactor, redactSecrets } from './engine/redact';
 
 /** The narrow logger domain code takes; the doors decide the output (plain lines, JSON lines, nothing). */
 export interface Logger {
@@ -9,14 +9,17 @@ export interface Logger {
 
 type Level = 'info' | 'warn' | 'error';
 
-/** A logger writing one redacted line per message; JSON lines for Lambda/CloudWatch, plain text for people. */
-export function createLogger(opts: { redact: Redactor; json: boolean; write?: (line: string) => void }): Logger {
+/**
+ * A logger writing one redacted line per message; JSON lines for Lambda/CloudWatch, plain text for people. Every line
+ * passes the process's secret registry (and `redact`, for values not registered).
+ */
+export function createLogger(opts: { redact?: Redactor; json: boolean; write?: (line: string) => void }): Logger {
   const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const emit = (level: Level, message: string, data?: Record<string, unknown>) => {
     const line = opts.json
       ? JSON.stringify({ level, time: new Date().toISOString(), message, ...data })
       : `${level === 'info' ? '' : `${level.toUpperCase()}: `}${message}${data ? ` ${JSON.stringify(data)}` : ''}`;
-    write(opts.redact(line));
+    write(redactSecrets(opts.redact ? opts.redact(line) : line));
   };
   return {
     info: (m, d) => emit('info', m, d),

@@ -7,9 +7,9 @@ import { forgettingRefusedCredentials, loadSendSageRuntimeConfig, once } from '.
 import { loadLakeConfig } from '../../shared/config';
 import { systemClock } from '../../shared/engine/clock';
 import { RateBudgetRegistry } from '../../shared/engine/rate-budget';
-import { createRedactor } from '../../shared/engine/redact';
 import { createLogger } from '../../shared/log';
 import { createMetrics } from '../metrics';
+import { redactErrors } from '../redact-errors';
 
 /**
  * Scheduled SendSage collection: tests and previews of the last `days` (running tests are collected again on
@@ -25,7 +25,8 @@ const budgets = new RateBudgetRegistry();
 const metrics = createMetrics(env);
 const runtime = once(async () => {
   const config = await loadSendSageRuntimeConfig(env);
-  const log = createLogger({ redact: createRedactor([config.password]), json: true });
+  // Lines pass the secret registry, which reading the config filled.
+  const log = createLogger({ json: true });
   return { config, log, deps: collectorDeps(lakeConfig, await store) };
 });
 
@@ -74,4 +75,4 @@ export const handler = middy(
     return report;
   },
   { timeoutEarlyInMillis: 10_000 },
-);
+).use(redactErrors());

@@ -8,9 +8,9 @@ import { loadLakeConfig } from '../../shared/config';
 import { systemClock } from '../../shared/engine/clock';
 import { trailingRange } from '../../shared/engine/plan';
 import { RateBudgetRegistry } from '../../shared/engine/rate-budget';
-import { createRedactor } from '../../shared/engine/redact';
 import { createLogger } from '../../shared/log';
 import { createMetrics } from '../metrics';
+import { redactErrors } from '../redact-errors';
 
 /**
  * Scheduled SocketLabs collection: the trailing days (or the range in the event, for backfills), stopping before
@@ -26,7 +26,8 @@ const budgets = new RateBudgetRegistry();
 const metrics = createMetrics(env);
 const runtime = once(async () => {
   const config = await loadSocketLabsRuntimeConfig(env);
-  const log = createLogger({ redact: createRedactor([config.apiKey]), json: true });
+  // Lines pass the secret registry, which reading the config filled.
+  const log = createLogger({ json: true });
   return { config, log, deps: collectorDeps(lakeConfig, await store) };
 });
 
@@ -88,4 +89,4 @@ export const handler = middy(
   },
   // Abort in-flight requests 10 s before Lambda would kill us; the engine itself stops starting windows much earlier.
   { timeoutEarlyInMillis: 10_000 },
-);
+).use(redactErrors());

@@ -3,7 +3,6 @@ import { collectorDeps } from '../app/lake';
 import { type LakeConfig, loadSocketLabsConfig } from '../config';
 import { trailingRange } from '../engine/plan';
 import { RateBudgetRegistry } from '../engine/rate-budget';
-import { createRedactor } from '../engine/redact';
 import { dayWindows } from '../engine/windows';
 import type { ObjectStore } from '../lake/object-store';
 import { createLogger } from '../log';
@@ -27,8 +26,7 @@ export async function runCollect(
 ): Promise<number> {
   const config = loadSocketLabsConfig(env);
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const redact = createRedactor([config.apiKey]);
-  const log = createLogger({ redact, json: false });
+  const log = createLogger({ json: false });
   const range =
     args.from && args.to ? { from: args.from, to: args.to } : trailingRange(Date.now(), config.trailingDays);
   const request: CollectRequest = {

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import { openLake } from '../app/lake';
-import { loadLakeConfig } from '../config';
+import { isTimeZone, loadLakeConfig } from '../config';
 import { ConfigError, InboxlakeError } from '../engine/errors';
-import { createRedactor } from '../engine/redact';
+import { redactSecrets } from '../engine/redact';
 import { checkAthenaArgs, runCheckAthena } from './check-athena-command';
 import { runCollect } from './collect-command';
 import { runDigest } from './digest-command';
@@ -38,55 +38,87 @@ Configuration comes from the environment and an optional .env file (see README).
 
 const digestArgs = z.object({
   date: z.iso.date({ error: '--date must be a date YYYY-MM-DD' }).optional(),
-  timezone: z.string().optional(),
+  timezone: z.string().refine(isTimeZone, '--timezone must be an IANA time zone name, e.g. Europe/Paris').optional(),
   out: z.string().optional(),
   send: z.boolean().default(false),
   force: z.boolean().default(false),
 });
 
 const sendsageArgs = z.object({
-  days: z.coerce.number().int().min(1).max(365, { error: '--days must be 1..365' }).default(14),
+  days: z.coerce
+    .number({ error: '--days must be a number of days 1..365' })
+    .int({ error: '--days must be a number of days 1..365' })
+    .min(1, { error: '--days must be 1..365' })
+    .max(365, { error: '--days must be 1..365' })
+    .default(14),
 });
 
-const collectArgs = z.object({
-  source: z.literal('socketlabs', { error: "collect takes a source: 'socketlabs' or 'sendsage'" }),
-  from: z.iso.date({ error: '--from must be a date YYYY-MM-DD' }).optional(),
-  to: z.iso.date({ error: '--to must be a date YYYY-MM-DD' }).optional(),
-  datasets: z
-    .string()
-    .optional()
-    .transform((s) =>
-      s
-        ?.split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    ),
-  server: z.coerce.number().int().positive({ error: '--server must be a numeric server id' }).optional(),
-});
+const collectArgs = z
+  .object({
+    source: z.literal('socketlabs', { error: "collect takes a source: 'socketlabs' or 'sendsage'" }),
+    from: z.iso.date({ error: '--from must be a date YYYY-MM-DD' }).optional(),
+    to: z.iso.date({ error: '--to must be a date YYYY-MM-DD' }).optional(),
+    datasets: z
+      .string()
+      .optional()
+      .transform((s) =>
+        s
+          ?.split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+    server: z.coerce
+      .number({ error: '--server must be a numeric server id' })
+      .int({ error: '--server must be a numeric server id' })
+      .positive({ error: '--server must be a numeric server id' })
+      .optional(),
+  })
+  .superRefine((a, ctx) => {
+    if (a.from && a.to && a.from > a.to)
+      ctx.addIssue({ code: 'custom', message: `--from ${a.from} is after --to ${a.to}` });
+  });
+
+/** Every flag of every command; parseArgs is strict, so anything else is refused. */
+const cliOptions = {
+  from: { type: 'string' },
+  to: { type: 'string' },
+  datasets: { type: 'string' },
+  server: { type: 'string' },
+  days: { type: 'string' },
+  date: { type: 'string' },
+  timezone: { type: 'string' },
+  out: { type: 'string' },
+  send: { type: 'boolean' },
+  force: { type: 'boolean' },
+  named: { type: 'string' },
+  list: { type: 'boolean' },
+  workgroup: { type: 'string' },
+  database: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Flags and positionals, or a ConfigError (exit 2) naming the flag at fault in one line. */
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options: cliOptions });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const message = error instanceof Error ? error.message : String(error);
+    const flag = /'(-[^' ]+)/.exec(message)?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      throw new ConfigError(`unknown option ${flag}; see inboxlake --help`, { cause: error });
+    }
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      const problem = /does not take an argument/.test(message) ? 'takes no value' : 'needs a value';
+      throw new ConfigError(`option ${flag} ${problem}; see inboxlake --help`, { cause: error });
+    }
+    throw new ConfigError(message.split('\n')[0] ?? message, { cause: error });
+  }
+}
 
 /** Runs the CLI; returns the process exit code. */
 export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      from: { type: 'string' },
-      to: { type: 'string' },
-      datasets: { type: 'string' },
-      server: { type: 'string' },
-      days: { type: 'string' },
-      date: { type: 'string' },
-      timezone: { type: 'string' },
-      out: { type: 'string' },
-      send: { type: 'boolean' },
-      force: { type: 'boolean' },
-      named: { type: 'string' },
-      list: { type: 'boolean' },
-      workgroup: { type: 'string' },
-      database: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = parseCommandLine(argv);
   const [command, ...rest] = positionals;
   if (values.help || !command || command === 'help') {
     process.stdout.write(`${usage}\n`);
@@ -137,20 +169,36 @@ export async function main(argv: string[], env: Record<string, string | undefine
   }
 }
 
-/** The process door: .env, exit codes, and one redacted line for any failure. */
+/** The process door: .env, exit codes, redacted output, and one line for any failure. */
 export async function runCli(): Promise<void> {
   try {
     process.loadEnvFile?.('.env');
   } catch {
     // no .env file: the environment alone configures the run
   }
-  const redact = createRedactor([process.env.SOCKETLABS_API_KEY, process.env.SENDSAGE_PASSWORD]);
+  redactWrites(process.stdout);
+  redactWrites(process.stderr);
   try {
     process.exitCode = await main(process.argv.slice(2), process.env);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const kind = error instanceof InboxlakeError ? '' : 'unexpected error: ';
-    process.stderr.write(`inboxlake: ${kind}${redact(message)}\n`);
+    process.stderr.write(`inboxlake: ${kind}${message.split('\n')[0]}\n`);
     process.exitCode = error instanceof ConfigError ? 2 : 1;
   }
+}
+
+/**
+ * Routes every write to a stream through the secret registry: the one place where the CLI's output (summaries,
+ * progress, log lines, the failure line) leaves the process, whichever module wrote it.
+ */
+function redactWrites(stream: NodeJS.WriteStream): void {
+  const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+    if (typeof chunk === 'string') return write(redactSecrets(chunk), ...rest);
+    if (!(chunk instanceof Uint8Array)) return write(chunk, ...rest);
+    // Bytes are text here (no command prints binary); an encoding argument no longer applies to the string.
+    const args = typeof rest[0] === 'string' ? rest.slice(1) : rest;
+    return write(redactSecrets(Buffer.from(chunk).toString('utf8')), ...args);
+  }) as typeof stream.write;
 }

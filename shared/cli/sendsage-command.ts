@@ -2,7 +2,6 @@ import { collectSendSage, type SendSageSummary } from '../app/collect-sendsage';
 import { collectorDeps } from '../app/lake';
 import { type LakeConfig, loadSendSageConfig } from '../config';
 import { RateBudgetRegistry } from '../engine/rate-budget';
-import { createRedactor } from '../engine/redact';
 import type { ObjectStore } from '../lake/object-store';
 import { createLogger } from '../log';
 import { formatTable } from './summary';
@@ -16,7 +15,6 @@ export async function runSendSage(
 ): Promise<number> {
   const config = loadSendSageConfig(env);
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const redact = createRedactor([config.password]);
   out(`collecting SendSage Monitor, the last ${days} days, into ${store.location}`);
   const summary = await collectSendSage(
     config,
@@ -24,7 +22,7 @@ export async function runSendSage(
     {
       ...collectorDeps(lake, store),
       budgets: new RateBudgetRegistry(),
-      log: createLogger({ redact, json: false }),
+      log: createLogger({ json: false }),
       onItem: (dataset, key, rows) => out(`${dataset} ${key}: ${rows} rows`),
     },
   );

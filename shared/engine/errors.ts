@@ -72,3 +72,8 @@ export class DeadlineError extends InboxlakeError {
 export class ConfigError extends InboxlakeError {
   override name = 'ConfigError';
 }
+
+/** A date range that cannot be collected: reversed, wholly in the future, or wholly older than the API keeps. */
+export class DateRangeError extends ConfigError {
+  override name = 'DateRangeError';
+}

@@ -66,14 +66,17 @@ export async function sendRequest(req: HttpRequest, ctx: HttpContext): Promise<H
 
 /** Throws the classified, redacted error for a non-2xx answer: auth, rate limit, transient or request error. */
 function throwForStatus(where: string, status: number, headers: Headers, text: string, redact: Redactor): never {
-  const apiMessage = redact(extractApiMessage(text));
+  // The whole body is redacted before anything is taken from it: a message shortened first could cut a secret in
+  // half, and half a secret no longer matches.
+  const body = redact(text);
+  const apiMessage = extractApiMessage(body);
   const message = `${where} answered ${status}${apiMessage ? `: ${apiMessage}` : ''}`;
   if (status === 401 || status === 403) {
     throw new AuthenticationError(`authentication failed (${message}); check the API credentials`);
   }
   if (status === 429) throw new RateLimitedError(message, parseRetryAfter(headers.get('retry-after')));
   if (status >= 500 || transientStatuses.has(status)) throw new TransientApiError(message);
-  throw new ApiRequestError(message, status, text);
+  throw new ApiRequestError(message, status, body);
 }
 
 /** Sends a request and parses its JSON body; a cut or non-JSON body is transient (the API was mid-failure). */

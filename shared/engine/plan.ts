@@ -1,3 +1,4 @@
+import { DateRangeError } from './errors';
 import { DAY_MS, dayWindows, HOUR_MS, parseDay, type TimeWindow, utcDay } from './windows';
 
 /**
@@ -27,7 +28,18 @@ export function planDays(opts: { from: string; to: string; now: number; retentio
   const today = Math.floor(opts.now / DAY_MS) * DAY_MS;
   const oldest = utcDay(today - (opts.retentionDays - 1) * DAY_MS);
   let { from, to } = opts;
-  if (parseDay(from) > parseDay(to)) throw new Error(`--from ${from} is after --to ${to}`);
+  // Ranges with nothing to collect are refused plainly rather than planned as no windows and reported as success.
+  if (parseDay(from) > today) {
+    throw new DateRangeError(
+      `${from} → ${to} is wholly in the future (today is ${utcDay(today)} UTC); nothing to collect`,
+    );
+  }
+  if (parseDay(from) > parseDay(to)) throw new DateRangeError(`the range starts after it ends: ${from} is after ${to}`);
+  if (parseDay(to) < parseDay(oldest)) {
+    throw new DateRangeError(
+      `${from} → ${to} is wholly older than the API keeps (${opts.retentionDays} days, from ${oldest}); nothing to collect`,
+    );
+  }
   if (parseDay(to) > today) {
     warnings.push(`${to} has not begun yet; collecting up to today's closed hours (UTC)`);
     to = utcDay(today);

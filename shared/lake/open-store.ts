@@ -23,6 +23,21 @@ export function parseS3Location(location: string): { bucket: string; prefix: str
   return { bucket, prefix };
 }
 
+/** Why a lake location cannot be opened, or null; checked with the configuration, before anything runs. */
+export function lakeLocationProblem(location: string): string | null {
+  const trimmed = location.trim();
+  if (trimmed === '') return 'is empty';
+  try {
+    if (/^s3:/i.test(trimmed)) parseS3Location(trimmed);
+    else if (!/^file:/i.test(trimmed) && /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
+      return `is not supported ('${location}'): use a folder path or s3://bucket/prefix`;
+    }
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return null;
+}
+
 /**
  * The absolute local folder a lake location names — a path (relative to the cwd) or a `file:` URL — or null for an
  * `s3:` location. Every reader and writer of a local lake goes through this, so they agree on where it is.

@@ -104,6 +104,27 @@ describe('deployment config (cdk.json context "inboxlake")', () => {
       error: 'inboxlake.socketlabs[1].apiUrl: expected a URL ending in /v1',
     },
     {
+      name: 'a SocketLabs API URL that is not https',
+      change: (c) => {
+        c.socketlabs[0].apiUrl = 'http://api.socketlabs.com/v2';
+      },
+      error: 'inboxlake.socketlabs[0].apiUrl: expected an https:// URL',
+    },
+    {
+      name: 'a SendSage API URL that is not https',
+      change: (c) => {
+        c.sendsage.apiUrl = 'http://monitor.drh.net/api.php';
+      },
+      error: 'inboxlake.sendsage.apiUrl: expected an https:// URL',
+    },
+    {
+      name: 'an API URL carrying credentials',
+      change: (c) => {
+        c.socketlabs[0].apiUrl = 'https://user:Pa55word@api.socketlabs.com/v2';
+      },
+      error: 'inboxlake.socketlabs[0].apiUrl: must not carry user:password@',
+    },
+    {
       name: 'a schedule that is not a Scheduler expression',
       change: (c) => {
         c.sendsage.schedule = '0 * * * *';

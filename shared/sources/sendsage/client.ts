@@ -1,6 +1,7 @@
 import type { ApiCaller } from '../../engine/api-caller';
 import { ApiRequestError, AuthenticationError, TransientApiError } from '../../engine/errors';
 import type { HttpRequest } from '../../engine/http';
+import { excerpt } from '../../engine/redact';
 
 export interface SendSageClientOptions {
   /** e.g. `https://monitor.drh.net/api.php` */
@@ -44,7 +45,7 @@ export function checkSuccess(method: string, json: unknown): unknown {
   const entries = Object.entries(json);
   const success = entries.find(([k]) => k.toLowerCase() === 'success')?.[1];
   if (success === undefined || Number(success) !== 0) return json;
-  const error = String(entries.find(([k]) => k.toLowerCase() === 'error')?.[1] ?? 'no error text').slice(0, 300);
+  const error = excerpt(String(entries.find(([k]) => k.toLowerCase() === 'error')?.[1] ?? 'no error text'));
   if (/login|password|username|credential|auth/i.test(error)) {
     throw new AuthenticationError(
       `authentication failed: SendSage ${method} answered "${error}"; check SENDSAGE_USERNAME and SENDSAGE_PASSWORD`,

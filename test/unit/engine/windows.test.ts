@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError, DateRangeError } from '../../../shared/engine/errors';
 import { planDays, trailingRange } from '../../../shared/engine/plan';
 import { dayWindows, HOUR_MS, parseWindowId, splitWindow, windowId } from '../../../shared/engine/windows';
 
@@ -48,6 +49,28 @@ describe('windows', () => {
     expect(plan.windows).toEqual(
       until === null ? [] : [{ start: Date.parse('2026-11-23T00:00:00Z'), end: Date.parse(`2026-11-23T${until}:00Z`) }],
     );
+  });
+
+  it.each([
+    [
+      'wholly in the future',
+      '2026-12-01',
+      '2026-12-03',
+      /2026-12-01 → 2026-12-03 is wholly in the future \(today is 2026-11-23 UTC\)/,
+    ],
+    ['reversed', '2026-11-10', '2026-11-01', /starts after it ends: 2026-11-10 is after 2026-11-01/],
+    [
+      'wholly older than the retention',
+      '2026-01-01',
+      '2026-01-31',
+      /wholly older than the API keeps \(90 days, from 2026-08-26\)/,
+    ],
+  ])('a range %s is refused plainly, as a configuration error', (_, from, to, message) => {
+    const now = Date.parse('2026-11-23T10:20:00Z');
+    const plan = () => planDays({ from, to, now, retentionDays: 90 });
+    expect(plan).toThrow(DateRangeError);
+    expect(plan).toThrow(ConfigError);
+    expect(plan).toThrow(message);
   });
 
   it('a range that ends before today plans whole days only', () => {
