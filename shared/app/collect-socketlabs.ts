@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SocketLabsConfig } from '../config';
 import { type CallCounters, createApiCaller, newCallCounters } from '../engine/api-caller';
+import { monotonicDeadline } from '../engine/clock';
 import { type CollectEvent, collectDataset, type Dataset, type DatasetReport } from '../engine/collect';
 import { ConfigError } from '../engine/errors';
 import { planDays } from '../engine/plan';
@@ -75,7 +76,7 @@ async function collect(config: SocketLabsConfig, request: CollectRequest, deps: 
   for (const w of plan.warnings) deps.log.warn(w);
 
   const counters = newCallCounters();
-  const deadline = deps.deadline ?? Number.POSITIVE_INFINITY;
+  const deadline = monotonicDeadline(deps.clock, deps.deadline);
   const key = keyTag(config.apiKey);
   const budget = (name: string, perSecond: number) =>
     deps.budgets.budgetFor(`socketlabs:${key}:${name}`, { perSecond, clock: deps.clock });

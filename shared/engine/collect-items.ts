@@ -37,6 +37,7 @@ export interface ItemDataset<L> {
 export interface ItemCollectOptions extends LakeTarget {
   readonly clock: Clock;
   readonly signal: AbortSignal;
+  /** Monotonic ms (clock.monotonic()) by which the run must have stopped starting new items. */
   readonly deadline: number;
   readonly reserveMs: number;
   /** Items fetched at once; the API states no limit, so this stays gentle. */
@@ -91,7 +92,7 @@ export async function collectItems<L>(ds: ItemDataset<L>, opts: ItemCollectOptio
     failed: [],
     left: 0,
   };
-  const timeLeft = () => opts.deadline - opts.reserveMs - opts.clock.now();
+  const timeLeft = () => opts.deadline - opts.reserveMs - opts.clock.monotonic();
   // With no time left even to list (or the deadline cutting the list call), the whole dataset waits for the next
   // run; how many items that is is unknown, so it counts as one left, which is enough to ask for another run.
   if (timeLeft() <= 0) return { ...report, left: 1 };

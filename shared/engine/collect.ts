@@ -66,7 +66,7 @@ export interface CollectEvent {
 export interface CollectOptions extends LakeTarget {
   readonly clock: Clock;
   readonly signal: AbortSignal;
-  /** Epoch ms by which the run must have stopped starting new work. */
+  /** Monotonic ms (clock.monotonic()) by which the run must have stopped starting new work. */
   readonly deadline: number;
   /** Kept free before the deadline for finishing the window in hand and reporting. */
   readonly reserveMs: number;
@@ -335,7 +335,7 @@ async function collectSnapshot(ds: SnapshotDataset, opts: CollectOptions): Promi
 }
 
 function remainingMs(opts: CollectOptions): number {
-  return opts.deadline - opts.reserveMs - opts.clock.now();
+  return opts.deadline - opts.reserveMs - opts.clock.monotonic();
 }
 
 /** Rows that can still be paged before the deadline at the allowed rate, with a 20 % margin for slow answers. */

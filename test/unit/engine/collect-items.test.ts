@@ -91,7 +91,7 @@ describe('collectItems', () => {
           return ds.list(signal);
         },
       },
-      { ...(await options(dir)), deadline: Date.now() - 1 },
+      { ...(await options(dir)), deadline: systemClock.monotonic() - 1 },
     );
     expect([listed, calls.length, report.left]).toEqual([0, 0, 1]);
   });
