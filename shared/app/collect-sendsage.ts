@@ -89,6 +89,7 @@ export async function collectSendSage(
           reserveMs: deps.reserveMs ?? 0,
           concurrency: config.concurrency,
           onItem: deps.onItem,
+          warn: (message) => deps.log.warn(message),
         }),
       );
     }

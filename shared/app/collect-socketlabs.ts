@@ -149,6 +149,7 @@ async function collect(config: SocketLabsConfig, request: CollectRequest, deps: 
         settleMs: config.trailingDays * DAY_MS,
         requestsPerSecond,
         onEvent: deps.onEvent,
+        warn: (message) => deps.log.warn(message),
       }),
     );
   }

@@ -39,6 +39,7 @@ export function formatCollectSummary(s: CollectSummary): string {
       `${c.apiCalls} API calls, ${c.retries} retries, ${c.rateLimited} rate-limited; ${(s.elapsedMs / 1000).toFixed(1)} s`,
   ];
   const short = s.datasets.filter((d) => d.shortBy > 0);
+  for (const d of s.datasets) for (const w of d.warnings) lines.push(`warning: ${w}`);
   for (const d of short)
     lines.push(`warning: ${d.table} server ${d.scope}: the API announced ${d.shortBy} rows it did not deliver`);
   for (const d of s.datasets) {

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { checkpointKey } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
+import { CorruptStateError } from './errors';
 import { overlaps, type TimeWindow } from './windows';
 
 /**
@@ -27,13 +28,16 @@ export interface CheckpointRef {
   readonly dataset: string;
 }
 
-/** Completed windows recorded for a dataset; none when there is no checkpoint yet. */
+/**
+ * Completed windows recorded for a dataset; none when there is no checkpoint yet. A checkpoint that cannot be read
+ * (truncated, not the schema) throws CorruptStateError naming its key.
+ */
 export async function loadCheckpoint(ref: CheckpointRef): Promise<CompletedWindow[]> {
   const key = checkpointKey(ref.source, ref.scope, ref.dataset);
   const body = await ref.store.get(key);
   if (!body) return [];
-  const parsed = checkpointSchema.safeParse(JSON.parse(body.toString('utf8')));
-  if (!parsed.success) throw new Error(`checkpoint ${key} is not valid: ${parsed.error.message}`);
+  const parsed = parseStateDocument(body, checkpointSchema);
+  if (!parsed.success) throw new CorruptStateError(`checkpoint ${key} is unreadable: ${parsed.error}`);
   return parsed.data.windows.map((w) => ({
     start: Date.parse(w.start),
     end: Date.parse(w.end),
@@ -79,4 +83,19 @@ export function coveredByFinal(window: TimeWindow, completed: readonly Completed
     if (cursor >= window.end) return true;
   }
   return cursor >= window.end;
+}
+
+/** A JSON state document checked against its schema; the reason when it is not (never throws). */
+export function parseStateDocument<T>(
+  body: Buffer,
+  schema: z.ZodType<T>,
+): { success: true; data: T } | { success: false; error: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    return { success: false, error: (error as Error).message };
+  }
+  const parsed = schema.safeParse(json);
+  return parsed.success ? { success: true, data: parsed.data } : { success: false, error: z.prettifyError(parsed.error) };
 }

@@ -9,7 +9,7 @@ import {
   recordCompleted,
 } from './checkpoints';
 import type { Clock } from './clock';
-import { DeadlineError, OutsideHistoryError, RereadWindowError, TransientApiError } from './errors';
+import { CorruptStateError, DeadlineError, OutsideHistoryError, RereadWindowError, TransientApiError } from './errors';
 import { type Page, type PageRequest, type PagingOutcome, paginate } from './paging';
 import { isTransient } from './retry';
 import { DAY_MS, splitWindow, type TimeWindow, utcDay, windowId } from './windows';
@@ -79,6 +79,8 @@ export interface CollectOptions extends LakeTarget {
   /** The request rate the budget allows, to estimate how long a window takes. */
   readonly requestsPerSecond: number;
   readonly onEvent?: (event: CollectEvent) => void;
+  /** Something the operator should know that did not stop the dataset (an unreadable checkpoint). */
+  readonly warn?: (message: string) => void;
 }
 
 export interface DatasetReport {
@@ -102,6 +104,8 @@ export interface DatasetReport {
   failed: { window: TimeWindow; error: string }[];
   /** Windows the API refused as older than the account's reporting history (plan limit); skipped. */
   outsideHistory: TimeWindow[];
+  /** What was passed to `warn` for this dataset, for the summary. */
+  warnings: string[];
   route: string | null;
 }
 
@@ -122,6 +126,7 @@ function newReport(ds: Dataset): DatasetReport {
     left: [],
     failed: [],
     outsideHistory: [],
+    warnings: [],
     route: null,
   };
 }
@@ -144,7 +149,15 @@ async function collectWindowed(
 ): Promise<DatasetReport> {
   const report = newReport(ds);
   const ref: CheckpointRef = { store: opts.store, source: ds.source, scope: ds.scope, dataset: ds.dataset };
-  let completed: CompletedWindow[] = await loadCheckpoint(ref);
+  let completed: CompletedWindow[] = [];
+  try {
+    completed = await loadCheckpoint(ref);
+  } catch (error) {
+    // Windows are idempotent (their files are replaced, not added to), so an unreadable checkpoint costs only API
+    // calls: read as empty, it makes this dataset collect its windows again and is written afresh as they complete.
+    if (!(error instanceof CorruptStateError)) throw error;
+    warn(opts, report, `${error.message}; collecting ${ds.dataset} for server ${ds.scope} as if none were done`);
+  }
   const queue = [...days];
   while (queue.length > 0) {
     const window = queue.shift()!;
@@ -332,6 +345,11 @@ async function collectSnapshot(ds: SnapshotDataset, opts: CollectOptions): Promi
       throw error;
     }
   }
+}
+
+function warn(opts: CollectOptions, report: DatasetReport, message: string): void {
+  report.warnings.push(message);
+  opts.warn?.(message);
 }
 
 function remainingMs(opts: CollectOptions): number {

@@ -110,4 +110,27 @@ describe('collectItems', () => {
     );
     expect(report.left).toBe(1);
   });
+
+  it('unreadable item state is named in a warning and read as empty: every listed item is collected again', async () => {
+    const dir = await scratch('items-corrupt');
+    const items: Item[] = [
+      { id: 1, day: '2026-11-20', done: true },
+      { id: 2, day: '2026-11-21', done: true },
+    ];
+    const key = '_state/items/fake/account/campaigns.json';
+    await localStore(dir).putBytes(key, '{"version":1,"items":{"1":{"complete":tr', 'application/json');
+    const warnings: string[] = [];
+    const calls: number[] = [];
+    // Before: the run failed with "Unterminated string in JSON…", naming no file.
+    const report = await collectItems(dataset(items, calls), {
+      ...(await options(dir)),
+      warn: (m: string) => warnings.push(m),
+    });
+    expect(report.collected).toBe(2);
+    expect(calls.sort()).toEqual([1, 2]);
+    expect(warnings).toEqual([expect.stringContaining(`item state ${key} is unreadable`)]);
+    // Written afresh: the next run skips both.
+    const next = await collectItems(dataset(items, []), await options(dir));
+    expect(next.skippedComplete).toBe(2);
+  });
 });

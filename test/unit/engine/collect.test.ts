@@ -5,6 +5,7 @@ import { fileWriters } from '../../../shared/app/lake';
 import { systemClock } from '../../../shared/engine/clock';
 import { type CollectOptions, collectDataset, type WindowedDataset } from '../../../shared/engine/collect';
 import { dayWindows } from '../../../shared/engine/windows';
+import { checkpointKey } from '../../../shared/lake/layout';
 import { openLakeQuery } from '../../../shared/lake/query';
 import { mapFailed } from '../../../shared/sources/socketlabs-v1/mapping';
 import { socketlabsFailed } from '../../../shared/sources/socketlabs-v1/tables';
@@ -128,5 +129,28 @@ describe('collectDataset', () => {
     const report = await collectDataset(flaky, dayWindows('2026-11-20', '2026-11-20'), await options(dir));
     expect(report.rereads).toBe(1);
     expect(report.rows).toBe(8);
+  });
+
+  it('a truncated checkpoint is named in a warning and read as empty: the dataset is collected again and healed', async () => {
+    const records = [rec('2026-11-20T12:00:00Z', 'a'), rec('2026-11-21T12:00:00Z', 'b')];
+    const dir = await scratch('corrupt-checkpoint');
+    const key = checkpointKey('fake', '1', 'failed');
+    const store = localStore(dir);
+    await store.putBytes(key, '{"version":1,"windows":[{"start":"2026-11-2', 'application/json');
+    const warnings: string[] = [];
+    const opts = { ...(await options(dir)), warn: (m: string) => warnings.push(m) };
+    // Before: the run failed with "Unterminated string in JSON…", naming no file.
+    const report = await collectDataset(fakeDataset(records, []), dayWindows('2026-11-20', '2026-11-21'), opts);
+    expect(report.windows).toBe(2);
+    expect(report.rows).toBe(2);
+    expect(warnings).toEqual([expect.stringContaining(`checkpoint ${key} is unreadable`)]);
+    expect(report.warnings).toEqual(warnings);
+    // The completed windows were recorded over it: the next run reads a valid checkpoint and skips the final days.
+    const again = await collectDataset(fakeDataset(records, []), dayWindows('2026-11-20', '2026-11-21'), {
+      ...(await options(dir)),
+      settleMs: 0,
+    });
+    expect(again.skippedFinal).toBe(2);
+    expect(again.warnings).toEqual([]);
   });
 });
