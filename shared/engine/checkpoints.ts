@@ -97,5 +97,7 @@ export function parseStateDocument<T>(
     return { success: false, error: (error as Error).message };
   }
   const parsed = schema.safeParse(json);
-  return parsed.success ? { success: true, data: parsed.data } : { success: false, error: z.prettifyError(parsed.error) };
+  return parsed.success
+    ? { success: true, data: parsed.data }
+    : { success: false, error: z.prettifyError(parsed.error) };
 }

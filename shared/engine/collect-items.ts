@@ -2,8 +2,8 @@ import * as z from 'zod';
 import { itemStem, type PartitionValues } from '../lake/layout';
 import type { Row, TableDef } from '../lake/table';
 import { type LakeTarget, openWindowWriter, type QuarantineEntry } from '../lake/window-writer';
-import type { Clock } from './clock';
 import { parseStateDocument } from './checkpoints';
+import type { Clock } from './clock';
 import { AuthenticationError, DeadlineError, InboxlakeError } from './errors';
 import { DAY_MS } from './windows';
 
@@ -107,7 +107,10 @@ export async function collectItems<L>(ds: ItemDataset<L>, opts: ItemCollectOptio
     items = await ds.list(opts.signal);
   } catch (error) {
     if (error instanceof DeadlineError) return { ...report, left: 1 };
-    throw error;
+    // The list concerns this dataset only; credentials refused concern them all.
+    if (error instanceof AuthenticationError) throw error;
+    report.failed.push({ key: '(list)', error: error instanceof Error ? error.message : String(error) });
+    return report;
   }
   report.listed = items.length;
   const todo = items.filter((item) => {

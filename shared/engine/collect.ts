@@ -9,9 +9,16 @@ import {
   recordCompleted,
 } from './checkpoints';
 import type { Clock } from './clock';
-import { CorruptStateError, DeadlineError, OutsideHistoryError, RereadWindowError, TransientApiError } from './errors';
+import {
+  AuthenticationError,
+  ConfigError,
+  CorruptStateError,
+  DeadlineError,
+  OutsideHistoryError,
+  RereadWindowError,
+  TransientApiError,
+} from './errors';
 import { type Page, type PageRequest, type PagingOutcome, paginate } from './paging';
-import { isTransient } from './retry';
 import { DAY_MS, splitWindow, type TimeWindow, utcDay, windowId } from './windows';
 
 /** A source record mapped to a table row, or the reason it cannot be. */
@@ -100,7 +107,10 @@ export interface DatasetReport {
   shortBy: number;
   /** Windows not collected because the deadline came; the next run does them. */
   left: TimeWindow[];
-  /** Windows that kept failing transiently after every retry; not checkpointed, so the next run retries them. */
+  /**
+   * Windows (or the snapshot) that failed: after every retry, or with an error that concerns them alone. Not
+   * checkpointed, so the next run retries them; the rest of the run goes on.
+   */
   failed: { window: TimeWindow; error: string }[];
   /** Windows the API refused as older than the account's reporting history (plan limit); skipped. */
   outsideHistory: TimeWindow[];
@@ -131,23 +141,41 @@ function newReport(ds: Dataset): DatasetReport {
   };
 }
 
-/** Collects a dataset over the given day windows (windowed) or for the run day (snapshot). */
+/**
+ * Collects a dataset over the given day windows (windowed) or for the run day (snapshot). A failure is confined to
+ * the window or snapshot it happened in and reported in `failed`; only errors that concern the whole run
+ * (credentials refused, bad configuration) are thrown, since every other dataset would fail the same way.
+ */
 export async function collectDataset(
   ds: Dataset,
   days: readonly TimeWindow[],
   opts: CollectOptions,
 ): Promise<DatasetReport> {
-  const report = ds.kind === 'windowed' ? await collectWindowed(ds, days, opts) : await collectSnapshot(ds, opts);
+  const report = newReport(ds);
+  try {
+    if (ds.kind === 'windowed') await collectWindowed(ds, days, opts, report);
+    else await collectSnapshot(ds, opts, report);
+  } catch (error) {
+    if (concernsTheRun(error)) throw error;
+    // Outside any one window (reading the checkpoint, say): the dataset's whole range failed for this run.
+    const span = { start: days[0]?.start ?? 0, end: days.at(-1)?.end ?? 0 };
+    report.failed.push({ window: span, error: describeError(error) });
+  }
   report.route = ds.route?.() ?? null;
   return report;
 }
+
+/** Errors no other window or dataset of the run could escape: they stop the run. */
+const concernsTheRun = (error: unknown) => error instanceof AuthenticationError || error instanceof ConfigError;
+
+const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 async function collectWindowed(
   ds: WindowedDataset,
   days: readonly TimeWindow[],
   opts: CollectOptions,
-): Promise<DatasetReport> {
-  const report = newReport(ds);
+  report: DatasetReport,
+): Promise<void> {
   const ref: CheckpointRef = { store: opts.store, source: ds.source, scope: ds.scope, dataset: ds.dataset };
   let completed: CompletedWindow[] = [];
   try {
@@ -194,12 +222,11 @@ async function collectWindowed(
         report.outsideHistory.push(window);
         continue;
       }
-      // A window the API keeps failing on must not cost the rest of the run; auth and request errors still stop it.
-      if (!isTransient(error)) throw error;
-      report.failed.push({ window, error: error.message });
+      // A window the API keeps failing on (or refuses, or cannot be written) must not cost the rest of the run.
+      if (concernsTheRun(error)) throw error;
+      report.failed.push({ window, error: describeError(error) });
     }
   }
-  return report;
 }
 
 type WindowOutcome = WindowResult | { readonly split: TimeWindow[] };
@@ -292,15 +319,31 @@ function placeRecords(ds: WindowedDataset, window: TimeWindow, items: readonly u
   return { rows, quarantine, boundary };
 }
 
-async function collectSnapshot(ds: SnapshotDataset, opts: CollectOptions): Promise<DatasetReport> {
-  const report = newReport(ds);
+async function collectSnapshot(ds: SnapshotDataset, opts: CollectOptions, report: DatasetReport): Promise<void> {
   const now = opts.clock.now();
   const dayStart = Math.floor(now / DAY_MS) * DAY_MS;
   const window = { start: dayStart, end: dayStart + DAY_MS };
   if (remainingMs(opts) <= 0) {
     report.left.push(window);
-    return report;
+    return;
   }
+  try {
+    await readSnapshot(ds, opts, report, window, now);
+  } catch (error) {
+    if (error instanceof DeadlineError) report.left.push(window);
+    else if (concernsTheRun(error)) throw error;
+    else report.failed.push({ window, error: describeError(error) });
+  }
+}
+
+async function readSnapshot(
+  ds: SnapshotDataset,
+  opts: CollectOptions,
+  report: DatasetReport,
+  window: TimeWindow,
+  now: number,
+): Promise<void> {
+  const dayStart = window.start;
   for (let attempt = 0; ; attempt++) {
     opts.onEvent?.({ type: 'window-start', dataset: ds.dataset, scope: ds.scope, window });
     let snapshot: Awaited<ReturnType<SnapshotDataset['fetchSnapshot']>>;
@@ -339,7 +382,7 @@ async function collectSnapshot(ds: SnapshotDataset, opts: CollectOptions): Promi
       report.quarantined = result.quarantined;
       report.replacedFiles = result.replaced;
       opts.onEvent?.({ type: 'window-done', dataset: ds.dataset, scope: ds.scope, window, rows: result.rows });
-      return report;
+      return;
     } catch (error) {
       await writer.abort();
       throw error;

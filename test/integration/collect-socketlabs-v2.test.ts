@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allTables } from '../../shared/catalog';
+import { formatCollectSummary } from '../../shared/cli/summary';
 import type { FetchLike } from '../../shared/engine/http';
 import { openLakeQuery } from '../../shared/lake/query';
 import type { RollupDocument } from '../../shared/lake/rollup';
@@ -170,6 +171,35 @@ describe('SocketLabs v2 collection: limits and errors', () => {
       '2026-11-11',
     ]);
     expect(limited.windows).toBe(2);
+  });
+
+  it('one failing dataset fails only itself: the other servers are collected, the summary marks it', async () => {
+    // Server 1234's suppression list answers 200 with an empty body, on every attempt, on both routes.
+    const emptySuppressions: FetchLike = (url, init) =>
+      new URL(url).pathname.includes('/servers/1234/suppressions')
+        ? Promise.resolve(new Response('', { status: 200, headers: { 'content-type': 'application/json' } }))
+        : fetch(url, init);
+    const lakeDir = await scratch('v2-one-fails');
+    // Before: the run threw after server 1234's suppressions; server 5678 was never asked and no summary printed.
+    const summary = await runCollection({
+      store: localStore(lakeDir),
+      env: v2Env(sim, SERVERS, SCALE),
+      from: '2026-11-12',
+      to: '2026-11-13',
+      fetch: emptySuppressions,
+    });
+    const by = (dataset: string, scope: string) =>
+      summary.datasets.find((d) => d.dataset === dataset && d.scope === scope)!;
+    expect(by('suppressions', '1234').failed).toHaveLength(1);
+    expect(by('suppressions', '1234').rows).toBe(0);
+    expect(by('messages', '1234').failed).toEqual([]);
+    expect(by('suppressions', '5678').rows).toBe(sim.suppressions(5678).length);
+    expect(by('messages', '5678').windows).toBe(2);
+    expect(summary.windowsFailed).toBe(1);
+    expect(await lakeMessages(lakeDir)).toEqual(truthMessages(sim, SERVERS, '2026-11-12', '2026-11-13'));
+    const text = formatCollectSummary(summary);
+    expect(text).toMatch(/^socketlabs_suppressions\s+1234\s.*\s1$/m);
+    expect(text).toMatch(/^failed: socketlabs_suppressions server 1234 /m);
   });
 
   it('wrong key: authentication failed, the key printed nowhere, nothing written', async () => {

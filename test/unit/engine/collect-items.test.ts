@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fileWriters } from '../../../shared/app/lake';
 import { systemClock } from '../../../shared/engine/clock';
 import { collectItems, type ItemDataset } from '../../../shared/engine/collect-items';
-import { ApiRequestError, DeadlineError } from '../../../shared/engine/errors';
+import { ApiRequestError, DeadlineError, TransientApiError } from '../../../shared/engine/errors';
 import { sendsageSpamRules } from '../../../shared/sources/sendsage/tables';
 import { lakeFiles, localStore, scratch } from '../../helpers/collect';
 
@@ -109,6 +109,23 @@ describe('collectItems', () => {
       await options(dir),
     );
     expect(report.left).toBe(1);
+  });
+
+  it('a list call that keeps failing fails only its dataset, reported, instead of stopping the run', async () => {
+    const dir = await scratch('items-list-fails');
+    const ds = dataset([], []);
+    // Before: the error was thrown, so the datasets after it were never collected and no summary was printed.
+    const report = await collectItems(
+      {
+        ...ds,
+        list: async () => {
+          throw new TransientApiError('GET /tests answered 200 with an empty body');
+        },
+      },
+      await options(dir),
+    );
+    expect(report.failed).toEqual([{ key: '(list)', error: 'GET /tests answered 200 with an empty body' }]);
+    expect(report.left).toBe(0);
   });
 
   it('unreadable item state is named in a warning and read as empty: every listed item is collected again', async () => {
