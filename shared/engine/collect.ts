@@ -243,6 +243,11 @@ async function collectWindow(
     const first = await fetchPage({ offset: 0, size: ds.pageSize, pageNumber: 0 });
     const affordable = affordableRows(ds, opts);
     const limit = Math.min(ds.maxRowsPerWindow ?? opts.maxRowsPerWindow, affordable);
+    if (first.total > affordable && affordable < MIN_SPLIT_PAGES * ds.pageSize) {
+      // Nearly out of time: splitting now would spend the rest on probes of parts this run cannot page anyway.
+      await first.stream?.cancel();
+      throw new DeadlineError(`not enough time left for ${first.total} rows of ${ds.dataset} ${windowId(window)}`);
+    }
     if (first.total > limit) {
       const parts = splitWindow(window, Math.ceil(first.total / limit) || 2);
       if (parts.length > 1 || first.total > affordable) await first.stream?.cancel();
@@ -398,6 +403,9 @@ function warn(opts: CollectOptions, report: DatasetReport, message: string): voi
 function remainingMs(opts: CollectOptions): number {
   return opts.deadline - opts.reserveMs - opts.clock.monotonic();
 }
+
+/** Below this many pages' worth of time, a window too big for the time left is left to the next run unsplit. */
+const MIN_SPLIT_PAGES = 4;
 
 /** Rows that can still be paged before the deadline at the allowed rate, with a 20 % margin for slow answers. */
 function affordableRows(ds: WindowedDataset, opts: CollectOptions): number {
