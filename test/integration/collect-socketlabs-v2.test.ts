@@ -201,12 +201,13 @@ describe('SocketLabs v2 collection: limits and errors', () => {
     expect(sim.stats().rateLimited).toBe(0);
     expect(summary.counters.rateLimited).toBe(0);
     const limited = summary.datasets.find((d) => d.dataset === 'messages' && d.scope === '5678')!;
-    // Plan history of 12 days before 2026-11-23: 2026-11-10 and 11 are refused, 12 and 13 are collected.
-    expect(limited.outsideHistory.map((w) => new Date(w.start).toISOString().slice(0, 10))).toEqual([
-      '2026-11-10',
-      '2026-11-11',
-    ]);
-    expect(limited.windows).toBe(2);
+    // Plan history of 12 days before 2026-11-23: it begins at 2026-11-11 00:00, so only 2026-11-10 is refused.
+    // Before: the 1-s pad put the request for 11-11 on 11-10, so 11-11 was refused too (2 days, 2 windows).
+    expect(limited.outsideHistory.map((w) => new Date(w.start).toISOString().slice(0, 10))).toEqual(['2026-11-10']);
+    expect(limited.windows).toBe(3);
+    expect(await lakeMessages(lakeDir)).toEqual(
+      [...truthMessages(sim, [1234], FROM, TO), ...truthMessages(sim, [5678], '2026-11-11', TO)].sort(),
+    );
   });
 
   it('one failing dataset fails only itself: the other servers are collected, the summary marks it', async () => {
