@@ -79,7 +79,7 @@ export interface CollectOptions extends LakeTarget {
   readonly reserveMs: number;
   /** A window announcing more rows than this is split (by hours), so one window fits a Lambda run. */
   readonly maxRowsPerWindow: number;
-  /** How often a window whose total keeps changing is re-read before giving up on it for this run. */
+  /** How often a window whose total keeps changing is re-read before it is split (at one second: failed). */
   readonly maxRereads: number;
   /** Completed windows collected this long after they closed are final and skipped (the trailing days). */
   readonly settleMs: number;
@@ -296,6 +296,12 @@ async function collectWindow(
       report.rereads++;
       opts.onEvent?.({ type: 'reread', dataset: ds.dataset, scope: ds.scope, window, detail: error.message });
     }
+  }
+  // Records kept arriving under every read: smaller windows take fewer pages, so each read is likelier to see none.
+  const halves = splitWindow(window, 2);
+  if (halves.length > 1) {
+    opts.onEvent?.({ type: 'window-split', dataset: ds.dataset, scope: ds.scope, window, detail: 'kept changing' });
+    return { split: halves };
   }
   throw new TransientApiError(
     `${ds.dataset} ${windowId(window)}: the result kept changing over ${opts.maxRereads + 1} reads; will retry next run`,

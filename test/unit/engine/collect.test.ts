@@ -153,4 +153,30 @@ describe('collectDataset', () => {
     expect(again.skippedFinal).toBe(2);
     expect(again.warnings).toEqual([]);
   });
+
+  it('a window that changes under every read is split into smaller windows, which read cleanly', async () => {
+    const records = Array.from({ length: 12 }, (_, i) =>
+      rec(`2026-11-20T${String(i * 2).padStart(2, '0')}:10:00Z`, `m${i}`),
+    );
+    const ds = fakeDataset(records, []);
+    let late = 0;
+    const busy: WindowedDataset = {
+      ...ds,
+      fetchPage: async (w, req, signal) => {
+        const page = await ds.fetchPage(w, req, signal);
+        // Records keep arriving while any window longer than 12 hours is paged: every read of the day sees a change.
+        if (req.offset === 2 && w.end - w.start > 12 * 3_600_000) {
+          records.push(rec(`2026-11-20T00:00:0${late % 10}Z`, `late${late++}`));
+        }
+        return page;
+      },
+    };
+    const dir = await scratch('always-changing');
+    // Before: the day failed after 4 reads ("the result kept changing"), to be retried by the next run forever.
+    const report = await collectDataset(busy, dayWindows('2026-11-20', '2026-11-20'), await options(dir));
+    expect(report.failed).toEqual([]);
+    expect(report.rereads).toBe(4);
+    expect(report.windows).toBe(2);
+    expect(report.rows).toBe(12 + late);
+  });
 });
