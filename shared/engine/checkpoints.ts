@@ -6,7 +6,9 @@ import { overlaps, type TimeWindow } from './windows';
 
 /**
  * Checkpoints: per (source, scope, dataset), the windows completed and when. Written only after a window's files
- * are in the lake, so a run killed at any moment loses at most the window it was in.
+ * are in the lake, so a run killed at any moment loses at most the window it was in. While a pass over the planned
+ * windows is unfinished (a deadline left some), it also holds when that pass began: the runs that continue it skip
+ * what it already did, instead of re-pulling the trailing days each time and never reaching the end.
  */
 const completedSchema = z.object({
   start: z.iso.datetime(),
@@ -14,12 +16,24 @@ const completedSchema = z.object({
   rows: z.number().int().nonnegative(),
   completedAt: z.iso.datetime(),
 });
-const checkpointSchema = z.object({ version: z.literal(1), windows: z.array(completedSchema) });
+const checkpointSchema = z.object({
+  version: z.literal(1),
+  windows: z.array(completedSchema),
+  passStartedAt: z.iso.datetime().optional(),
+});
 
 export interface CompletedWindow extends TimeWindow {
   readonly rows: number;
   readonly completedAt: number;
 }
+
+export interface Checkpoint {
+  readonly windows: readonly CompletedWindow[];
+  /** Epoch ms at which the unfinished pass began; null when the last pass finished. */
+  readonly passStartedAt: number | null;
+}
+
+export const emptyCheckpoint: Checkpoint = { windows: [], passStartedAt: null };
 
 export interface CheckpointRef {
   readonly store: ObjectStore;
@@ -32,38 +46,60 @@ export interface CheckpointRef {
  * Completed windows recorded for a dataset; none when there is no checkpoint yet. A checkpoint that cannot be read
  * (truncated, not the schema) throws CorruptStateError naming its key.
  */
-export async function loadCheckpoint(ref: CheckpointRef): Promise<CompletedWindow[]> {
+export async function loadCheckpoint(ref: CheckpointRef): Promise<Checkpoint> {
   const key = checkpointKey(ref.source, ref.scope, ref.dataset);
   const body = await ref.store.get(key);
-  if (!body) return [];
+  if (!body) return emptyCheckpoint;
   const parsed = parseStateDocument(body, checkpointSchema);
   if (!parsed.success) throw new CorruptStateError(`checkpoint ${key} is unreadable: ${parsed.error}`);
-  return parsed.data.windows.map((w) => ({
-    start: Date.parse(w.start),
-    end: Date.parse(w.end),
-    rows: w.rows,
-    completedAt: Date.parse(w.completedAt),
-  }));
+  return {
+    windows: parsed.data.windows.map((w) => ({
+      start: Date.parse(w.start),
+      end: Date.parse(w.end),
+      rows: w.rows,
+      completedAt: Date.parse(w.completedAt),
+    })),
+    passStartedAt: parsed.data.passStartedAt === undefined ? null : Date.parse(parsed.data.passStartedAt),
+  };
 }
 
-/** Records a completed window, replacing any it overlaps, and returns the new list. */
+/** Records a completed window, replacing any it overlaps, and returns the new checkpoint. */
 export async function recordCompleted(
   ref: CheckpointRef,
-  current: readonly CompletedWindow[],
+  current: Checkpoint,
   done: CompletedWindow,
-): Promise<CompletedWindow[]> {
-  const next = [...current.filter((w) => !overlaps(w, done)), done].sort((a, b) => a.start - b.start);
+): Promise<Checkpoint> {
+  const windows = [...current.windows.filter((w) => !overlaps(w, done)), done].sort((a, b) => a.start - b.start);
+  return saveCheckpoint(ref, { ...current, windows });
+}
+
+/** Marks a pass unfinished since `passStartedAt`, or finished (null); returns the new checkpoint. */
+export async function recordPass(
+  ref: CheckpointRef,
+  current: Checkpoint,
+  passStartedAt: number | null,
+): Promise<Checkpoint> {
+  return current.passStartedAt === passStartedAt ? current : saveCheckpoint(ref, { ...current, passStartedAt });
+}
+
+async function saveCheckpoint(ref: CheckpointRef, checkpoint: Checkpoint): Promise<Checkpoint> {
   const iso = (t: number) => new Date(t).toISOString();
   const doc = {
     version: 1 as const,
-    windows: next.map((w) => ({ start: iso(w.start), end: iso(w.end), rows: w.rows, completedAt: iso(w.completedAt) })),
+    windows: checkpoint.windows.map((w) => ({
+      start: iso(w.start),
+      end: iso(w.end),
+      rows: w.rows,
+      completedAt: iso(w.completedAt),
+    })),
+    ...(checkpoint.passStartedAt === null ? {} : { passStartedAt: iso(checkpoint.passStartedAt) }),
   };
   await ref.store.putBytes(
     checkpointKey(ref.source, ref.scope, ref.dataset),
     JSON.stringify(doc, null, 1),
     'application/json',
   );
-  return next;
+  return checkpoint;
 }
 
 /**
@@ -74,10 +110,15 @@ export function isFinal(w: CompletedWindow, settleMs: number): boolean {
   return w.completedAt >= w.end + settleMs;
 }
 
-/** Whether final completed windows cover the whole of `window` (then it costs no API call). */
-export function coveredByFinal(window: TimeWindow, completed: readonly CompletedWindow[], settleMs: number): boolean {
+/**
+ * Whether completed windows that need no new read cover the whole of `window` (then it costs no API call): final
+ * ones, and, when a pass is being continued, those completed since it began.
+ */
+export function coveredByDone(window: TimeWindow, checkpoint: Checkpoint, settleMs: number): boolean {
+  const since = checkpoint.passStartedAt;
+  const done = checkpoint.windows.filter((c) => isFinal(c, settleMs) || (since !== null && c.completedAt >= since));
   let cursor = window.start;
-  for (const w of completed.filter((c) => isFinal(c, settleMs)).sort((a, b) => a.start - b.start)) {
+  for (const w of done.sort((a, b) => a.start - b.start)) {
     if (w.start > cursor) break;
     if (w.end > cursor) cursor = w.end;
     if (cursor >= window.end) return true;

@@ -2,11 +2,13 @@ import type { PartitionValues } from '../lake/layout';
 import type { Row, TableDef } from '../lake/table';
 import { type LakeTarget, openWindowWriter, type QuarantineEntry, type WindowResult } from '../lake/window-writer';
 import {
+  type Checkpoint,
   type CheckpointRef,
-  type CompletedWindow,
-  coveredByFinal,
+  coveredByDone,
+  emptyCheckpoint,
   loadCheckpoint,
   recordCompleted,
+  recordPass,
 } from './checkpoints';
 import type { Clock } from './clock';
 import {
@@ -177,19 +179,21 @@ async function collectWindowed(
   report: DatasetReport,
 ): Promise<void> {
   const ref: CheckpointRef = { store: opts.store, source: ds.source, scope: ds.scope, dataset: ds.dataset };
-  let completed: CompletedWindow[] = [];
+  let checkpoint: Checkpoint = emptyCheckpoint;
   try {
-    completed = await loadCheckpoint(ref);
+    checkpoint = await loadCheckpoint(ref);
   } catch (error) {
     // Windows are idempotent (their files are replaced, not added to), so an unreadable checkpoint costs only API
     // calls: read as empty, it makes this dataset collect its windows again and is written afresh as they complete.
     if (!(error instanceof CorruptStateError)) throw error;
     warn(opts, report, `${error.message}; collecting ${ds.dataset} for server ${ds.scope} as if none were done`);
   }
+  // This run continues the unfinished pass, if there is one, or begins a new one.
+  const passStartedAt = checkpoint.passStartedAt ?? opts.clock.now();
   const queue = [...days];
   while (queue.length > 0) {
     const window = queue.shift()!;
-    if (coveredByFinal(window, completed, opts.settleMs)) {
+    if (coveredByDone(window, checkpoint, opts.settleMs)) {
       report.skippedFinal++;
       opts.onEvent?.({ type: 'window-skipped', dataset: ds.dataset, scope: ds.scope, window });
       continue;
@@ -204,7 +208,7 @@ async function collectWindowed(
         queue.unshift(...outcome.split);
         continue;
       }
-      completed = await recordCompleted(ref, completed, {
+      checkpoint = await recordCompleted(ref, checkpoint, {
         ...window,
         rows: outcome.rows,
         completedAt: opts.clock.now(),
@@ -227,6 +231,7 @@ async function collectWindowed(
       report.failed.push({ window, error: describeError(error) });
     }
   }
+  await recordPass(ref, checkpoint, report.left.length > 0 ? passStartedAt : null);
 }
 
 type WindowOutcome = WindowResult | { readonly split: TimeWindow[] };

@@ -179,4 +179,46 @@ describe('collectDataset', () => {
     expect(report.windows).toBe(2);
     expect(report.rows).toBe(12 + late);
   });
+
+  it('runs continued after a deadline finish the pass: windows done earlier in it are not re-pulled', async () => {
+    // Two trailing (not yet final) days of 10 records; each run has time for about one of them.
+    const records = [
+      ...Array.from({ length: 10 }, (_, i) => rec(`2026-11-20T1${i}:00:00Z`, `a${i}`)),
+      ...Array.from({ length: 10 }, (_, i) => rec(`2026-11-21T1${i}:00:00Z`, `b${i}`)),
+    ];
+    let elapsed = 0;
+    const clock = {
+      now: () => Date.parse('2026-11-22T06:00:00Z') + elapsed,
+      monotonic: () => elapsed,
+      sleep: async (ms: number) => {
+        elapsed += Math.max(0, ms);
+      },
+    };
+    const ds = fakeDataset(records, []);
+    // Every page takes 100 ms.
+    const slow: WindowedDataset = {
+      ...ds,
+      fetchPage: async (w, req, signal) => {
+        elapsed += 100;
+        return ds.fetchPage(w, req, signal);
+      },
+    };
+    const dir = await scratch('unfinished-pass');
+    const base = { ...(await options(dir)), clock, settleMs: 10 * 86_400_000, requestsPerSecond: 10 };
+    const runs: number[] = [];
+    // The state machine's loop: run again while windows are left.
+    for (let left = 1; left > 0 && runs.length < 10; ) {
+      const report = await collectDataset(slow, dayWindows('2026-11-20', '2026-11-21'), {
+        ...base,
+        deadline: clock.monotonic() + 800,
+      });
+      runs.push(report.windows);
+      left = report.left.length;
+    }
+    // Before: every run pulled 2026-11-20 again and was left with 2026-11-21, for ever ([1, 1, 1, …]).
+    expect(runs).toEqual([1, 1]);
+    // The pass is over: the next run is a new pass and re-pulls both days for late records.
+    const next = await collectDataset(slow, dayWindows('2026-11-20', '2026-11-21'), { ...base, deadline: Infinity });
+    expect(next.windows).toBe(2);
+  });
 });
