@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SendSageConfig } from '../config';
 import { type CallCounters, createApiCaller, newCallCounters } from '../engine/api-caller';
+import { monotonicDeadline } from '../engine/clock';
 import { collectItems, type ItemReport } from '../engine/collect-items';
 import { createRedactor } from '../engine/redact';
 import { defaultRetryPolicy } from '../engine/retry';
@@ -45,7 +46,7 @@ export async function collectSendSage(
   // The password travels in a form body, never a URL; it is still masked wherever text could carry it.
   const redact = createRedactor([config.password]);
   const counters = newCallCounters();
-  const deadline = deps.deadline ?? Number.POSITIVE_INFINITY;
+  const deadline = monotonicDeadline(deps.clock, deps.deadline);
   const call = createApiCaller({
     fetch: deps.fetch,
     budget: deps.budgets.budgetFor(`sendsage:${config.username}`, {
@@ -97,6 +98,7 @@ export async function collectSendSage(
           reserveMs: deps.reserveMs ?? 0,
           concurrency: config.concurrency,
           onItem: deps.onItem,
+          warn: (message) => deps.log.warn(message),
         }),
       );
     }

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SocketLabsConfig } from '../config';
 import { type CallCounters, createApiCaller, newCallCounters } from '../engine/api-caller';
+import { monotonicDeadline } from '../engine/clock';
 import { type CollectEvent, collectDataset, type Dataset, type DatasetReport } from '../engine/collect';
 import { ConfigError } from '../engine/errors';
 import { planDays } from '../engine/plan';
@@ -81,7 +82,7 @@ async function collect(config: SocketLabsConfig, request: CollectRequest, deps: 
   if (outside) deps.log.warn(outside);
 
   const counters = newCallCounters();
-  const deadline = deps.deadline ?? Number.POSITIVE_INFINITY;
+  const deadline = monotonicDeadline(deps.clock, deps.deadline);
   const key = keyTag(config.apiKey);
   const budget = (name: string, perSecond: number) =>
     deps.budgets.budgetFor(`socketlabs:${key}:${name}`, { perSecond, clock: deps.clock });
@@ -154,6 +155,7 @@ async function collect(config: SocketLabsConfig, request: CollectRequest, deps: 
         settleMs: config.trailingDays * DAY_MS,
         requestsPerSecond,
         onEvent: deps.onEvent,
+        warn: (message) => deps.log.warn(message),
       }),
     );
   }

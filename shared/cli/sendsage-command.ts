@@ -47,6 +47,7 @@ export function formatSendSageSummary(s: SendSageSummary): string {
     '',
     `${s.source}, last ${s.days} days: ${s.counters.apiCalls} API calls, ${s.counters.retries} retries; ${(s.elapsedMs / 1000).toFixed(1)} s`,
   ];
+  for (const d of s.datasets) for (const w of d.warnings) lines.push(`warning: ${w}`);
   for (const d of s.datasets) for (const f of d.failed) lines.push(`failed: ${d.dataset} ${f.key}: ${f.error}`);
   if (s.itemsLeft > 0) lines.push(`stopped before the deadline: ${s.itemsLeft} items left for the next run`);
   return lines.join('\n');

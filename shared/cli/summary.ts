@@ -14,7 +14,7 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   ].join('\n');
 }
 
-/** The end-of-run summary: rows per table and server, quarantined, calls, retries, elapsed. */
+/** The end-of-run summary: rows per table and server, quarantined, left, failed; calls, retries, elapsed. */
 export function formatCollectSummary(s: CollectSummary): string {
   const rows = s.datasets.map((d) => [
     d.table,
@@ -26,6 +26,7 @@ export function formatCollectSummary(s: CollectSummary): string {
     d.quarantined,
     d.rereads,
     d.left.length,
+    d.failed.length,
   ]);
   // "2026-11-23 13:00 UTC" when the range ended within today, else the last whole day.
   const until = (x: CollectSummary) =>
@@ -33,12 +34,16 @@ export function formatCollectSummary(s: CollectSummary): string {
   const total = (k: 'rows' | 'quarantined') => s.datasets.reduce((n, d) => n + d[k], 0);
   const c = s.counters;
   const lines = [
-    formatTable(['table', 'server', 'route', 'windows', 'skipped', 'rows', 'quarantined', 're-reads', 'left'], rows),
+    formatTable(
+      ['table', 'server', 'route', 'windows', 'skipped', 'rows', 'quarantined', 're-reads', 'left', 'failed'],
+      rows,
+    ),
     '',
     `${s.source} ${s.from} → ${until(s)}: ${total('rows')} rows, ${total('quarantined')} quarantined; ` +
       `${c.apiCalls} API calls, ${c.retries} retries, ${c.rateLimited} rate-limited; ${(s.elapsedMs / 1000).toFixed(1)} s`,
   ];
   const short = s.datasets.filter((d) => d.shortBy > 0);
+  for (const d of s.datasets) for (const w of d.warnings) lines.push(`warning: ${w}`);
   for (const d of short)
     lines.push(`warning: ${d.table} server ${d.scope}: the API announced ${d.shortBy} rows it did not deliver`);
   for (const d of s.datasets) {

@@ -21,7 +21,7 @@ export interface ApiCallerOptions {
   readonly clock: Clock;
   readonly redact: Redactor;
   readonly timeoutMs: number;
-  /** Epoch ms: no retry wait may reach past it. */
+  /** Monotonic ms (clock.monotonic()): no retry wait may reach past it. */
   readonly deadline: number;
   readonly counters: CallCounters;
   readonly onRetry?: (message: string, attempt: number, delayMs: number) => void;

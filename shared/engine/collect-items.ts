@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { itemStem, type PartitionValues } from '../lake/layout';
 import type { Row, TableDef } from '../lake/table';
 import { type LakeTarget, openWindowWriter, type QuarantineEntry } from '../lake/window-writer';
+import { parseStateDocument } from './checkpoints';
 import type { Clock } from './clock';
 import { AuthenticationError, DeadlineError, InboxlakeError } from './errors';
 import { DAY_MS } from './windows';
@@ -37,11 +38,14 @@ export interface ItemDataset<L> {
 export interface ItemCollectOptions extends LakeTarget {
   readonly clock: Clock;
   readonly signal: AbortSignal;
+  /** Monotonic ms (clock.monotonic()) by which the run must have stopped starting new items. */
   readonly deadline: number;
   readonly reserveMs: number;
   /** Items fetched at once; the API states no limit, so this stays gentle. */
   readonly concurrency: number;
   readonly onItem?: (dataset: string, key: string, rows: number) => void;
+  /** Something the operator should know that did not stop the dataset (unreadable item state). */
+  readonly warn?: (message: string) => void;
 }
 
 export interface ItemReport {
@@ -57,6 +61,7 @@ export interface ItemReport {
   quarantined: number;
   failed: { key: string; error: string }[];
   left: number;
+  warnings: string[];
 }
 
 const stateSchema = z.object({
@@ -90,19 +95,22 @@ export async function collectItems<L>(ds: ItemDataset<L>, opts: ItemCollectOptio
     quarantined: 0,
     failed: [],
     left: 0,
+    warnings: [],
   };
-  const timeLeft = () => opts.deadline - opts.reserveMs - opts.clock.now();
+  const timeLeft = () => opts.deadline - opts.reserveMs - opts.clock.monotonic();
   // With no time left even to list (or the deadline cutting the list call), the whole dataset waits for the next
   // run; how many items that is is unknown, so it counts as one left, which is enough to ask for another run.
   if (timeLeft() <= 0) return { ...report, left: 1 };
-  const body = await opts.store.get(stateKey(ds));
-  const state: ItemState = body ? stateSchema.parse(JSON.parse(body.toString('utf8'))) : { version: 1, items: {} };
+  const state = await loadState(ds, opts, report);
   let items: readonly L[];
   try {
     items = await ds.list(opts.signal);
   } catch (error) {
     if (error instanceof DeadlineError) return { ...report, left: 1 };
-    throw error;
+    // The list concerns this dataset only; credentials refused concern them all.
+    if (error instanceof AuthenticationError) throw error;
+    report.failed.push({ key: '(list)', error: error instanceof Error ? error.message : String(error) });
+    return report;
   }
   report.listed = items.length;
   const todo = items.filter((item) => {
@@ -186,6 +194,22 @@ async function writeItem<L>(ds: ItemDataset<L>, key: string, out: ItemOutput, op
     }
   }
   return { rows, quarantined, keys };
+}
+
+/**
+ * The dataset's item state; empty (with a warning naming the key) when unreadable: items are idempotent, so that
+ * only collects them again, and files a moved item left under its old date are not removed this once.
+ */
+async function loadState<L>(ds: ItemDataset<L>, opts: ItemCollectOptions, report: ItemReport): Promise<ItemState> {
+  const key = stateKey(ds);
+  const body = await opts.store.get(key);
+  if (!body) return { version: 1, items: {} };
+  const parsed = parseStateDocument(body, stateSchema);
+  if (parsed.success) return parsed.data;
+  const message = `item state ${key} is unreadable: ${parsed.error}; collecting every listed ${ds.dataset} item again`;
+  report.warnings.push(message);
+  opts.warn?.(message);
+  return { version: 1, items: {} };
 }
 
 async function saveState<L>(ds: ItemDataset<L>, state: ItemState, opts: ItemCollectOptions): Promise<void> {

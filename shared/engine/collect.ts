@@ -2,16 +2,25 @@ import type { PartitionValues } from '../lake/layout';
 import type { Row, TableDef } from '../lake/table';
 import { type LakeTarget, openWindowWriter, type QuarantineEntry, type WindowResult } from '../lake/window-writer';
 import {
+  type Checkpoint,
   type CheckpointRef,
-  type CompletedWindow,
-  coveredByFinal,
+  coveredByDone,
+  emptyCheckpoint,
   loadCheckpoint,
   recordCompleted,
+  recordPass,
 } from './checkpoints';
 import type { Clock } from './clock';
-import { DeadlineError, OutsideHistoryError, RereadWindowError, TransientApiError } from './errors';
+import {
+  AuthenticationError,
+  ConfigError,
+  CorruptStateError,
+  DeadlineError,
+  OutsideHistoryError,
+  RereadWindowError,
+  TransientApiError,
+} from './errors';
 import { type Page, type PageRequest, type PagingOutcome, paginate } from './paging';
-import { isTransient } from './retry';
 import { DAY_MS, splitWindow, type TimeWindow, utcDay, windowId } from './windows';
 
 /** A source record mapped to a table row, or the reason it cannot be. */
@@ -66,19 +75,21 @@ export interface CollectEvent {
 export interface CollectOptions extends LakeTarget {
   readonly clock: Clock;
   readonly signal: AbortSignal;
-  /** Epoch ms by which the run must have stopped starting new work. */
+  /** Monotonic ms (clock.monotonic()) by which the run must have stopped starting new work. */
   readonly deadline: number;
   /** Kept free before the deadline for finishing the window in hand and reporting. */
   readonly reserveMs: number;
   /** A window announcing more rows than this is split (by hours), so one window fits a Lambda run. */
   readonly maxRowsPerWindow: number;
-  /** How often a window whose total keeps changing is re-read before giving up on it for this run. */
+  /** How often a window whose total keeps changing is re-read before it is split (at one second: failed). */
   readonly maxRereads: number;
   /** Completed windows collected this long after they closed are final and skipped (the trailing days). */
   readonly settleMs: number;
   /** The request rate the budget allows, to estimate how long a window takes. */
   readonly requestsPerSecond: number;
   readonly onEvent?: (event: CollectEvent) => void;
+  /** Something the operator should know that did not stop the dataset (an unreadable checkpoint). */
+  readonly warn?: (message: string) => void;
 }
 
 export interface DatasetReport {
@@ -98,10 +109,15 @@ export interface DatasetReport {
   shortBy: number;
   /** Windows not collected because the deadline came; the next run does them. */
   left: TimeWindow[];
-  /** Windows that kept failing transiently after every retry; not checkpointed, so the next run retries them. */
+  /**
+   * Windows (or the snapshot) that failed: after every retry, or with an error that concerns them alone. Not
+   * checkpointed, so the next run retries them; the rest of the run goes on.
+   */
   failed: { window: TimeWindow; error: string }[];
   /** Windows the API refused as older than the account's reporting history (plan limit); skipped. */
   outsideHistory: TimeWindow[];
+  /** What was passed to `warn` for this dataset, for the summary. */
+  warnings: string[];
   route: string | null;
 }
 
@@ -122,33 +138,62 @@ function newReport(ds: Dataset): DatasetReport {
     left: [],
     failed: [],
     outsideHistory: [],
+    warnings: [],
     route: null,
   };
 }
 
-/** Collects a dataset over the given day windows (windowed) or for the run day (snapshot). */
+/**
+ * Collects a dataset over the given day windows (windowed) or for the run day (snapshot). A failure is confined to
+ * the window or snapshot it happened in and reported in `failed`; only errors that concern the whole run
+ * (credentials refused, bad configuration) are thrown, since every other dataset would fail the same way.
+ */
 export async function collectDataset(
   ds: Dataset,
   days: readonly TimeWindow[],
   opts: CollectOptions,
 ): Promise<DatasetReport> {
-  const report = ds.kind === 'windowed' ? await collectWindowed(ds, days, opts) : await collectSnapshot(ds, opts);
+  const report = newReport(ds);
+  try {
+    if (ds.kind === 'windowed') await collectWindowed(ds, days, opts, report);
+    else await collectSnapshot(ds, opts, report);
+  } catch (error) {
+    if (concernsTheRun(error)) throw error;
+    // Outside any one window (reading the checkpoint, say): the dataset's whole range failed for this run.
+    const span = { start: days[0]?.start ?? 0, end: days.at(-1)?.end ?? 0 };
+    report.failed.push({ window: span, error: describeError(error) });
+  }
   report.route = ds.route?.() ?? null;
   return report;
 }
+
+/** Errors no other window or dataset of the run could escape: they stop the run. */
+const concernsTheRun = (error: unknown) => error instanceof AuthenticationError || error instanceof ConfigError;
+
+const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 async function collectWindowed(
   ds: WindowedDataset,
   days: readonly TimeWindow[],
   opts: CollectOptions,
-): Promise<DatasetReport> {
-  const report = newReport(ds);
+  report: DatasetReport,
+): Promise<void> {
   const ref: CheckpointRef = { store: opts.store, source: ds.source, scope: ds.scope, dataset: ds.dataset };
-  let completed: CompletedWindow[] = await loadCheckpoint(ref);
+  let checkpoint: Checkpoint = emptyCheckpoint;
+  try {
+    checkpoint = await loadCheckpoint(ref);
+  } catch (error) {
+    // Windows are idempotent (their files are replaced, not added to), so an unreadable checkpoint costs only API
+    // calls: read as empty, it makes this dataset collect its windows again and is written afresh as they complete.
+    if (!(error instanceof CorruptStateError)) throw error;
+    warn(opts, report, `${error.message}; collecting ${ds.dataset} for server ${ds.scope} as if none were done`);
+  }
+  // This run continues the unfinished pass, if there is one, or begins a new one.
+  const passStartedAt = checkpoint.passStartedAt ?? opts.clock.now();
   const queue = [...days];
   while (queue.length > 0) {
     const window = queue.shift()!;
-    if (coveredByFinal(window, completed, opts.settleMs)) {
+    if (coveredByDone(window, checkpoint, opts.settleMs)) {
       report.skippedFinal++;
       opts.onEvent?.({ type: 'window-skipped', dataset: ds.dataset, scope: ds.scope, window });
       continue;
@@ -163,7 +208,7 @@ async function collectWindowed(
         queue.unshift(...outcome.split);
         continue;
       }
-      completed = await recordCompleted(ref, completed, {
+      checkpoint = await recordCompleted(ref, checkpoint, {
         ...window,
         rows: outcome.rows,
         completedAt: opts.clock.now(),
@@ -181,12 +226,12 @@ async function collectWindowed(
         report.outsideHistory.push(window);
         continue;
       }
-      // A window the API keeps failing on must not cost the rest of the run; auth and request errors still stop it.
-      if (!isTransient(error)) throw error;
-      report.failed.push({ window, error: error.message });
+      // A window the API keeps failing on (or refuses, or cannot be written) must not cost the rest of the run.
+      if (concernsTheRun(error)) throw error;
+      report.failed.push({ window, error: describeError(error) });
     }
   }
-  return report;
+  await recordPass(ref, checkpoint, report.left.length > 0 ? passStartedAt : null);
 }
 
 type WindowOutcome = WindowResult | { readonly split: TimeWindow[] };
@@ -203,6 +248,11 @@ async function collectWindow(
     const first = await fetchPage({ offset: 0, size: ds.pageSize, pageNumber: 0 });
     const affordable = affordableRows(ds, opts);
     const limit = Math.min(ds.maxRowsPerWindow ?? opts.maxRowsPerWindow, affordable);
+    if (first.total > affordable && affordable < MIN_SPLIT_PAGES * ds.pageSize) {
+      // Nearly out of time: splitting now would spend the rest on probes of parts this run cannot page anyway.
+      await first.stream?.cancel();
+      throw new DeadlineError(`not enough time left for ${first.total} rows of ${ds.dataset} ${windowId(window)}`);
+    }
     if (first.total > limit) {
       const parts = splitWindow(window, Math.ceil(first.total / limit) || 2);
       if (parts.length > 1 || first.total > affordable) await first.stream?.cancel();
@@ -252,6 +302,12 @@ async function collectWindow(
       opts.onEvent?.({ type: 'reread', dataset: ds.dataset, scope: ds.scope, window, detail: error.message });
     }
   }
+  // Records kept arriving under every read: smaller windows take fewer pages, so each read is likelier to see none.
+  const halves = splitWindow(window, 2);
+  if (halves.length > 1) {
+    opts.onEvent?.({ type: 'window-split', dataset: ds.dataset, scope: ds.scope, window, detail: 'kept changing' });
+    return { split: halves };
+  }
   throw new TransientApiError(
     `${ds.dataset} ${windowId(window)}: the result kept changing over ${opts.maxRereads + 1} reads; will retry next run`,
   );
@@ -279,15 +335,31 @@ function placeRecords(ds: WindowedDataset, window: TimeWindow, items: readonly u
   return { rows, quarantine, boundary };
 }
 
-async function collectSnapshot(ds: SnapshotDataset, opts: CollectOptions): Promise<DatasetReport> {
-  const report = newReport(ds);
+async function collectSnapshot(ds: SnapshotDataset, opts: CollectOptions, report: DatasetReport): Promise<void> {
   const now = opts.clock.now();
   const dayStart = Math.floor(now / DAY_MS) * DAY_MS;
   const window = { start: dayStart, end: dayStart + DAY_MS };
   if (remainingMs(opts) <= 0) {
     report.left.push(window);
-    return report;
+    return;
   }
+  try {
+    await readSnapshot(ds, opts, report, window, now);
+  } catch (error) {
+    if (error instanceof DeadlineError) report.left.push(window);
+    else if (concernsTheRun(error)) throw error;
+    else report.failed.push({ window, error: describeError(error) });
+  }
+}
+
+async function readSnapshot(
+  ds: SnapshotDataset,
+  opts: CollectOptions,
+  report: DatasetReport,
+  window: TimeWindow,
+  now: number,
+): Promise<void> {
+  const dayStart = window.start;
   for (let attempt = 0; ; attempt++) {
     opts.onEvent?.({ type: 'window-start', dataset: ds.dataset, scope: ds.scope, window });
     let snapshot: Awaited<ReturnType<SnapshotDataset['fetchSnapshot']>>;
@@ -326,7 +398,7 @@ async function collectSnapshot(ds: SnapshotDataset, opts: CollectOptions): Promi
       report.quarantined = result.quarantined;
       report.replacedFiles = result.replaced;
       opts.onEvent?.({ type: 'window-done', dataset: ds.dataset, scope: ds.scope, window, rows: result.rows });
-      return report;
+      return;
     } catch (error) {
       await writer.abort();
       throw error;
@@ -334,9 +406,17 @@ async function collectSnapshot(ds: SnapshotDataset, opts: CollectOptions): Promi
   }
 }
 
-function remainingMs(opts: CollectOptions): number {
-  return opts.deadline - opts.reserveMs - opts.clock.now();
+function warn(opts: CollectOptions, report: DatasetReport, message: string): void {
+  report.warnings.push(message);
+  opts.warn?.(message);
 }
+
+function remainingMs(opts: CollectOptions): number {
+  return opts.deadline - opts.reserveMs - opts.clock.monotonic();
+}
+
+/** Below this many pages' worth of time, a window too big for the time left is left to the next run unsplit. */
+const MIN_SPLIT_PAGES = 4;
 
 /** Rows that can still be paged before the deadline at the allowed rate, with a 20 % margin for slow answers. */
 function affordableRows(ds: WindowedDataset, opts: CollectOptions): number {

@@ -63,6 +63,11 @@ export class OutsideHistoryError extends InboxlakeError {
   override name = 'OutsideHistoryError';
 }
 
+/** A state document (checkpoint, item state) that cannot be read back; the message names its key. */
+export class CorruptStateError extends InboxlakeError {
+  override name = 'CorruptStateError';
+}
+
 /** The run's deadline or abort signal stopped the work before it finished. */
 export class DeadlineError extends InboxlakeError {
   override name = 'DeadlineError';

@@ -28,13 +28,14 @@ export function createRateBudget({ perSecond, burst = 1, clock = systemClock }: 
   const baseInterval = 1000 / perSecond;
   let interval = baseInterval;
   let tokens = burst;
-  let refilledAt = clock.now();
+  // Durations only, so the monotonic clock: a wall-clock step back would otherwise read as a huge debt.
+  let refilledAt = clock.monotonic();
   let holdUntil = Number.NEGATIVE_INFINITY;
   let queue: Promise<void> = Promise.resolve();
 
   const acquire = async (signal?: AbortSignal) => {
     for (;;) {
-      const now = clock.now();
+      const now = clock.monotonic();
       tokens = Math.min(burst, tokens + (now - refilledAt) / interval);
       refilledAt = now;
       if (now < holdUntil) await clock.sleep(holdUntil - now, signal);
@@ -53,7 +54,7 @@ export function createRateBudget({ perSecond, burst = 1, clock = systemClock }: 
       return turn;
     },
     penalize(retryAfterMs) {
-      holdUntil = Math.max(holdUntil, clock.now() + (retryAfterMs ?? interval));
+      holdUntil = Math.max(holdUntil, clock.monotonic() + (retryAfterMs ?? interval));
       tokens = 0;
       // A 429 means our idea of the limit was too generous; back off 25 %, at most to a quarter of the base rate.
       interval = Math.min(interval * 1.25, baseInterval * 4);

@@ -21,7 +21,7 @@ export interface RetryContext {
   policy?: RetryPolicy;
   clock?: Clock;
   signal?: AbortSignal;
-  /** Epoch ms after which no retry is started. */
+  /** Monotonic ms (clock.monotonic()) after which no retry is started. */
   deadline?: number;
   random?: () => number;
   onRetry?: (error: InboxlakeError, attempt: number, delayMs: number) => void;
@@ -57,7 +57,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, ctx: Ret
       if (ctx.signal?.aborted) throw new DeadlineError('run aborted (deadline reached)', { cause: error });
       if (!isTransient(error) || attempt >= policy.maxAttempts) throw error;
       const delayMs = retryDelayMs(error, attempt, policy, random);
-      if (ctx.deadline !== undefined && clock.now() + delayMs >= ctx.deadline) {
+      if (ctx.deadline !== undefined && clock.monotonic() + delayMs >= ctx.deadline) {
         throw new DeadlineError(`no time left to retry: ${error.message}`, { cause: error });
       }
       ctx.onRetry?.(error, attempt, delayMs);

@@ -7,6 +7,8 @@ export interface TimeWindow {
   readonly end: number;
 }
 
+export const SECOND_MS = 1_000;
+export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
@@ -60,17 +62,26 @@ export function dayWindows(from: string, to: string): TimeWindow[] {
 }
 
 /**
- * Splits a window into `parts` sub-windows of whole hours (fewer when the window has fewer hours). Busy days are
- * split only as far as needed: each part is probed again and split further only if it is still too big.
+ * Splits a window into `parts` sub-windows (fewer when the window has fewer units) of whole hours, or of whole
+ * minutes once the window is an hour or less, or of whole seconds once it is a minute or less (the finest a
+ * window id and the APIs' date parameters carry); [w] when it is one second already. Busy days are split only as
+ * far as needed: each part is probed again and split further only if it is still too big.
+ *
+ * Why splitting rather than resuming a window from its last page: a window's files are published whole and its
+ * offsets shift whenever records arrive, so a page position saved for the next invocation would not mean the same
+ * rows then. Small windows keep every window idempotent and bounded, and any volume completes across invocations,
+ * unless a single second holds more rows than one invocation can page.
  */
 export function splitWindow(w: TimeWindow, parts: number): TimeWindow[] {
-  const hours = Math.floor((w.end - w.start) / HOUR_MS);
-  if (hours <= 1 || parts <= 1) return [w];
-  const n = Math.min(parts, hours);
+  const length = w.end - w.start;
+  const unit = [HOUR_MS, MINUTE_MS, SECOND_MS].find((u) => length >= 2 * u);
+  if (unit === undefined || parts <= 1) return [w];
+  const units = Math.floor(length / unit);
+  const n = Math.min(parts, units);
   const out: TimeWindow[] = [];
   for (let i = 0; i < n; i++) {
-    const start = w.start + Math.floor((hours * i) / n) * HOUR_MS;
-    const end = i === n - 1 ? w.end : w.start + Math.floor((hours * (i + 1)) / n) * HOUR_MS;
+    const start = w.start + Math.floor((units * i) / n) * unit;
+    const end = i === n - 1 ? w.end : w.start + Math.floor((units * (i + 1)) / n) * unit;
     out.push({ start, end });
   }
   return out;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
@@ -111,6 +111,25 @@ describe('the inboxlake CLI', () => {
     for (const f of (await lakeFiles(lake)).filter((p) => p.startsWith('_rollups'))) {
       expect(await readFile(join(lake, f), 'utf8'), f).toBe(await readFile(join(oneShot, f), 'utf8'));
     }
+  });
+
+  it('a truncated checkpoint: a warning naming it, only its server and dataset collected again, exit 0', async () => {
+    const lake = await scratch('corrupt-checkpoint');
+    const env = cliEnv(lake, await scratch('tmp'));
+    const args = ['collect', 'socketlabs', '--from', FROM, '--to', TO, '--datasets', 'failed'];
+    expect((await runCli(args, env)).code).toBe(0);
+    const key = '_state/checkpoints/socketlabs-v1/5678/failed.json';
+    const whole = await readFile(join(lake, key), 'utf8');
+    await writeFile(join(lake, key), whole.slice(0, Math.floor(whole.length / 2)));
+    // Before: exit 1, "unexpected error: Unterminated string in JSON…", naming no file; nothing collected.
+    const res = await runCli(args, env);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toContain(`checkpoint ${key} is unreadable`);
+    // Server 1234's days are final and skipped; 5678's are collected again, and its checkpoint is whole again.
+    expect(res.stdout).toMatch(/^socketlabs_failed\s+1234\s+json\s+0\s+4\s/m);
+    expect(res.stdout).toMatch(/^socketlabs_failed\s+5678\s+json\s+4\s+0\s/m);
+    expect(JSON.parse(await readFile(join(lake, key), 'utf8')).windows).toHaveLength(4);
+    expect(await lakeRows(lake, 'failed')).toEqual(truthRows(sim, 'failed', SERVERS, FROM, TO));
   });
 
   it('query counts what collect landed', async () => {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allTables } from '../../shared/catalog';
+import { formatCollectSummary } from '../../shared/cli/summary';
 import type { FetchLike } from '../../shared/engine/http';
 import { openLakeQuery } from '../../shared/lake/query';
 import type { RollupDocument } from '../../shared/lake/rollup';
@@ -139,6 +140,42 @@ describe.each([
   },
 );
 
+describe.each([
+  { route: 'json', fetch: withoutDownloads },
+  { route: 'csv', fetch: undefined },
+])('a suppression list that changes while it is paged ($route route)', ({ route, fetch: fetchImpl }) => {
+  it('is read again until no change happened between its pages: the snapshot equals the list, each address once', async () => {
+    const sim = await start({ probability: 0.25, kinds: ['suppressions-change-between-pages'], seed: 8 });
+    try {
+      const lakeDir = await scratch(`v2-suppressions-${route}`);
+      const summary = await runCollection({
+        store: localStore(lakeDir),
+        // 100-row pages on both routes, so each list (180-420 addresses) takes several pages.
+        env: v2Env(sim, SERVERS, SCALE, { SOCKETLABS_CSV_PAGE_SIZE: '100' }),
+        from: FROM,
+        to: TO,
+        datasets: ['suppressions'],
+        fetch: fetchImpl,
+      });
+      const changes = sim.stats().faultsInjected['suppressions-change-between-pages'] ?? 0;
+      injected['suppressions-change-between-pages'] = (injected['suppressions-change-between-pages'] ?? 0) + changes;
+      expect(changes).toBeGreaterThan(0);
+      expect(summary.windowsFailed).toBe(0);
+      expect(summary.datasets.every((d) => d.route === route)).toBe(true);
+      expect(summary.datasets.reduce((n, d) => n + d.rereads, 0)).toBeGreaterThan(0);
+      const q = await openLakeQuery({ lakeDir, tables: allTables });
+      const res = await q.run('select server_id, email_address from socketlabs_suppressions');
+      await q.close();
+      const lake = res.rows.map((r) => `${r[0]} ${r[1]}`).sort();
+      const truth = SERVERS.flatMap((id) => sim.suppressions(id).map((x) => `${id} ${x.emailAddress}`)).sort();
+      // Before: 1 address missed and 1 landed twice on each route (the list changed once while paged).
+      expect(lake).toEqual(truth);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('v2 fault coverage', () => {
   it('every kind of fault was injected at least once across both routes', () => {
     for (const kind of faultKinds) expect(injected[kind] ?? 0, kind).toBeGreaterThan(0);
@@ -164,12 +201,42 @@ describe('SocketLabs v2 collection: limits and errors', () => {
     expect(sim.stats().rateLimited).toBe(0);
     expect(summary.counters.rateLimited).toBe(0);
     const limited = summary.datasets.find((d) => d.dataset === 'messages' && d.scope === '5678')!;
-    // Plan history of 12 days before 2026-11-23: 2026-11-10 and 11 are refused, 12 and 13 are collected.
-    expect(limited.outsideHistory.map((w) => new Date(w.start).toISOString().slice(0, 10))).toEqual([
-      '2026-11-10',
-      '2026-11-11',
-    ]);
-    expect(limited.windows).toBe(2);
+    // Plan history of 12 days before 2026-11-23: it begins at 2026-11-11 00:00, so only 2026-11-10 is refused.
+    // Before: the 1-s pad put the request for 11-11 on 11-10, so 11-11 was refused too (2 days, 2 windows).
+    expect(limited.outsideHistory.map((w) => new Date(w.start).toISOString().slice(0, 10))).toEqual(['2026-11-10']);
+    expect(limited.windows).toBe(3);
+    expect(await lakeMessages(lakeDir)).toEqual(
+      [...truthMessages(sim, [1234], FROM, TO), ...truthMessages(sim, [5678], '2026-11-11', TO)].sort(),
+    );
+  });
+
+  it('one failing dataset fails only itself: the other servers are collected, the summary marks it', async () => {
+    // Server 1234's suppression list answers 200 with an empty body, on every attempt, on both routes.
+    const emptySuppressions: FetchLike = (url, init) =>
+      new URL(url).pathname.includes('/servers/1234/suppressions')
+        ? Promise.resolve(new Response('', { status: 200, headers: { 'content-type': 'application/json' } }))
+        : fetch(url, init);
+    const lakeDir = await scratch('v2-one-fails');
+    // Before: the run threw after server 1234's suppressions; server 5678 was never asked and no summary printed.
+    const summary = await runCollection({
+      store: localStore(lakeDir),
+      env: v2Env(sim, SERVERS, SCALE),
+      from: '2026-11-12',
+      to: '2026-11-13',
+      fetch: emptySuppressions,
+    });
+    const by = (dataset: string, scope: string) =>
+      summary.datasets.find((d) => d.dataset === dataset && d.scope === scope)!;
+    expect(by('suppressions', '1234').failed).toHaveLength(1);
+    expect(by('suppressions', '1234').rows).toBe(0);
+    expect(by('messages', '1234').failed).toEqual([]);
+    expect(by('suppressions', '5678').rows).toBe(sim.suppressions(5678).length);
+    expect(by('messages', '5678').windows).toBe(2);
+    expect(summary.windowsFailed).toBe(1);
+    expect(await lakeMessages(lakeDir)).toEqual(truthMessages(sim, SERVERS, '2026-11-12', '2026-11-13'));
+    const text = formatCollectSummary(summary);
+    expect(text).toMatch(/^socketlabs_suppressions\s+1234\s.*\s1$/m);
+    expect(text).toMatch(/^failed: socketlabs_suppressions server 1234 /m);
   });
 
   it('wrong key: authentication failed, the key printed nowhere, nothing written', async () => {

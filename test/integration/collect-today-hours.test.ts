@@ -25,7 +25,7 @@ const NY_DAY = {
 /** The real clock, shifted so the run happens at RUN_AT (budgets and timeouts still see real time pass). */
 const shifted = (at: number): Clock => {
   const offset = at - Date.now();
-  return { now: () => Date.now() + offset, sleep: systemClock.sleep };
+  return { now: () => Date.now() + offset, monotonic: systemClock.monotonic, sleep: systemClock.sleep };
 };
 
 describe("a scheduled run collects today's closed hours", () => {

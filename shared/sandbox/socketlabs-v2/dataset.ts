@@ -545,6 +545,27 @@ export class V2Store {
     this.suppressionLists.set(serverId, list);
     return list.map((s) => ({ ...s }));
   }
+
+  /**
+   * Changes a server's suppression list as a recipient unsubscribing or an operator removing an entry would:
+   * an even variant adds a new address (sorting first by date and by address), an odd one removes the oldest entry.
+   * Either way the list's total changes and every later position shifts by one.
+   */
+  changeSuppressions(serverId: number, variant: number): void {
+    const list = this.suppressions(serverId);
+    if (variant % 2 === 1 && list.length > 0) {
+      this.suppressionLists.set(serverId, list.slice(1));
+      return;
+    }
+    const first = parseV2DateTime(list[0]?.suppressionLastUpdate) ?? parseUtcDate(this.from) * DAY;
+    const item: V2Item = {
+      emailAddress: `0-changed-${variant.toString(36)}@example.org`,
+      suppressionLastUpdate: formatV2DateTime(first - 1),
+      reason: 'Unsubscribed while the list was being read',
+      source: 'Unsubscribe',
+    };
+    this.suppressionLists.set(serverId, [item, ...list]);
+  }
 }
 
 /** Builds the (lazy) store of a simulated v2 account; the same options always give the same items. */

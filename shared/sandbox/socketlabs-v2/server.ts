@@ -48,6 +48,7 @@ export type V2FaultKind =
   | 'extra-fields'
   | '429'
   | 'insert-between-pages'
+  | 'suppressions-change-between-pages'
   | 'non-json';
 
 /** Every fault kind, e.g. for "inject anything" runs. */
@@ -60,6 +61,7 @@ export const v2FaultKinds: readonly V2FaultKind[] = [
   'extra-fields',
   '429',
   'insert-between-pages',
+  'suppressions-change-between-pages',
   'non-json',
 ];
 
@@ -373,10 +375,17 @@ interface PageContext {
   readonly filter: Predicate | null;
 }
 
+/** What a served suppression page must remember for a `suppressions-change-between-pages` fault. */
+interface SuppressionPageContext {
+  readonly serverId: number;
+  readonly isLastPage: boolean;
+}
+
 interface JsonAnswer {
   readonly kind: 'json';
   readonly rows: Rows;
   readonly page: PageContext | null;
+  readonly suppressionPage?: SuppressionPageContext;
 }
 
 interface CsvAnswer {
@@ -385,6 +394,7 @@ interface CsvAnswer {
   readonly rows: Rows;
   readonly filename: string;
   readonly page: PageContext | null;
+  readonly suppressionPage?: SuppressionPageContext;
 }
 
 type Answer = JsonAnswer | CsvAnswer;
@@ -655,9 +665,17 @@ export async function startV2Simulator(options: V2SimulatorOptions): Promise<V2S
     const idx = list.map((_, i) => i);
     idx.sort((a, b) => (sort.asc ? 1 : -1) * compareValues(list[a]![sort.field], list[b]![sort.field]) || a - b);
     const rows = rowsOf(list.length, pageSize, pageNumber, (i) => list[idx[i]!]!);
+    const suppressionPage = { serverId, isLastPage: rows.start + rows.count >= rows.total };
     const answer: Answer = csv
-      ? { kind: 'csv', columns: v2SuppressionFields, rows, filename: `suppressions-${serverId}.csv`, page: null }
-      : { kind: 'json', rows, page: null };
+      ? {
+          kind: 'csv',
+          columns: v2SuppressionFields,
+          rows,
+          filename: `suppressions-${serverId}.csv`,
+          page: null,
+          suppressionPage,
+        }
+      : { kind: 'json', rows, page: null, suppressionPage };
     return answer;
   };
 
@@ -911,7 +929,9 @@ export async function startV2Simulator(options: V2SimulatorOptions): Promise<V2S
         ? answer.kind === 'csv'
         : fault.kind === 'insert-between-pages'
           ? answer.page !== null
-          : true);
+          : fault.kind === 'suppressions-change-between-pages'
+            ? answer.suppressionPage?.isLastPage === false
+            : true);
     const active = applies ? fault : null;
     if (active && active.kind !== 'insert-between-pages') countFault(active.kind);
 
@@ -936,6 +956,10 @@ export async function startV2Simulator(options: V2SimulatorOptions): Promise<V2S
       insertBetweenPages(answer.page, seq, active.variant)
     ) {
       countFault('insert-between-pages');
+    }
+    // After the page went out: the next page of the same list is read from the changed list.
+    if (active?.kind === 'suppressions-change-between-pages' && answer.suppressionPage) {
+      store.changeSuppressions(answer.suppressionPage.serverId, active.variant);
     }
   };
 

@@ -46,13 +46,48 @@ export function createV2Client(opts: V2ClientOptions) {
       timeoutMs: opts.timeoutMs,
     };
   };
-  const params = (endpoint: V2Endpoint, req: PageRequest, window: TimeWindow | null) => ({
+  /**
+   * Per server, where the plan's reporting history begins, once a refusal has shown it: a history that begins at a
+   * UTC midnight refuses the padded start of that day's window (one second before it), though the day itself is
+   * allowed. The pad is clamped there; records before it cannot be asked for anyway.
+   */
+  const historyStart = new Map<number, number>();
+  const requestStart = (serverId: number, window: TimeWindow) => {
+    const floor = historyStart.get(serverId);
+    return floor !== undefined && floor <= window.start
+      ? Math.max(window.start - v2RequestPadMs, floor)
+      : window.start - v2RequestPadMs;
+  };
+  const params = (endpoint: V2Endpoint, serverId: number, req: PageRequest, window: TimeWindow | null) => ({
     pageSize: String(endpoint.pageSize),
     pageNumber: String(req.pageNumber),
     sortField: endpoint.sortField,
     sortDirection: 'asc',
-    ...(window ? { startDate: dateParam(window.start - v2RequestPadMs), endDate: dateParam(window.end) } : {}),
+    ...(window ? { startDate: dateParam(requestStart(serverId, window)), endDate: dateParam(window.end) } : {}),
   });
+
+  /**
+   * Sends a windowed request; when the plan refuses it and only its padded start could be the reason, asks once more
+   * from the window's own start. If that is accepted, the history begins there, which is remembered for the server.
+   */
+  const withinHistory = async <T>(serverId: number, window: TimeWindow | null, send: () => Promise<T>): Promise<T> => {
+    try {
+      return await send();
+    } catch (error) {
+      const clamped = window !== null && historyStart.get(serverId) === window.start;
+      if (!(error instanceof OutsideHistoryError) || window === null || clamped) throw error;
+      const known = historyStart.get(serverId);
+      historyStart.set(serverId, window.start);
+      try {
+        return await send();
+      } catch (retryError) {
+        // Refused without the pad too: the whole window is outside the history, as the first answer said.
+        if (known === undefined) historyStart.delete(serverId);
+        else historyStart.set(serverId, known);
+        throw retryError;
+      }
+    }
+  };
 
   /** Turns a plan-limit refusal into OutsideHistoryError; other errors pass unchanged. */
   const recognise = (error: unknown): never => {
@@ -73,17 +108,19 @@ export function createV2Client(opts: V2ClientOptions) {
       req: PageRequest,
       signal: AbortSignal,
     ) {
-      const http = request(endpoint, serverId, params(endpoint, req, window));
-      const parse = (json: unknown): Page<unknown> => {
-        const env = listEnvelope.safeParse(json);
-        if (!env.success) {
-          throw new TransientApiError(
-            `${safeUrl(http.url)}: unexpected answer envelope (${describeZodError(env.error)})`,
-          );
-        }
-        return { items: env.data.data, total: env.data.total };
-      };
-      return opts.call(http, parse, signal, opts.budgets[endpoint.limit]).catch(recognise);
+      return withinHistory(serverId, window, () => {
+        const http = request(endpoint, serverId, params(endpoint, serverId, req, window));
+        const parse = (json: unknown): Page<unknown> => {
+          const env = listEnvelope.safeParse(json);
+          if (!env.success) {
+            throw new TransientApiError(
+              `${safeUrl(http.url)}: unexpected answer envelope (${describeZodError(env.error)})`,
+            );
+          }
+          return { items: env.data.data, total: env.data.total };
+        };
+        return opts.call(http, parse, signal, opts.budgets[endpoint.limit]).catch(recognise);
+      });
     },
     /** One CSV download page: spooled to local disk while it downloads and checked whole, then read in batches. */
     async csvPage(
@@ -93,19 +130,21 @@ export function createV2Client(opts: V2ClientOptions) {
       req: PageRequest,
       signal: AbortSignal,
     ) {
-      const http = request(endpoint, serverId, params(endpoint, req, window));
-      const where = safeUrl(http.url);
       const path = join(opts.spoolDir, `page-${randomUUID()}.ndjson`);
-      const spool = async (res: StreamResponse) => {
-        const range = parseContentRange(res.headers.get('content-range'));
-        if (!range) {
-          await res.cancel();
-          throw new TransientApiError(`${where} answered ${res.status} without a readable Content-Range`);
-        }
-        await spoolCsv(res.body, { expectedRows: range.count, where, path });
-        return range;
-      };
-      const range = await opts.call.stream(http, spool, signal, opts.budgets[endpoint.limit]).catch(recognise);
+      const range = await withinHistory(serverId, window, () => {
+        const http = request(endpoint, serverId, params(endpoint, serverId, req, window));
+        const where = safeUrl(http.url);
+        const spool = async (res: StreamResponse) => {
+          const range = parseContentRange(res.headers.get('content-range'));
+          if (!range) {
+            await res.cancel();
+            throw new TransientApiError(`${where} answered ${res.status} without a readable Content-Range`);
+          }
+          await spoolCsv(res.body, { expectedRows: range.count, where, path });
+          return range;
+        };
+        return opts.call.stream(http, spool, signal, opts.budgets[endpoint.limit]).catch(recognise);
+      });
       const cancel = () => rm(path, { force: true });
       return {
         items: [],

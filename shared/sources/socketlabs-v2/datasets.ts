@@ -1,6 +1,6 @@
 import type { Dataset } from '../../engine/collect';
 import { ApiRequestError } from '../../engine/errors';
-import type { Page, PageRequest } from '../../engine/paging';
+import { type Page, type PageRequest, paginate } from '../../engine/paging';
 import type { TimeWindow } from '../../engine/windows';
 import { type V2Client, v2RequestPadMs } from './client';
 import { type V2Endpoint, v2Endpoints } from './endpoints';
@@ -91,19 +91,16 @@ export function socketlabsV2Datasets(
           // CSV and JSON lists carry no snapshot time of their own: the time we asked is the snapshot's.
           const takenAt = now();
           const items: unknown[] = [];
-          // The whole list is one snapshot; it is read into memory (suppression lists are far smaller than reports).
-          for (let pageNumber = 0; pageNumber < MAX_SNAPSHOT_PAGES; pageNumber++) {
-            const size = route.endpoint().pageSize;
-            const page = await route.page(serverId, null, { offset: pageNumber * size, size, pageNumber }, signal);
-            let count = page.items.length;
-            if (page.stream) {
-              count = 0;
-              for await (const batch of page.stream.batches) {
-                items.push(...batch);
-                count += batch.length;
-              }
-            } else items.push(...page.items);
-            if (count === 0 || items.length >= page.total) break;
+          const fetchPage = (req: PageRequest) => route.page(serverId, null, req, signal);
+          // The first page also settles the route (CSV, or JSON where there are no downloads), so the page size.
+          const first = await fetchPage({ offset: 0, size: route.endpoint().pageSize, pageNumber: 0 });
+          const pageSize = route.endpoint().pageSize;
+          // The list changes while it is read (an address added or removed shifts every later page): paged like a
+          // report window, a total that moves between pages throws TotalChangedError and the engine reads it again.
+          // The whole list is one snapshot, held in memory (suppression lists are far smaller than reports).
+          for await (const page of paginate({ pageSize, maxPages: MAX_SNAPSHOT_PAGES, fetchPage, firstPage: first })) {
+            if (!page.stream) items.push(...page.items);
+            else for await (const batch of page.stream.batches) items.push(...batch);
           }
           return { items, takenAt };
         },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fileWriters } from '../../../shared/app/lake';
 import { systemClock } from '../../../shared/engine/clock';
 import { collectItems, type ItemDataset } from '../../../shared/engine/collect-items';
-import { ApiRequestError, DeadlineError } from '../../../shared/engine/errors';
+import { ApiRequestError, DeadlineError, TransientApiError } from '../../../shared/engine/errors';
 import { sendsageSpamRules } from '../../../shared/sources/sendsage/tables';
 import { lakeFiles, localStore, scratch } from '../../helpers/collect';
 
@@ -91,7 +91,7 @@ describe('collectItems', () => {
           return ds.list(signal);
         },
       },
-      { ...(await options(dir)), deadline: Date.now() - 1 },
+      { ...(await options(dir)), deadline: systemClock.monotonic() - 1 },
     );
     expect([listed, calls.length, report.left]).toEqual([0, 0, 1]);
   });
@@ -109,5 +109,45 @@ describe('collectItems', () => {
       await options(dir),
     );
     expect(report.left).toBe(1);
+  });
+
+  it('a list call that keeps failing fails only its dataset, reported, instead of stopping the run', async () => {
+    const dir = await scratch('items-list-fails');
+    const ds = dataset([], []);
+    // Before: the error was thrown, so the datasets after it were never collected and no summary was printed.
+    const report = await collectItems(
+      {
+        ...ds,
+        list: async () => {
+          throw new TransientApiError('GET /tests answered 200 with an empty body');
+        },
+      },
+      await options(dir),
+    );
+    expect(report.failed).toEqual([{ key: '(list)', error: 'GET /tests answered 200 with an empty body' }]);
+    expect(report.left).toBe(0);
+  });
+
+  it('unreadable item state is named in a warning and read as empty: every listed item is collected again', async () => {
+    const dir = await scratch('items-corrupt');
+    const items: Item[] = [
+      { id: 1, day: '2026-11-20', done: true },
+      { id: 2, day: '2026-11-21', done: true },
+    ];
+    const key = '_state/items/fake/account/campaigns.json';
+    await localStore(dir).putBytes(key, '{"version":1,"items":{"1":{"complete":tr', 'application/json');
+    const warnings: string[] = [];
+    const calls: number[] = [];
+    // Before: the run failed with "Unterminated string in JSON…", naming no file.
+    const report = await collectItems(dataset(items, calls), {
+      ...(await options(dir)),
+      warn: (m: string) => warnings.push(m),
+    });
+    expect(report.collected).toBe(2);
+    expect(calls.sort()).toEqual([1, 2]);
+    expect(warnings).toEqual([expect.stringContaining(`item state ${key} is unreadable`)]);
+    // Written afresh: the next run skips both.
+    const next = await collectItems(dataset(items, []), await options(dir));
+    expect(next.skippedComplete).toBe(2);
   });
 });

@@ -5,6 +5,7 @@ import { fileWriters } from '../../../shared/app/lake';
 import { systemClock } from '../../../shared/engine/clock';
 import { type CollectOptions, collectDataset, type WindowedDataset } from '../../../shared/engine/collect';
 import { dayWindows } from '../../../shared/engine/windows';
+import { checkpointKey } from '../../../shared/lake/layout';
 import { openLakeQuery } from '../../../shared/lake/query';
 import { mapFailed } from '../../../shared/sources/socketlabs-v1/mapping';
 import { socketlabsFailed } from '../../../shared/sources/socketlabs-v1/tables';
@@ -128,5 +129,96 @@ describe('collectDataset', () => {
     const report = await collectDataset(flaky, dayWindows('2026-11-20', '2026-11-20'), await options(dir));
     expect(report.rereads).toBe(1);
     expect(report.rows).toBe(8);
+  });
+
+  it('a truncated checkpoint is named in a warning and read as empty: the dataset is collected again and healed', async () => {
+    const records = [rec('2026-11-20T12:00:00Z', 'a'), rec('2026-11-21T12:00:00Z', 'b')];
+    const dir = await scratch('corrupt-checkpoint');
+    const key = checkpointKey('fake', '1', 'failed');
+    const store = localStore(dir);
+    await store.putBytes(key, '{"version":1,"windows":[{"start":"2026-11-2', 'application/json');
+    const warnings: string[] = [];
+    const opts = { ...(await options(dir)), warn: (m: string) => warnings.push(m) };
+    // Before: the run failed with "Unterminated string in JSON…", naming no file.
+    const report = await collectDataset(fakeDataset(records, []), dayWindows('2026-11-20', '2026-11-21'), opts);
+    expect(report.windows).toBe(2);
+    expect(report.rows).toBe(2);
+    expect(warnings).toEqual([expect.stringContaining(`checkpoint ${key} is unreadable`)]);
+    expect(report.warnings).toEqual(warnings);
+    // The completed windows were recorded over it: the next run reads a valid checkpoint and skips the final days.
+    const again = await collectDataset(fakeDataset(records, []), dayWindows('2026-11-20', '2026-11-21'), {
+      ...(await options(dir)),
+      settleMs: 0,
+    });
+    expect(again.skippedFinal).toBe(2);
+    expect(again.warnings).toEqual([]);
+  });
+
+  it('a window that changes under every read is split into smaller windows, which read cleanly', async () => {
+    const records = Array.from({ length: 12 }, (_, i) =>
+      rec(`2026-11-20T${String(i * 2).padStart(2, '0')}:10:00Z`, `m${i}`),
+    );
+    const ds = fakeDataset(records, []);
+    let late = 0;
+    const busy: WindowedDataset = {
+      ...ds,
+      fetchPage: async (w, req, signal) => {
+        const page = await ds.fetchPage(w, req, signal);
+        // Records keep arriving while any window longer than 12 hours is paged: every read of the day sees a change.
+        if (req.offset === 2 && w.end - w.start > 12 * 3_600_000) {
+          records.push(rec(`2026-11-20T00:00:0${late % 10}Z`, `late${late++}`));
+        }
+        return page;
+      },
+    };
+    const dir = await scratch('always-changing');
+    // Before: the day failed after 4 reads ("the result kept changing"), to be retried by the next run forever.
+    const report = await collectDataset(busy, dayWindows('2026-11-20', '2026-11-20'), await options(dir));
+    expect(report.failed).toEqual([]);
+    expect(report.rereads).toBe(4);
+    expect(report.windows).toBe(2);
+    expect(report.rows).toBe(12 + late);
+  });
+
+  it('runs continued after a deadline finish the pass: windows done earlier in it are not re-pulled', async () => {
+    // Two trailing (not yet final) days of 10 records; each run has time for about one of them.
+    const records = [
+      ...Array.from({ length: 10 }, (_, i) => rec(`2026-11-20T1${i}:00:00Z`, `a${i}`)),
+      ...Array.from({ length: 10 }, (_, i) => rec(`2026-11-21T1${i}:00:00Z`, `b${i}`)),
+    ];
+    let elapsed = 0;
+    const clock = {
+      now: () => Date.parse('2026-11-22T06:00:00Z') + elapsed,
+      monotonic: () => elapsed,
+      sleep: async (ms: number) => {
+        elapsed += Math.max(0, ms);
+      },
+    };
+    const ds = fakeDataset(records, []);
+    // Every page takes 100 ms.
+    const slow: WindowedDataset = {
+      ...ds,
+      fetchPage: async (w, req, signal) => {
+        elapsed += 100;
+        return ds.fetchPage(w, req, signal);
+      },
+    };
+    const dir = await scratch('unfinished-pass');
+    const base = { ...(await options(dir)), clock, settleMs: 10 * 86_400_000, requestsPerSecond: 10 };
+    const runs: number[] = [];
+    // The state machine's loop: run again while windows are left.
+    for (let left = 1; left > 0 && runs.length < 10; ) {
+      const report = await collectDataset(slow, dayWindows('2026-11-20', '2026-11-21'), {
+        ...base,
+        deadline: clock.monotonic() + 800,
+      });
+      runs.push(report.windows);
+      left = report.left.length;
+    }
+    // Before: every run pulled 2026-11-20 again and was left with 2026-11-21, for ever ([1, 1, 1, …]).
+    expect(runs).toEqual([1, 1]);
+    // The pass is over: the next run is a new pass and re-pulls both days for late records.
+    const next = await collectDataset(slow, dayWindows('2026-11-20', '2026-11-21'), { ...base, deadline: Infinity });
+    expect(next.windows).toBe(2);
   });
 });

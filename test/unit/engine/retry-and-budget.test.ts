@@ -10,16 +10,24 @@ import {
 import { createRateBudget } from '../../../shared/engine/rate-budget';
 import { defaultRetryPolicy, retryDelayMs, withRetry } from '../../../shared/engine/retry';
 
-/** A clock whose sleeps advance time instantly, so timing logic is tested exactly. */
-function virtualClock(start = 0): Clock & { sleeps: number[] } {
-  let now = start;
+/**
+ * A clock whose sleeps advance time instantly, so timing logic is tested exactly. `stepWall` moves the wall clock
+ * alone (an NTP step, a VM resumed), as a real system clock can; the monotonic reading never jumps.
+ */
+function virtualClock(start = 0): Clock & { sleeps: number[]; stepWall(ms: number): void } {
+  let elapsed = start;
+  let wallOffset = 0;
   const sleeps: number[] = [];
   return {
     sleeps,
-    now: () => now,
+    now: () => elapsed + wallOffset,
+    monotonic: () => elapsed,
     sleep: async (ms) => {
       sleeps.push(ms);
-      now += Math.max(0, ms);
+      elapsed += Math.max(0, ms);
+    },
+    stepWall(ms) {
+      wallOffset += ms;
     },
   };
 }
@@ -76,6 +84,22 @@ describe('withRetry', () => {
     expect(clock.now()).toBeLessThan(1000);
   });
 
+  it('a wall clock stepping forward an hour does not cut the retries short (the deadline is monotonic)', async () => {
+    const clock = virtualClock(0);
+    let attempts = 0;
+    const run = withRetry(
+      async () => {
+        attempts++;
+        if (attempts === 1) clock.stepWall(3_600_000);
+        if (attempts < 3) throw new TransientApiError('503');
+        return 'ok';
+      },
+      { clock, deadline: 60_000, random: () => 1, policy: { ...defaultRetryPolicy, baseDelayMs: 100 } },
+    );
+    await expect(run).resolves.toBe('ok');
+    expect(attempts).toBe(3);
+  });
+
   it('gives up after maxAttempts', async () => {
     let attempts = 0;
     const run = withRetry(
@@ -123,6 +147,20 @@ describe('rate budget', () => {
     await budget.take();
     expect(a).toBeGreaterThanOrEqual(2000);
     expect(clock.now() - a).toBe(125);
+  });
+});
+
+describe('rate budget and a wall-clock step', () => {
+  it('a wall clock stepping back an hour does not make the budget sleep an hour', async () => {
+    const clock = virtualClock(1_000_000);
+    const budget = createRateBudget({ perSecond: 4, clock });
+    await budget.take();
+    clock.stepWall(-3_600_000);
+    await budget.take();
+    await budget.take();
+    // Before: one sleep of 3,600,250 ms (the gap computed on the wall clock); after: the 250 ms spacing.
+    expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(250);
+    expect(clock.monotonic() - 1_000_000).toBe(500);
   });
 });
 

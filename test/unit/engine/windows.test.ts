@@ -20,7 +20,24 @@ describe('windows', () => {
       for (let i = 1; i < split.length; i++) expect(split[i]!.start).toBe(split[i - 1]!.end);
       for (const w of split) expect((w.end - w.start) % HOUR_MS).toBe(0);
     }
-    expect(splitWindow({ start: 0, end: HOUR_MS }, 4)).toHaveLength(1);
+  });
+
+  it('splits an hour or less into whole minutes, a minute or less into whole seconds, never below a second', () => {
+    // Before: an hour was never split, so an hour holding more rows than one run can page was left forever.
+    const hour = { start: Date.parse('2026-11-20T10:00:00Z'), end: Date.parse('2026-11-20T11:00:00Z') };
+    expect(splitWindow(hour, 4).map(windowId)).toEqual([
+      '20261120T100000Z-20261120T101500Z',
+      '20261120T101500Z-20261120T103000Z',
+      '20261120T103000Z-20261120T104500Z',
+      '20261120T104500Z-20261120T110000Z',
+    ]);
+    expect(splitWindow(hour, 500)).toHaveLength(60);
+    const minute = { start: hour.start, end: hour.start + 60_000 };
+    expect(splitWindow(minute, 7).map((w) => (w.end - w.start) / 1000)).toEqual([8, 9, 8, 9, 8, 9, 9]);
+    expect(splitWindow(minute, 100)).toHaveLength(60);
+    const second = { start: hour.start, end: hour.start + 1000 };
+    expect(splitWindow(second, 4)).toEqual([second]);
+    for (const w of splitWindow(hour, 7)) expect(parseWindowId(windowId(w))).toEqual(w);
   });
 
   it('plans closed windows only: whole days, then today up to its last closed hour; clamps to the retention', () => {

@@ -633,6 +633,26 @@ describe('socketlabs v2 simulator faults', () => {
       expect(sim.stats().faultsInjected['insert-between-pages']).toBe(3);
     });
   });
+
+  it('suppressions-change-between-pages: adds or removes an entry after a page that is not the last', async () => {
+    await withFault('suppressions-change-between-pages', async (sim) => {
+      const before = sim.suppressions(1000).length;
+      const first = await page(sim, 1000, 'suppressions/search', { pageSize: 10, pageNumber: 0 });
+      expect(first.total).toBe(before);
+      const changed = sim.suppressions(1000).length;
+      expect(Math.abs(changed - before)).toBe(1);
+      const second = await page(sim, 1000, 'suppressions/search', { pageSize: 10, pageNumber: 1 });
+      expect(second.total).toBe(changed);
+      expect(sim.stats().faultsInjected['suppressions-change-between-pages']).toBe(2);
+      // The last page (and message pages) get no change.
+      const last = Math.ceil(sim.suppressions(1000).length / 10) - 1;
+      const total = sim.suppressions(1000).length;
+      await page(sim, 1000, 'suppressions/search', { pageSize: 10, pageNumber: last });
+      await page(sim, 1000, DETAIL, { startDate: '2026-03-01', endDate: '2026-03-01 23:59:59', pageSize: 10 });
+      expect(sim.suppressions(1000)).toHaveLength(total);
+      expect(sim.stats().faultsInjected['suppressions-change-between-pages']).toBe(2);
+    });
+  });
 });
 
 describe('socketlabs v2 simulator determinism and scale', () => {
