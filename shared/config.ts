@@ -1,9 +1,9 @@
 import { tmpdir } from 'node:os';
 import * as z from 'zod';
 import { ConfigError } from './engine/errors';
-import { dtProjectionStartSchema } from './lake/projection';
 import { registerSecret } from './engine/redact';
 import { lakeLocationProblem } from './lake/open-store';
+import { dtProjectionStartSchema } from './lake/projection';
 
 /**
  * Configuration from the environment, parsed once at the door (CLI, Lambda) with zod; domain code receives the
