@@ -77,9 +77,6 @@ export function checkpointKey(source: string, scope: string, dataset: string): s
   return `_state/checkpoints/${source}/${encodeURIComponent(scope)}/${dataset}.json`;
 }
 
-/** Where `inboxlake check-athena` puts its short-lived sample files, outside every table's location. */
-export const CHECK_PREFIX = '_check/';
-
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Key of the digest's marker for a day: claimed before the send, then the record of what was sent. */
