@@ -1,4 +1,4 @@
-import { checkpointKey } from '../shared/lake/layout';
+import { checkpointKey, leaseKey } from '../shared/lake/layout';
 import type { TableDef } from '../shared/lake/table';
 import { SENDSAGE } from '../shared/sources/sendsage/datasets';
 import { sendsageTables } from '../shared/sources/sendsage/tables';
@@ -57,10 +57,15 @@ export const tablePrefixes = (table: TableDef): string[] => [
   `_quarantine/${table.name}/`,
 ];
 
-/** Where a source keeps its run state: checkpoints (windowed datasets) and item states (SendSage items). */
+/** Where a source keeps its run state: checkpoints (windowed datasets), item states (SendSage items), leases. */
 export function statePrefixes(source: SourceName): string[] {
   const checkpoints = checkpointKey(source, 'scope', 'dataset');
-  return [checkpoints.slice(0, checkpoints.indexOf('/scope/') + 1), `_state/items/${source}/`];
+  const leases = leaseKey(source, 'scope', 'dataset');
+  return [
+    checkpoints.slice(0, checkpoints.indexOf('/scope/') + 1),
+    `_state/items/${source}/`,
+    leases.slice(0, leases.indexOf('/scope/') + 1),
+  ];
 }
 
 /** Everything a collector of `source` writes: its tables' areas and its own state. Nothing else. */

@@ -16,6 +16,7 @@ import {
   sendsageSeedlistDataset,
 } from '../sources/sendsage/datasets';
 import type { CollectorDeps } from './lake';
+import { collectLeased } from './leases';
 
 export interface SendSageRequest {
   /** Days of tests and previews to list (the list calls' `days`). */
@@ -79,29 +80,34 @@ export async function collectSendSage(
   await mkdir(deps.tmpDir, { recursive: true });
   const scratch = await mkdtemp(join(deps.tmpDir, 'inboxlake-run-'));
   try {
-    const reports: ItemReport[] = [];
     // The seed list first: it is one call, and a login failure then stops the run before anything is written.
-    for (const ds of [
+    const datasets = [
       sendsageSeedlistDataset(client, options),
       sendsageCampaignDataset(client, options),
       sendsagePreviewDataset(client, options),
-    ]) {
-      reports.push(
-        await collectItems(ds, {
-          store: deps.store,
-          formats: deps.formats,
-          writers: deps.writers,
-          tmpDir: scratch,
-          clock: deps.clock,
-          signal: deps.signal ?? new AbortController().signal,
-          deadline,
-          reserveMs: deps.reserveMs ?? 0,
-          concurrency: config.concurrency,
-          onItem: deps.onItem,
-          warn: (message) => deps.log.warn(message),
-        }),
-      );
-    }
+    ];
+    // Held for the whole run: a second run would otherwise write and record the same items at the same time.
+    const reports = await collectLeased(datasets, deps, async (signal) => {
+      const reports: ItemReport[] = [];
+      for (const ds of datasets) {
+        reports.push(
+          await collectItems(ds, {
+            store: deps.store,
+            formats: deps.formats,
+            writers: deps.writers,
+            tmpDir: scratch,
+            clock: deps.clock,
+            signal,
+            deadline,
+            reserveMs: deps.reserveMs ?? 0,
+            concurrency: config.concurrency,
+            onItem: deps.onItem,
+            warn: (message) => deps.log.warn(message),
+          }),
+        );
+      }
+      return reports;
+    });
     return {
       source: SENDSAGE,
       days: request.days,

@@ -18,6 +18,7 @@ import { createV2Client } from '../sources/socketlabs-v2/client';
 import { SOCKETLABS_V2, socketlabsV2Datasets, v2DatasetNames } from '../sources/socketlabs-v2/datasets';
 import { v2Rates } from '../sources/socketlabs-v2/endpoints';
 import type { CollectorDeps } from './lake';
+import { collectLeased } from './leases';
 
 /**
  * SocketLabs kept 90 days (v1 guide, "Data Retention and Availability"); v2 plans may keep fewer, which the API
@@ -137,28 +138,31 @@ async function collect(config: SocketLabsConfig, request: CollectRequest, deps: 
     requestsPerSecond = rates.overall;
   }
 
-  const reports: DatasetReport[] = [];
-  const signal = deps.signal ?? new AbortController().signal;
-  for (const ds of datasets) {
-    reports.push(
-      await collectDataset(ds, plan.windows, {
-        store: deps.store,
-        formats: deps.formats,
-        writers: deps.writers,
-        tmpDir: deps.tmpDir,
-        clock: deps.clock,
-        signal,
-        deadline,
-        reserveMs: deps.reserveMs ?? 0,
-        maxRowsPerWindow: config.maxRowsPerWindow,
-        maxRereads: 3,
-        settleMs: config.trailingDays * DAY_MS,
-        requestsPerSecond,
-        onEvent: deps.onEvent,
-        warn: (message) => deps.log.warn(message),
-      }),
-    );
-  }
+  // Held for the whole run: a second run on the same lake would otherwise publish and checkpoint the same windows.
+  const reports = await collectLeased(datasets, deps, async (signal) => {
+    const reports: DatasetReport[] = [];
+    for (const ds of datasets) {
+      reports.push(
+        await collectDataset(ds, plan.windows, {
+          store: deps.store,
+          formats: deps.formats,
+          writers: deps.writers,
+          tmpDir: deps.tmpDir,
+          clock: deps.clock,
+          signal,
+          deadline,
+          reserveMs: deps.reserveMs ?? 0,
+          maxRowsPerWindow: config.maxRowsPerWindow,
+          maxRereads: 3,
+          settleMs: config.trailingDays * DAY_MS,
+          requestsPerSecond,
+          onEvent: deps.onEvent,
+          warn: (message) => deps.log.warn(message),
+        }),
+      );
+    }
+    return reports;
+  });
   return {
     source,
     from: plan.from,

@@ -12,6 +12,7 @@ import { openObjectStore } from '../lake/open-store';
 import { createParquetWriter } from '../lake/parquet-writer';
 import type { LakeTarget } from '../lake/window-writer';
 import type { Logger } from '../log';
+import type { LeaseSettings } from './leases';
 
 export const fileWriters: Readonly<Record<LakeFormat, TableFileWriterFactory>> = {
   parquet: createParquetWriter,
@@ -54,6 +55,8 @@ export interface CollectorDeps extends LakeTarget {
   readonly retry?: RetryPolicy;
   /** Where Athena's dt projection starts (lake/projection.ts): a run writing earlier days warns. */
   readonly dtProjectionStart?: string;
+  /** How the run takes its leases (holder, wait); default: this process, fail at once when another run holds one. */
+  readonly lease?: LeaseSettings;
 }
 
 /** The collaborators every collection takes in production: the lake and its writers, scratch space, fetch, clock. */

@@ -15,6 +15,8 @@ export interface CollectCommandArgs {
   readonly to?: string;
   readonly datasets?: readonly string[];
   readonly serverIds?: readonly number[];
+  /** Wait for a run holding the lease to finish instead of exiting with code 3. */
+  readonly wait?: boolean;
 }
 
 /** `inboxlake collect socketlabs`: runs the collection with progress and prints the summary. */
@@ -52,6 +54,7 @@ export async function runCollect(
       budgets: new RateBudgetRegistry(),
       log,
       onEvent: progress.onEvent,
+      lease: { wait: args.wait },
     });
     progress.stop();
     out(formatCollectSummary(summary));

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { openLake } from '../app/lake';
 import { isTimeZone, loadLakeConfig } from '../config';
 import { ConfigError, InboxlakeError } from '../engine/errors';
+import { LeaseHeldError } from '../engine/lease';
 import { redactSecrets } from '../engine/redact';
 import { runCollect } from './collect-command';
 import { runDigest } from './digest-command';
@@ -12,10 +13,12 @@ import { runStart } from './start-command';
 
 const usage = `inboxlake — email reporting data into an Athena-ready lake
 
-  inboxlake collect socketlabs [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--datasets messages,…] [--server N]
+  inboxlake collect socketlabs [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--datasets messages,…] [--server N] [--wait]
       Collects SocketLabs reports for the inclusive UTC date range (default: the trailing days up to yesterday).
-  inboxlake collect sendsage [--days N]
+  inboxlake collect sendsage [--days N] [--wait]
       Collects SendSage Monitor delivery tests and previews of the last N days (default 14) and the seed list.
+      A collection holds a lease on what it collects; when another run holds it, collect exits with code 3
+      (try later), or with --wait waits for it.
   inboxlake digest [--date YYYY-MM-DD] [--timezone Area/City] [--out DIR] [--send] [--force]
       Writes the day's digest (default: yesterday in INBOXLAKE_TIMEZONE) as digest.json/.html/.txt/.eml into DIR
       (default outbox/<date>); --send sends it through SES once per date (--force sends again).
@@ -29,7 +32,8 @@ const usage = `inboxlake — email reporting data into an Athena-ready lake
       The embedded default (npm start): collects a week from the built-in API simulator, or from the real API
       when SOCKETLABS_API_KEY and SOCKETLABS_SERVER_IDS are set.
 
-Configuration comes from the environment and an optional .env file (see README).`;
+Configuration comes from the environment and an optional .env file (see README).
+Exit codes: 0 success, 1 failure, 2 bad configuration or arguments, 3 another run holds the lease (try later).`;
 
 const digestArgs = z.object({
   date: z.iso.date({ error: '--date must be a date YYYY-MM-DD' }).optional(),
@@ -46,6 +50,7 @@ const sendsageArgs = z.object({
     .min(1, { error: '--days must be 1..365' })
     .max(365, { error: '--days must be 1..365' })
     .default(14),
+  wait: z.boolean().default(false),
 });
 
 const collectArgs = z
@@ -67,6 +72,7 @@ const collectArgs = z
       .int({ error: '--server must be a numeric server id' })
       .positive({ error: '--server must be a numeric server id' })
       .optional(),
+    wait: z.boolean().default(false),
   })
   .superRefine((a, ctx) => {
     if (a.from && a.to && a.from > a.to)
@@ -87,6 +93,7 @@ const cliOptions = {
   force: { type: 'boolean' },
   named: { type: 'string' },
   list: { type: 'boolean' },
+  wait: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -109,6 +116,9 @@ function parseCommandLine(argv: string[]) {
   }
 }
 
+/** Exit code of a collection that found another run holding its lease: nothing was done, try again later. */
+export const EXIT_LEASE_HELD = 3;
+
 /** Runs the CLI; returns the process exit code. */
 export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
   const { values, positionals } = parseCommandLine(argv);
@@ -121,9 +131,9 @@ export async function main(argv: string[], env: Record<string, string | undefine
   switch (command) {
     case 'collect': {
       if (rest[0] === 'sendsage') {
-        const parsed = sendsageArgs.safeParse({ days: values.days });
+        const parsed = sendsageArgs.safeParse({ days: values.days, wait: values.wait });
         if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message).join('; '));
-        return runSendSage(parsed.data.days, env, lakeConfig, await openLake(lakeConfig));
+        return runSendSage(parsed.data.days, env, lakeConfig, await openLake(lakeConfig), parsed.data.wait);
       }
       const parsed = collectArgs.safeParse({ source: rest[0], ...values, days: undefined });
       if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message).join('; '));
@@ -172,7 +182,7 @@ export async function runCli(): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
     const kind = error instanceof InboxlakeError ? '' : 'unexpected error: ';
     process.stderr.write(`inboxlake: ${kind}${message.split('\n')[0]}\n`);
-    process.exitCode = error instanceof ConfigError ? 2 : 1;
+    process.exitCode = error instanceof ConfigError ? 2 : error instanceof LeaseHeldError ? EXIT_LEASE_HELD : 1;
   }
 }
 

@@ -12,6 +12,7 @@ export async function runSendSage(
   env: Record<string, string | undefined>,
   lake: LakeConfig,
   store: ObjectStore,
+  wait = false,
 ): Promise<number> {
   const config = loadSendSageConfig(env);
   const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -24,6 +25,7 @@ export async function runSendSage(
       budgets: new RateBudgetRegistry(),
       log: createLogger({ json: false }),
       onItem: (dataset, key, rows) => out(`${dataset} ${key}: ${rows} rows`),
+      lease: { wait },
     },
   );
   out(formatSendSageSummary(summary));

@@ -4,8 +4,8 @@ import type { TableDef } from './table';
 /**
  * Object keys of the lake. Data: `<table>/dt=…/server_id=…/part-<window>.<ext>` (Hive layout, what Athena's
  * partition projection template and DuckDB's hive_partitioning read). Beside it, under the same partition path:
- * `_rollups/<table>/…/part-<window>.<rollup>.json`, `_quarantine/<table>/…/part-<window>.jsonl`; checkpoints
- * under `_state/`.
+ * `_rollups/<table>/…/part-<window>.<rollup>.json`, `_quarantine/<table>/…/part-<window>.jsonl`; checkpoints and
+ * leases under `_state/`.
  */
 export type PartitionValues = Readonly<Record<string, string | number>>;
 
@@ -83,4 +83,9 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export function digestSentMarkerKey(date: string): string {
   if (!DATE.test(date)) throw new Error(`digest date '${date}' is not YYYY-MM-DD`);
   return `_state/digest/sent/${date}.json`;
+}
+
+/** Key of the lease a run holds while it collects a (source, scope, dataset): the same triple as its checkpoint. */
+export function leaseKey(source: string, scope: string, dataset: string): string {
+  return `_state/leases/${source}/${encodeURIComponent(scope)}/${dataset}.json`;
 }

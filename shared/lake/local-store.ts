@@ -1,11 +1,15 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { constants, type Dirent } from 'node:fs';
-import { copyFile, link, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import type { ObjectStore } from './object-store';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { ObjectStore, TaggedObject } from './object-store';
 
 // `.<name>.tmp-<pid>-<random>`: hidden, so no `*.parquet` / `*.csv` glob matches it while it is being written.
 const TEMP_FILE = /^\..+\.tmp-\d+-[0-9a-f]+$/;
+
+// `.<name>.lock`: the short lock of a conditional replace (LocalFolderStore.underKeyLock).
+const LOCK_FILE = /^\..+\.lock$/;
 
 /** Whether a file name is one of the store's in-flight temp files. */
 export function isTempFileName(name: string): boolean {
@@ -42,25 +46,6 @@ export class LocalFolderStore implements ObjectStore {
     await this.publish(key, (tmp) => writeFile(tmp, body));
   }
 
-  async putIfAbsent(key: string, body: Uint8Array | string, _contentType: string): Promise<boolean> {
-    const target = this.pathOf(key);
-    const dir = dirname(target);
-    await mkdir(dir, { recursive: true });
-    const tmp = join(dir, tempFileName(target.slice(dir.length + 1)));
-    // link() fails with EEXIST where rename() would replace: the file system decides the race, and the name only
-    // ever points at a complete file (an exclusive open of the target itself would show a half-written one).
-    try {
-      await writeFile(tmp, body);
-      await link(tmp, target);
-      return true;
-    } catch (err) {
-      if (isErrno(err, 'EEXIST')) return false;
-      throw err;
-    } finally {
-      await unlink(tmp).catch(() => undefined);
-    }
-  }
-
   async get(key: string): Promise<Buffer | null> {
     try {
       return await readFile(this.pathOf(key));
@@ -77,7 +62,7 @@ export class LocalFolderStore implements ObjectStore {
     const start = dirKey === '' ? this.root : this.pathOf(dirKey);
     const keys: string[] = [];
     await walk(start, dirKey, (key, name) => {
-      if (!isTempFileName(name) && key.startsWith(prefix)) keys.push(key);
+      if (!isTempFileName(name) && !LOCK_FILE.test(name) && key.startsWith(prefix)) keys.push(key);
     });
     return keys.sort();
   }
@@ -89,6 +74,81 @@ export class LocalFolderStore implements ObjectStore {
       } catch (err) {
         if (!isErrno(err, 'ENOENT')) throw err;
       }
+    }
+  }
+
+  async putIfAbsent(key: string, body: string | Uint8Array, _contentType: string): Promise<boolean> {
+    // link() of a finished temp file fails with EEXIST when the key exists, so creation is exclusive and a reader
+    // never sees a half-written object (an O_EXCL open of the target itself would show it empty for a moment).
+    const target = this.pathOf(key);
+    const dir = dirname(target);
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, tempFileName(target.slice(dir.length + 1)));
+    try {
+      await writeFile(tmp, body);
+      await link(tmp, target);
+      return true;
+    } catch (err) {
+      if (isErrno(err, 'EEXIST')) return false;
+      throw err;
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
+  }
+
+  async getWithTag(key: string): Promise<TaggedObject | null> {
+    const body = await this.get(key);
+    return body === null ? null : { body, tag: contentTag(body) };
+  }
+
+  async putIfMatch(key: string, body: string | Uint8Array, contentType: string, tag: string): Promise<string | null> {
+    return this.underKeyLock(key, async () => {
+      const current = await this.get(key);
+      if (current === null || contentTag(current) !== tag) return null;
+      await this.putBytes(key, body, contentType);
+      return contentTag(typeof body === 'string' ? Buffer.from(body) : body);
+    });
+  }
+
+  async deleteIfMatch(key: string, tag: string): Promise<boolean> {
+    return this.underKeyLock(key, async () => {
+      const current = await this.get(key);
+      if (current === null || contentTag(current) !== tag) return false;
+      await this.delete([key]);
+      return true;
+    });
+  }
+
+  /**
+   * Runs a compare-and-replace of one key under a lock file (`.<name>.lock`, exclusive create), so two replaces or
+   * deletes of the same key cannot both pass the comparison. putIfAbsent needs no lock: link() is atomic, and a
+   * replace (rename over the target) never leaves the key absent for a moment. The lock lives for a read and a
+   * rename; one older than LOCK_STALE_MS was left by a process killed inside that window and is broken.
+   */
+  private async underKeyLock<T>(key: string, critical: () => Promise<T>): Promise<T> {
+    const target = this.pathOf(key);
+    const dir = dirname(target);
+    await mkdir(dir, { recursive: true });
+    const lock = join(dir, `.${target.slice(dir.length + 1)}.lock`);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await (await open(lock, 'wx')).close();
+        break;
+      } catch (err) {
+        if (!isErrno(err, 'EEXIST')) throw err;
+        const age = await stat(lock).then(
+          (s) => Date.now() - s.mtimeMs,
+          () => 0,
+        );
+        if (age > LOCK_STALE_MS) await unlink(lock).catch(() => undefined);
+        else if (attempt > LOCK_ATTEMPTS) throw new Error(`lake key '${key}' stayed locked by another process`);
+        else await delay(5 + Math.random() * 20);
+      }
+    }
+    try {
+      return await critical();
+    } finally {
+      await unlink(lock).catch(() => undefined);
     }
   }
 
@@ -105,6 +165,16 @@ export class LocalFolderStore implements ObjectStore {
       throw err;
     }
   }
+}
+
+// A key lock is held for one read and one rename (milliseconds); older than this, its holder died inside it.
+const LOCK_STALE_MS = 10_000;
+// About 5 s of waiting for a lock held by a live process, far beyond any read-and-rename.
+const LOCK_ATTEMPTS = 400;
+
+/** The local store's tag of an object: a hash of its content (S3's ETag plays this part there). */
+function contentTag(body: Uint8Array): string {
+  return createHash('sha256').update(body).digest('hex');
 }
 
 /** Deletes temp files a killed run left anywhere under root; returns how many. */
@@ -145,6 +215,16 @@ async function walk(
     const path = join(dir, entry.name);
     if (entry.isDirectory()) await walk(path, key, visit);
     else if (entry.isFile()) visit(key, entry.name, path);
+  }
+}
+
+/** Whether a process of this host is running (a process of another user counts as running). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return !isErrno(err, 'ESRCH');
   }
 }
 

@@ -20,4 +20,16 @@ export interface ObjectStore {
   list(prefix: string): Promise<string[]>;
   /** Deletes keys; missing keys are not an error. */
   delete(keys: readonly string[]): Promise<void>;
+  /** Reads an object with its tag (S3: the ETag), which changes whenever the object is replaced; null when absent. */
+  getWithTag(key: string): Promise<TaggedObject | null>;
+  /** Replaces an object only if its tag is still `tag` (S3 `If-Match`); the new tag, or null when it changed or is gone. */
+  putIfMatch(key: string, body: string | Uint8Array, contentType: string, tag: string): Promise<string | null>;
+  /** Deletes an object only if its tag is still `tag`; false when it changed or is gone. */
+  deleteIfMatch(key: string, tag: string): Promise<boolean>;
+}
+
+/** An object's body and the tag a conditional replace or delete names it by. */
+export interface TaggedObject {
+  readonly body: Buffer;
+  readonly tag: string;
 }

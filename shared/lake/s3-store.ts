@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import {
+  DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -8,7 +9,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { ObjectStore } from './object-store';
+import type { ObjectStore, TaggedObject } from './object-store';
 
 export interface S3StoreOptions {
   readonly client: S3Client;
@@ -76,9 +77,8 @@ export class S3Store implements ObjectStore {
       );
       return true;
     } catch (err) {
-      // A 409 (a concurrent conditional write still in flight) is not "exists": it stays an error, and a retry sees
-      // the winner's object.
-      if (isPreconditionFailed(err)) return false;
+      // 412: it exists. 409: another conditional write of the key is in flight, so this one did not create it either.
+      if (isConditionFailed(err)) return false;
       throw err;
     }
   }
@@ -146,10 +146,63 @@ export class S3Store implements ObjectStore {
     }
   }
 
+  async getWithTag(key: string): Promise<TaggedObject | null> {
+    try {
+      const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      const body = res.Body ? Buffer.from(await res.Body.transformToByteArray()) : Buffer.alloc(0);
+      if (!res.ETag) throw new Error(`S3 GET in ${this.location} answered without an ETag for '${key}'`);
+      return { body, tag: res.ETag };
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async putIfMatch(key: string, body: string | Uint8Array, contentType: string, tag: string): Promise<string | null> {
+    try {
+      const res = await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.objectKey(key),
+          Body: body,
+          ContentType: contentType,
+          IfMatch: tag,
+        }),
+      );
+      if (!res.ETag) throw new Error(`S3 PUT in ${this.location} answered without an ETag for '${key}'`);
+      return res.ETag;
+    } catch (err) {
+      // 404: the object is gone, which for a conditional replace is the same as "changed".
+      if (isConditionFailed(err) || isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async deleteIfMatch(key: string, tag: string): Promise<boolean> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), IfMatch: tag }));
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err) || isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
   private objectKey(key: string): string {
     if (key === '' || key.startsWith('/')) throw new Error(`invalid lake key '${key}'`);
     return this.prefix ? `${this.prefix}/${key}` : key;
   }
+}
+
+/**
+ * 412 PreconditionFailed: the condition did not hold. 409 ConditionalRequestConflict: another conditional write to the
+ * key was in flight; S3 asks the loser to re-read, which for a lease means "someone else has it now".
+ */
+function isConditionFailed(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | null;
+  if (e?.name === 'PreconditionFailed' || e?.name === 'ConditionalRequestConflict') return true;
+  const status = e?.$metadata?.httpStatusCode;
+  return status === 412 || status === 409;
 }
 
 function isNotFound(err: unknown): boolean {
@@ -157,9 +210,4 @@ function isNotFound(err: unknown): boolean {
   if (e?.name === 'NoSuchKey' || e?.Code === 'NoSuchKey') return true;
   // Some S3-compatible servers answer a bare 404; a missing bucket must still fail loudly.
   return e?.$metadata?.httpStatusCode === 404 && e.name !== 'NoSuchBucket';
-}
-
-function isPreconditionFailed(err: unknown): boolean {
-  const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } } | null;
-  return e?.name === 'PreconditionFailed' || e?.Code === 'PreconditionFailed' || e?.$metadata?.httpStatusCode === 412;
 }

@@ -117,6 +117,18 @@ function recording(inner: ObjectStore) {
       touched.write.push(...keys);
       await inner.delete(keys);
     },
+    getWithTag: async (key) => {
+      touched.read.push(key);
+      return inner.getWithTag(key);
+    },
+    putIfMatch: async (key, body, type, tag) => {
+      touched.write.push(key);
+      return inner.putIfMatch(key, body, type, tag);
+    },
+    deleteIfMatch: async (key, tag) => {
+      touched.write.push(key);
+      return inner.deleteIfMatch(key, tag);
+    },
   };
   return { store, touched };
 }

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
+import { startCli } from '../helpers/cli';
+import { KEY, lakeRows, scratch, simulatorEnv, truthRows, USER } from '../helpers/collect';
+
+const SERVERS = [1234];
+const FROM = '2026-11-10';
+const TO = '2026-11-12';
+const args = ['collect', 'socketlabs', '--from', FROM, '--to', TO, '--datasets', 'failed'];
+
+/**
+ * Issue 11.1: two real CLI processes on one lake, ~0.4 s apart, one with hour windows (a row cap) and one with day
+ * windows. Without a lease each run's publish deleted the other's files while both checkpoints marked the windows
+ * final, so rows were lost for good.
+ */
+describe('two overlapping CLI runs on one lake', () => {
+  let sim: V1Simulator;
+  beforeAll(async () => {
+    sim = await startV1Simulator({
+      seed: 11,
+      serverIds: SERVERS,
+      from: '2026-11-09',
+      to: '2026-11-13',
+      // 1,000 failed rows a day: hour windows under INBOXLAKE_MAX_ROWS_PER_WINDOW=500, day windows without it.
+      profile: (dataset) => (dataset === 'failed' ? 1000 : 0),
+      username: USER,
+      apiKey: KEY,
+      requestsPerSecond: 200,
+      burst: 10,
+    });
+  });
+  afterAll(() => sim.close());
+
+  const env = (lake: string, extra: Record<string, string> = {}) => ({
+    ...simulatorEnv(sim, SERVERS, { SOCKETLABS_REQUESTS_PER_SECOND: '40', SOCKETLABS_TIMEOUT_MS: '2000' }),
+    INBOXLAKE_LAKE: lake,
+    ...extra,
+  });
+
+  async function overlap(extraArgs: string[] = []) {
+    const lake = await scratch('overlap');
+    const hours = startCli(
+      [...args, ...extraArgs],
+      env(lake, { INBOXLAKE_MAX_ROWS_PER_WINDOW: '500', INBOXLAKE_TMP: await scratch('tmp') }),
+    );
+    await new Promise((r) => setTimeout(r, 400));
+    const days = startCli([...args, ...extraArgs], env(lake, { INBOXLAKE_TMP: await scratch('tmp') }));
+    return { lake, results: await Promise.all([hours.done, days.done]) };
+  }
+
+  it('loses no rows: the lake equals the ground truth; a run that finds the lease held exits 3 in one line', async () => {
+    const { lake, results } = await overlap();
+    for (const r of results) expect([0, 3], r.stderr).toContain(r.code);
+    const truth = truthRows(sim, 'failed', SERVERS, FROM, TO);
+    const landed = await lakeRows(lake, 'failed');
+    const have = new Set(landed);
+    expect(truth.filter((r) => !have.has(r)).length, 'rows lost').toBe(0);
+    expect(landed).toEqual(truth);
+    // The runs did overlap: the later one found the lease held and said so in one line.
+    const held = results.filter((r) => r.code === 3);
+    expect(held).toHaveLength(1);
+    expect(held[0]!.stderr.trim()).toMatch(/^inboxlake: another run holds the lease [^\n]*; try again later$/);
+  });
+
+  it('with --wait the second run waits for the first, then both succeed and the lake equals the ground truth', async () => {
+    const { lake, results } = await overlap(['--wait']);
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    expect(await lakeRows(lake, 'failed')).toEqual(truthRows(sim, 'failed', SERVERS, FROM, TO));
+  });
+});
