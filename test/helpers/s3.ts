@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,10 @@ export interface LocalS3 {
   close(): Promise<void>;
 }
 
-/** A real S3-protocol server on loopback (s3rver, settings from LOCAL-STACK.md) with one bucket. */
+/**
+ * A real S3-protocol server on loopback (s3rver, settings from LOCAL-STACK.md) with one bucket, behind a proxy that
+ * enforces conditional writes (see conditionalWritesProxy), so `endpoint` behaves like S3 for leases too.
+ */
 export async function startLocalS3(bucket = 'inboxlake-test'): Promise<LocalS3> {
   const dir = await mkdtemp(join(tmpdir(), 'inboxlake-s3rver-'));
   const server = new S3rver({
@@ -33,7 +37,8 @@ export async function startLocalS3(bucket = 'inboxlake-test'): Promise<LocalS3> 
     allowMismatchedSignatures: true,
   });
   const { port } = await server.run();
-  const endpoint = `http://127.0.0.1:${port}`;
+  const proxy = await conditionalWritesProxy(port);
+  const endpoint = `http://127.0.0.1:${proxy.port}`;
   const client = new S3Client({
     region: 'us-east-1',
     endpoint,
@@ -48,6 +53,7 @@ export async function startLocalS3(bucket = 'inboxlake-test'): Promise<LocalS3> 
     client,
     async close() {
       client.destroy();
+      await proxy.close();
       await server.close();
       await rm(dir, { recursive: true, force: true });
     },
@@ -66,4 +72,114 @@ export async function downloadLake(s3: LocalS3, prefix: string): Promise<string>
     await writeFile(path, body);
   }
   return dir;
+}
+
+/**
+ * s3rver ignores `If-None-Match` and `If-Match` on PutObject and DeleteObject; S3 honours them since 2024. This
+ * loopback proxy in front of it gives the tests S3's answers: every PUT or DELETE of an object is serialised per key,
+ * and one carrying a condition first reads the object's ETag from s3rver (HEAD) and answers, like S3,
+ * 412 PreconditionFailed (`If-None-Match: *` on an existing object, `If-Match` naming another ETag) or 404 NoSuchKey
+ * (`If-Match` on a missing object) without forwarding. Everything else passes through untouched.
+ */
+export async function conditionalWritesProxy(upstreamPort: number): Promise<{ port: number; close(): Promise<void> }> {
+  const queues = new Map<string, Promise<void>>();
+  const forward = (req: IncomingMessage, res: ServerResponse) =>
+    new Promise<void>((resolve) => {
+      const up = request(
+        { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers },
+        (upRes) => {
+          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+          upRes.pipe(res);
+          upRes.on('end', resolve);
+          upRes.on('error', resolve);
+        },
+      );
+      up.on('error', () => {
+        if (!res.headersSent) res.writeHead(502);
+        res.end();
+        resolve();
+      });
+      req.pipe(up);
+    });
+  const etagOf = (path: string) =>
+    new Promise<string | null>((resolve, reject) => {
+      const head = request({ host: '127.0.0.1', port: upstreamPort, method: 'HEAD', path }, (r) => {
+        r.resume();
+        resolve(r.statusCode === 200 ? String(r.headers.etag ?? '') : null);
+      });
+      head.on('error', reject);
+      head.end();
+    });
+  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string) => {
+    req.resume();
+    const xml = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>proxy</RequestId></Error>`;
+    res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml) });
+    res.end(xml);
+  };
+  const bare = (tag: string) => tag.replace(/^W\//, '').replace(/"/g, '');
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
+    // Object writes only (`/bucket/key`, no sub-resource such as ?uploads or ?delete): the rest passes straight on.
+    const isObjectWrite =
+      (req.method === 'PUT' || req.method === 'DELETE') &&
+      /^\/[^/]+\/.+/.test(path) &&
+      !/[?&](uploads|uploadId|delete)\b/.test(query);
+    if (!isObjectWrite) return forward(req, res);
+    const previous = queues.get(path) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => {
+      release = r;
+    });
+    const tail = previous.then(() => mine);
+    queues.set(path, tail);
+    await previous;
+    try {
+      const ifNoneMatch = req.headers['if-none-match'];
+      const ifMatch = req.headers['if-match'];
+      if (ifNoneMatch !== undefined || ifMatch !== undefined) {
+        const etag = await etagOf(path);
+        if (ifNoneMatch === '*' && etag !== null) {
+          return refuse(
+            req,
+            res,
+            412,
+            'PreconditionFailed',
+            'At least one of the pre-conditions you specified did not hold',
+          );
+        }
+        if (ifMatch !== undefined && etag === null) {
+          return refuse(req, res, 404, 'NoSuchKey', 'The specified key does not exist.');
+        }
+        if (ifMatch !== undefined && etag !== null && bare(String(ifMatch)) !== bare(etag)) {
+          return refuse(
+            req,
+            res,
+            412,
+            'PreconditionFailed',
+            'At least one of the pre-conditions you specified did not hold',
+          );
+        }
+      }
+      await forward(req, res);
+    } finally {
+      release();
+      if (queues.get(path) === tail) queues.delete(path);
+    }
+  };
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
