@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { collectSendSage } from '../../shared/app/collect-sendsage';
 import { collectorDeps, openLake } from '../../shared/app/lake';
+import { leaseHeldAsNull, thisProcess } from '../../shared/app/leases';
 import { forgettingRefusedCredentials, loadSendSageRuntimeConfig, once } from '../../shared/app/secrets';
 import { loadLakeConfig } from '../../shared/config';
 import { systemClock } from '../../shared/engine/clock';
@@ -51,9 +52,12 @@ export const handler = middy(
           signal,
           deadline: systemClock.now() + context.getRemainingTimeInMillis(),
           reserveMs: RESERVE_MS,
+          lease: { holder: thisProcess({ requestId: context.awsRequestId }) },
         },
       ),
-    );
+    ).catch(leaseHeldAsNull(log));
+    // Another run (the CLI, a backfill) holds the lease: not a failure; the state machine waits and invokes again.
+    if (summary === null) return { busy: true, more: false };
     const report = {
       source: summary.source,
       days: summary.days,

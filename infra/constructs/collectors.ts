@@ -25,6 +25,12 @@ export const MAX_ROUNDS = 200;
 /** Pause between rounds: SocketLabs v2 limits are per minute, and a new container starts with a fresh budget. */
 export const ROUND_PAUSE = Duration.minutes(1);
 
+/**
+ * Pause before trying again when the collector answers `busy` (another run — the CLI, a backfill — holds its lease):
+ * that run's lease is renewed while it works and expires two minutes after it stops, however it stops.
+ */
+export const BUSY_PAUSE = Duration.minutes(2);
+
 export interface CollectorsProps {
   readonly config: DeploymentConfig;
   readonly lake: Lake;
@@ -167,7 +173,7 @@ export class Collector extends Construct {
     });
   }
 
-  /** Invoke → round count → more? → pause → Invoke …; succeed when caught up, fail after MAX_ROUNDS. */
+  /** Invoke → round count → more (or busy)? → pause → Invoke …; succeed when caught up, fail after MAX_ROUNDS. */
   private collectionLoop(config: DeploymentConfig): sfn.StateMachine {
     const start = new sfn.Pass(this, 'Start', {
       comment: 'Keeps the input event (a schedule sends {}, an operator {from, to}) for every round.',
@@ -206,10 +212,17 @@ export class Collector extends Construct {
       sfn.Condition.isPresent('$.report.more'),
       sfn.Condition.booleanEquals('$.report.more', true),
     );
+    // `busy`: another run holds the lease, so this round did nothing; try again later, which is not a failure.
+    const busy = sfn.Condition.and(
+      sfn.Condition.isPresent('$.report.busy'),
+      sfn.Condition.booleanEquals('$.report.busy', true),
+    );
+    const busyPause = new sfn.Wait(this, 'BusyPause', { time: sfn.WaitTime.duration(BUSY_PAUSE) });
     const moreToDo = new sfn.Choice(this, 'MoreToDo')
       .when(sfn.Condition.and(more, sfn.Condition.numberLessThan('$.round', MAX_ROUNDS)), pause.next(collect))
+      .when(sfn.Condition.and(busy, sfn.Condition.numberLessThan('$.round', MAX_ROUNDS)), busyPause.next(collect))
       .when(
-        more,
+        sfn.Condition.or(more, busy),
         new sfn.Fail(this, 'RoundLimit', { error: 'RoundLimitReached', cause: `more after ${MAX_ROUNDS} rounds` }),
       )
       .otherwise(new sfn.Succeed(this, 'CaughtUp'));

@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
 import type { Clock } from '../engine/clock';
-import { type LeaseHolder, type LeaseStore, withLeases } from '../engine/lease';
+import { LeaseHeldError, type LeaseHolder, type LeaseStore, withLeases } from '../engine/lease';
 import { leaseKey } from '../lake/layout';
 import { isProcessAlive } from '../lake/local-store';
+import type { Logger } from '../log';
 
 /** How a run takes its leases; every field has a default for a plain process (the CLI, tests). */
 export interface LeaseSettings {
@@ -71,4 +72,16 @@ export function collectLeased<T>(
     },
     work,
   );
+}
+
+/**
+ * For the Lambda doors: a LeaseHeldError becomes null (one warning saying who holds the lease), so the handler can
+ * answer `busy` instead of failing; any other error passes unchanged.
+ */
+export function leaseHeldAsNull(log: Logger): (error: unknown) => null {
+  return (error) => {
+    if (!(error instanceof LeaseHeldError)) throw error;
+    log.warn(error.message);
+    return null;
+  };
 }

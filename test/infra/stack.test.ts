@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDeploymentConfig } from '../../infra/config';
-import { MAX_ROUNDS } from '../../infra/constructs/collectors';
+import { BUSY_PAUSE, MAX_ROUNDS } from '../../infra/constructs/collectors';
 import { FUNCTION_TAG } from '../../infra/constructs/lambda-function';
 import { exampleStack, type Json, resourcesOf, type Synthesized, synthesize, tagValue } from './synth';
 
@@ -152,12 +152,39 @@ describe('the collection loop (Step Functions)', () => {
       ],
       Next: 'Pause',
     });
-    expect(choices[1]!.Next).toBe('RoundLimit');
+    expect(choices[2]!.Next).toBe('RoundLimit');
     expect(st.MoreToDo!.Default).toBe('CaughtUp');
     expect(st.Pause).toMatchObject({ Type: 'Wait', Seconds: 60, Next: 'Collect' });
     expect(st.RoundLimit).toMatchObject({ Type: 'Fail', Error: 'RoundLimitReached' });
     expect(st.CaughtUp).toMatchObject({ Type: 'Succeed' });
   });
+
+  it.each(['main', 'sendsage'])(
+    '%s: a collector answering busy (another run holds the lease) waits and invokes again, not a failure',
+    (label) => {
+      const [, props] = resourcesOf(s, 'AWS::StepFunctions::StateMachine').find(([id]) =>
+        id.toLowerCase().includes(label),
+      )!;
+      const st = definitionOf(props).States;
+      const choices = st.MoreToDo!.Choices as Record<string, Json>[];
+      expect(choices[1]).toMatchObject({
+        And: [
+          {
+            And: [
+              { Variable: '$.report.busy', IsPresent: true },
+              { Variable: '$.report.busy', BooleanEquals: true },
+            ],
+          },
+          { Variable: '$.round', NumericLessThan: MAX_ROUNDS },
+        ],
+        Next: 'BusyPause',
+      });
+      expect(st.BusyPause).toMatchObject({ Type: 'Wait', Seconds: BUSY_PAUSE.toSeconds(), Next: 'Collect' });
+      // Still bounded: busy for MAX_ROUNDS rounds ends in RoundLimit like `more` does.
+      expect(choices[2]).toMatchObject({ Next: 'RoundLimit' });
+      expect(JSON.stringify(choices[2])).toContain('$.report.busy');
+    },
+  );
 
   it('logs every execution without its data', () => {
     for (const [, p] of resourcesOf(s, 'AWS::StepFunctions::StateMachine')) {

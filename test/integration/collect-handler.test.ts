@@ -1,7 +1,10 @@
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DAY_MS, utcDay } from '../../shared/engine/windows';
+import { leaseKey } from '../../shared/lake/layout';
+import { S3Store } from '../../shared/lake/s3-store';
 import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
+import { SOCKETLABS_V1 } from '../../shared/sources/socketlabs-v1/datasets';
 import { datasetsV1, KEY, lakeFiles, lakeRows, scratch, simulatorEnv, truthRows, USER } from '../helpers/collect';
 import { downloadLake, type LocalS3, startLocalS3 } from '../helpers/s3';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../helpers/secrets-manager';
@@ -129,6 +132,35 @@ describe('collect-socketlabs Lambda handler against the simulator and an S3-prot
     it('rejects an event with half a range, naming the problem', async () => {
       await expect(handler({ from: FROM }, context(600_000))).rejects.toThrow(/both from and to/);
     });
+  });
+
+  it('another run holds the lease: answers busy, not a failure, and writes nothing; once it is free, collects', async () => {
+    const handler = await coldStart(await envCredentials('busy-lake'));
+    const store = new S3Store({ client: s3.client, bucket: s3.bucket, prefix: 'busy-lake' });
+    const key = leaseKey(SOCKETLABS_V1, String(SERVERS[0]), 'failed');
+    const now = Date.now();
+    const lease = {
+      owner: 'cli-backfill',
+      holder: { host: 'operator-laptop', pid: 4242 },
+      acquiredAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + 120_000).toISOString(),
+    };
+    expect(await store.putIfAbsent(key, JSON.stringify(lease), 'application/json')).toBe(true);
+    expect(await handler({ from: TO, to: TO, datasets: ['failed'] }, context(600_000))).toEqual({
+      busy: true,
+      more: false,
+    });
+    expect(
+      logged.some((l) => l.includes('another run holds the lease') && l.includes('pid 4242 on operator-laptop')),
+    ).toBe(true);
+    expect(await lakeFiles(await downloadLake(s3, 'busy-lake'))).toEqual([]);
+    await store.delete([key]);
+    const report = await handler({ from: TO, to: TO, datasets: ['failed'] }, context(600_000));
+    expect(report.windowsFailed).toBe(0);
+    expect(await store.list('_state/leases/')).toEqual([]);
+    expect(await lakeRows(await downloadLake(s3, 'busy-lake'), 'failed')).toEqual(
+      truthRows(sim, 'failed', SERVERS, TO, TO),
+    );
   });
 
   describe('a backfill continued by re-invocation while `more` is true (the state machine loop)', () => {
