@@ -46,7 +46,7 @@ export interface WindowResult {
 export interface WindowWriter {
   append(rows: readonly Row[]): Promise<void>;
   quarantine(entries: readonly QuarantineEntry[]): Promise<void>;
-  /** Publishes the window's files, then removes every older file of an overlapping window. */
+  /** Publishes the window's files, then removes the overlapping files that existed when the writer opened. */
   commit(): Promise<WindowResult>;
   /** Drops everything written so far; the lake is untouched. */
   abort(): Promise<void>;
@@ -60,6 +60,8 @@ const contentTypes: Record<LakeFormat, string> = {
 /** Opens local files for one (table, partition, window or item); nothing reaches the lake before commit(). */
 export async function openWindowWriter(opts: WindowWriterOptions): Promise<WindowWriter> {
   const stem = opts.item ?? windowId(opts.window);
+  // What this window may replace, listed before its rows are written (see removeOverlapping).
+  const before = await listPartition(opts);
   const dir = join(opts.tmpDir, `w-${randomUUID()}`);
   await mkdir(dir, { recursive: true });
   const files = await Promise.all(
@@ -118,7 +120,7 @@ export async function openWindowWriter(opts: WindowWriterOptions): Promise<Windo
           await opts.store.putFile(key, quarantinePath, 'application/x-ndjson');
           written.push(key);
         }
-        const replaced = await removeOverlapping(opts, new Set(written));
+        const replaced = await removeOverlapping(opts, before, new Set(written));
         return { rows, quarantined, bytes, keys: written, replaced };
       } finally {
         await cleanup();
@@ -133,24 +135,39 @@ export async function openWindowWriter(opts: WindowWriterOptions): Promise<Windo
   };
 }
 
+/** Every key of the window's partition in the areas a window writes. */
+async function listPartition(opts: WindowWriterOptions): Promise<string[]> {
+  const areas: LakeArea[] = ['data', 'rollups', 'quarantine'];
+  const keys: string[] = [];
+  for (const area of areas) keys.push(...(await opts.store.list(partitionPrefix(area, opts.table, opts.partition))));
+  return keys;
+}
+
 /**
  * Deletes files of earlier runs whose window overlaps this one (a day once collected whole and now by hours, a
  * format no longer written, a quarantine file whose records are now fine), so a window's data is never counted twice.
+ *
+ * Only files listed when the writer opened, i.e. before this window's rows were read into it: those are what this
+ * window supersedes. A file that appeared since was published by another run reading at the same time; its rows may
+ * be newer than this window's read, and once that run's checkpoint marks its window final nothing would bring them
+ * back, so it is left alone (at worst a window is present twice, which the next run of it repairs). This alone does
+ * not make two concurrent runs safe — a later window of the other run may still supersede this one's files — which
+ * is why runs hold leases (shared/engine/lease.ts); it only keeps one publish from deleting what it never saw.
  */
-async function removeOverlapping(opts: WindowWriterOptions, keep: ReadonlySet<string>): Promise<number> {
-  const areas: LakeArea[] = ['data', 'rollups', 'quarantine'];
+async function removeOverlapping(
+  opts: WindowWriterOptions,
+  before: readonly string[],
+  keep: ReadonlySet<string>,
+): Promise<number> {
   const stale: string[] = [];
-  for (const area of areas) {
-    const keys = await opts.store.list(partitionPrefix(area, opts.table, opts.partition));
-    for (const key of keys) {
-      if (keep.has(key)) continue;
-      if (opts.item !== undefined) {
-        if (stemOfKey(key) === opts.item) stale.push(key);
-        continue;
-      }
-      const w = windowOfKey(key);
-      if (w && overlaps(w, opts.window)) stale.push(key);
+  for (const key of before) {
+    if (keep.has(key)) continue;
+    if (opts.item !== undefined) {
+      if (stemOfKey(key) === opts.item) stale.push(key);
+      continue;
     }
+    const w = windowOfKey(key);
+    if (w && overlaps(w, opts.window)) stale.push(key);
   }
   if (stale.length) await opts.store.delete(stale);
   return stale.length;

@@ -39,6 +39,32 @@ describe('window writer', () => {
     ]);
   });
 
+  it('a publish deletes only overlapping files that existed when its writer opened, never one published meanwhile', async () => {
+    const dir = await scratch('ww-race');
+    const hour = (h: number) => ({ start: day.start + h * 3_600_000, end: day.start + (h + 1) * 3_600_000 });
+    await write(dir, { rows: 2, window: hour(0) }); // an earlier run's hour: superseded by the day below
+    const open = () =>
+      openWindowWriter({
+        store: localStore(dir),
+        table: socketlabsFailed,
+        partition: { dt: '2026-11-20', server_id: 1 },
+        window: day,
+        formats: ['parquet'],
+        writers: fileWriters,
+        tmpDir: dir.replace(/$/, '-tmp'),
+        now: () => day.end,
+      });
+    const dayWriter = await open();
+    await dayWriter.append([row('d1'), row('d2')]);
+    // Meanwhile another run publishes hour 5: the day writer read before it existed, so it must not delete it.
+    await write(dir, { rows: 1, window: hour(5) });
+    await dayWriter.commit();
+    expect((await lakeFiles(dir)).filter((f) => f.endsWith('.parquet'))).toEqual([
+      'socketlabs_failed/dt=2026-11-20/server_id=1/part-20261120T000000Z-20261121T000000Z.parquet',
+      'socketlabs_failed/dt=2026-11-20/server_id=1/part-20261120T050000Z-20261120T060000Z.parquet',
+    ]);
+  });
+
   it('item files replace only the same item, whatever format was written before', async () => {
     const dir = await scratch('ww-item');
     await write(dir, { item: itemStem('campaign', 7), rows: 2, formats: ['parquet', 'csv'] });
