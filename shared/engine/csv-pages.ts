@@ -29,10 +29,15 @@ export function parseContentRange(value: string | null): ContentRange | null {
   return count >= 0 ? { count, total } : null;
 }
 
-async function* utf8(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+async function* utf8(body: AsyncIterable<Uint8Array>, maxBytes: number, where: string): AsyncGenerator<string> {
   // A multi-byte character may straddle two chunks; the streaming decoder keeps the partial bytes.
   const decoder = new TextDecoder('utf-8');
-  for await (const chunk of body) yield decoder.decode(chunk, { stream: true });
+  let bytes = 0;
+  for await (const chunk of body) {
+    bytes += chunk.byteLength;
+    if (bytes > maxBytes) throw new StreamCutError(`${where}: the page is larger than the ${maxBytes} bytes allowed`);
+    yield decoder.decode(chunk, { stream: true });
+  }
   const rest = decoder.decode();
   if (rest) yield rest;
 }
@@ -40,30 +45,45 @@ async function* utf8(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
 /**
  * Parses a CSV body with a header row into batches of row objects (all values strings). Ends with StreamCutError
  * when the connection dies, when fewer rows arrive than the page announced, or when the last row is missing fields
- * (cut mid-row): rows already handed on cannot be trusted then, and the caller re-reads the window.
+ * (cut mid-row): rows already handed on cannot be trusted then, and the caller re-reads the window. A body that
+ * streams on past the rows it announced or past `maxBytes` is cut there (StreamCutError too), never read to its end:
+ * a misbehaving server must not fill the disk or hold the run.
  */
 export async function* csvBatches(
   body: AsyncIterable<Uint8Array>,
-  opts: { readonly batchSize: number; readonly expectedRows: number | null; readonly where: string },
+  opts: {
+    readonly batchSize: number;
+    readonly expectedRows: number | null;
+    readonly where: string;
+    readonly maxBytes?: number;
+  },
 ): AsyncGenerator<Record<string, string>[]> {
   const parser = Papa.parse(Papa.NODE_STREAM_INPUT, { header: true, skipEmptyLines: 'greedy' });
-  const source = Readable.from(utf8(body));
+  const source = Readable.from(utf8(body, opts.maxBytes ?? Number.POSITIVE_INFINITY, opts.where));
   source.on('error', (error) => parser.destroy(error));
   source.pipe(parser);
   let batch: Record<string, string>[] = [];
   let rows = 0;
   let columns = -1;
   let lastWidth = -1;
-  for await (const row of parser as AsyncIterable<Record<string, string>>) {
-    const width = Object.keys(row).length;
-    if (columns < 0) columns = width;
-    lastWidth = width;
-    batch.push(row);
-    rows++;
-    if (batch.length >= opts.batchSize) {
-      yield batch;
-      batch = [];
+  try {
+    for await (const row of parser as AsyncIterable<Record<string, string>>) {
+      const width = Object.keys(row).length;
+      if (columns < 0) columns = width;
+      lastWidth = width;
+      batch.push(row);
+      rows++;
+      if (opts.expectedRows !== null && rows > opts.expectedRows) {
+        throw new StreamCutError(`${opts.where}: more rows than the ${opts.expectedRows} announced`);
+      }
+      if (batch.length >= opts.batchSize) {
+        yield batch;
+        batch = [];
+      }
     }
+  } finally {
+    // Stops reading the body (its iterator is returned, which closes the connection) however parsing ended.
+    source.destroy();
   }
   if (opts.expectedRows !== null && rows !== opts.expectedRows) {
     throw new StreamCutError(`${opts.where}: ${rows} rows arrived of the ${opts.expectedRows} announced`);
@@ -81,7 +101,13 @@ export async function* csvBatches(
  */
 export async function spoolCsv(
   body: AsyncIterable<Uint8Array>,
-  opts: { readonly expectedRows: number | null; readonly where: string; readonly path: string },
+  opts: {
+    readonly expectedRows: number | null;
+    readonly where: string;
+    readonly path: string;
+    /** Bytes of CSV the page may have; beyond, the download is cut (StreamCutError) and retried. */
+    readonly maxBytes?: number;
+  },
 ): Promise<number> {
   const out = createWriteStream(opts.path);
   let rows = 0;
@@ -90,6 +116,7 @@ export async function spoolCsv(
       batchSize: 1000,
       expectedRows: opts.expectedRows,
       where: opts.where,
+      maxBytes: opts.maxBytes,
     })) {
       let text = '';
       for (const row of batch) text += `${JSON.stringify(row)}\n`;

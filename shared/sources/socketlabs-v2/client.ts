@@ -34,6 +34,13 @@ const dateParam = (t: number) => new Date(t).toISOString().slice(0, 19).replace(
 /** Rows handed from a CSV page to the engine at a time. */
 const CSV_BATCH = 5_000;
 
+/**
+ * The most CSV bytes a download page may have before it is cut and retried: a generous 16 KiB a row announced (real
+ * rows are a few hundred bytes) plus the header, and never more than 512 MiB, so the spool (about 1.5× the CSV as
+ * JSON lines) and the window's files fit the collector's 2 GiB of /tmp.
+ */
+export const csvPageByteLimit = (rows: number) => Math.min(512 * 1024 * 1024, 64 * 1024 + rows * 16 * 1024);
+
 /** The SocketLabs API v2: Bearer auth, `{data, total}` JSON pages, 206/Content-Range CSV downloads. */
 export function createV2Client(opts: V2ClientOptions) {
   const request = (endpoint: V2Endpoint, serverId: number, params: Record<string, string>): HttpRequest => {
@@ -140,7 +147,7 @@ export function createV2Client(opts: V2ClientOptions) {
             await res.cancel();
             throw new TransientApiError(`${where} answered ${res.status} without a readable Content-Range`);
           }
-          await spoolCsv(res.body, { expectedRows: range.count, where, path });
+          await spoolCsv(res.body, { expectedRows: range.count, where, path, maxBytes: csvPageByteLimit(range.count) });
           return range;
         };
         return opts.call.stream(http, spool, signal, opts.budgets[endpoint.limit]).catch(recognise);

@@ -97,3 +97,50 @@ describe('spoolCsv / readSpool', () => {
     expect(existsSync(path)).toBe(false);
   });
 });
+
+describe('a bounded CSV spool', () => {
+  /** An endless CSV page (a server that never stops), counting the chunks the reader pulled. */
+  function endless(pulled: { chunks: number }): AsyncGenerator<Uint8Array> {
+    return (async function* () {
+      yield new TextEncoder().encode('id,text\r\n');
+      for (let i = 0; ; i++) {
+        pulled.chunks++;
+        let text = '';
+        for (let j = 0; j < 100; j++) text += `${i * 100 + j},row\r\n`;
+        yield new TextEncoder().encode(text);
+        if (pulled.chunks > 5_000) throw new Error('the reader never stopped pulling');
+      }
+    })();
+  }
+
+  async function spoolInto(body: AsyncIterable<Uint8Array>, expectedRows: number, maxBytes?: number) {
+    const { mkdtemp } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { spoolCsv } = await import('../../../shared/engine/csv-pages');
+    const path = join(await mkdtemp(join(tmpdir(), 'spool-')), 'p.ndjson');
+    const error = await spoolCsv(body, { expectedRows, where: 'GET /x', path, maxBytes }).catch((e: unknown) => e);
+    const { existsSync } = await import('node:fs');
+    return { error, spoolLeft: existsSync(path) };
+  }
+
+  it('a download streaming past its Content-Range end is cut there (StreamCutError, retried), not spooled on', async () => {
+    const pulled = { chunks: 0 };
+    const { error, spoolLeft } = await spoolInto(endless(pulled), 150);
+    expect(error).toBeInstanceOf(StreamCutError);
+    expect((error as Error).message).toMatch(/more rows than the 150 announced/);
+    // Stream buffers read ahead a little (~16 chunks); the point is it stops.
+    expect(pulled.chunks).toBeLessThan(50);
+    expect(spoolLeft).toBe(false);
+  });
+
+  it('a download past the size limit is cut (StreamCutError, retried), whatever rows it announced', async () => {
+    const pulled = { chunks: 0 };
+    const { error, spoolLeft } = await spoolInto(endless(pulled), 1_000_000, 64 * 1024);
+    expect(error).toBeInstanceOf(StreamCutError);
+    expect((error as Error).message).toMatch(/larger than the 65536 bytes allowed/);
+    // ~1.1 KB a chunk: cut soon after 64 KiB.
+    expect(pulled.chunks).toBeLessThan(80);
+    expect(spoolLeft).toBe(false);
+  });
+});
