@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { allTables } from '../catalog';
 import type { LakeConfig } from '../config';
 import { type Clock, systemClock } from '../engine/clock';
 import type { FetchLike } from '../engine/http';
@@ -6,6 +7,7 @@ import type { RateBudgetRegistry } from '../engine/rate-budget';
 import type { RetryPolicy } from '../engine/retry';
 import { createCsvWriter } from '../lake/csv-writer';
 import type { LakeFormat, TableFileWriterFactory } from '../lake/file-writer';
+import { lakeFolders } from '../lake/layout';
 import { LocalFolderStore, removeStaleTempFiles } from '../lake/local-store';
 import type { ObjectStore } from '../lake/object-store';
 import { openObjectStore } from '../lake/open-store';
@@ -19,7 +21,7 @@ export const fileWriters: Readonly<Record<LakeFormat, TableFileWriterFactory>> =
   csv: createCsvWriter,
 };
 
-/** Opens the configured lake (local folder or S3) and clears temp files a killed run may have left. */
+/** Opens the configured lake (local folder or S3) and clears temp files killed runs left (not a live run's). */
 export async function openLake(config: LakeConfig): Promise<ObjectStore> {
   const store = openObjectStore(
     config.location,
@@ -37,7 +39,7 @@ export async function openLake(config: LakeConfig): Promise<ObjectStore> {
           : {}),
       }),
   );
-  if (store instanceof LocalFolderStore) await removeStaleTempFiles(store.root);
+  if (store instanceof LocalFolderStore) await removeStaleTempFiles(store.root, lakeFolders(allTables));
   return store;
 }
 

@@ -89,3 +89,14 @@ export function digestSentMarkerKey(date: string): string {
 export function leaseKey(source: string, scope: string, dataset: string): string {
   return `_state/leases/${source}/${encodeURIComponent(scope)}/${dataset}.json`;
 }
+
+/** The lake's top-level folders: one per table, and the rollup, quarantine and state areas. */
+export function lakeFolders(tables: readonly TableDef[]): string[] {
+  return [
+    ...tables.map((t) => t.name),
+    ...Object.values(areaPrefix)
+      .filter(Boolean)
+      .map((p) => p.slice(0, -1)),
+    '_state',
+  ];
+}

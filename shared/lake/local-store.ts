@@ -177,14 +177,44 @@ function contentTag(body: Uint8Array): string {
   return createHash('sha256').update(body).digest('hex');
 }
 
-/** Deletes temp files a killed run left anywhere under root; returns how many. */
-export async function removeStaleTempFiles(root: string): Promise<number> {
+/** A temp file lives for the seconds of one write; one older than this was abandoned, whoever wrote it. */
+export const STALE_TEMP_AGE_MS = 24 * 3_600_000;
+
+/**
+ * Deletes temp files that killed runs left under the lake's own top-level folders (`folders`, e.g. the table names
+ * and `_state`): those whose writer, the pid in the name, no longer runs on this host, and any older than
+ * STALE_TEMP_AGE_MS. A live run's in-flight temp files are kept, or its publish would fail; and the walk never leaves
+ * the lake's folders, whatever else the lake location holds (`INBOXLAKE_LAKE=/`). Returns how many were deleted.
+ */
+export async function removeStaleTempFiles(
+  root: string,
+  folders: readonly string[],
+  now = Date.now(),
+): Promise<number> {
   const stale: string[] = [];
-  await walk(resolve(root), '', (_key, name, path) => {
-    if (isTempFileName(name)) stale.push(path);
-  });
-  for (const path of stale) await unlink(path).catch(() => undefined);
-  return stale.length;
+  for (const folder of folders) {
+    const start = join(resolve(root), ...keySegments(folder));
+    const found: string[] = [];
+    await walk(start, folder, (_key, name, path) => {
+      if (isTempFileName(name)) found.push(path);
+    });
+    for (const path of found) {
+      const pid = Number(/\.tmp-(\d+)-[0-9a-f]+$/.exec(path)?.[1]);
+      const age = await stat(path).then(
+        (s) => now - s.mtimeMs,
+        () => 0,
+      );
+      if (!isProcessAlive(pid) || age > STALE_TEMP_AGE_MS) stale.push(path);
+    }
+  }
+  let removed = 0;
+  for (const path of stale) {
+    await unlink(path).then(
+      () => removed++,
+      () => undefined,
+    );
+  }
+  return removed;
 }
 
 function keySegments(key: string): string[] {

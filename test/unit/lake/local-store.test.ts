@@ -1,14 +1,20 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLake } from '../../../shared/app/lake';
+import { loadLakeConfig } from '../../../shared/config';
 import { isTempFileName, LocalFolderStore, removeStaleTempFiles, tempFileName } from '../../../shared/lake/local-store';
 import { openObjectStore, parseS3Location } from '../../../shared/lake/open-store';
 import { S3Store } from '../../../shared/lake/s3-store';
 
 let root: string;
+
+/** The pid of a process that has exited. */
+const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid!;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'inboxlake-local-store-'));
@@ -86,16 +92,36 @@ describe('LocalFolderStore', () => {
   it('removes stale temp files left by a killed run', async () => {
     const lake = join(root, 'lake3');
     const store = new LocalFolderStore(lake);
+    const dead = deadPid();
     await store.putBytes('a/dt=2026-11-20/keep.parquet', 'k', 'x');
-    await writeFile(join(lake, 'a', 'dt=2026-11-20', '.keep.parquet.tmp-999-0a1b2c'), 'half');
+    await writeFile(join(lake, 'a', 'dt=2026-11-20', `.keep.parquet.tmp-${dead}-0a1b2c`), 'half');
     await mkdir(join(lake, 'b', 'deep', 'er'), { recursive: true });
-    await writeFile(join(lake, 'b', 'deep', 'er', '.s.json.tmp-1-ff'), 'half');
+    await writeFile(join(lake, 'b', 'deep', 'er', `.s.json.tmp-${dead}-ff`), 'half');
     await writeFile(join(lake, '.hidden-but-not-temp'), 'x');
 
-    expect(await removeStaleTempFiles(lake)).toBe(2);
+    expect(await removeStaleTempFiles(lake, ['a', 'b'])).toBe(2);
     expect(await store.list('')).toEqual(['.hidden-but-not-temp', 'a/dt=2026-11-20/keep.parquet']);
-    expect(await removeStaleTempFiles(lake)).toBe(0);
-    expect(await removeStaleTempFiles(join(root, 'no-such-lake'))).toBe(0);
+    expect(await removeStaleTempFiles(lake, ['a', 'b'])).toBe(0);
+    expect(await removeStaleTempFiles(join(root, 'no-such-lake'), ['a'])).toBe(0);
+  });
+
+  it('openLake keeps a live run’s temp files, removes dead or day-old ones, and walks only the lake’s folders', async () => {
+    const lake = join(root, 'lake-sweep');
+    const folder = join(lake, 'socketlabs_failed', 'dt=2026-11-20', 'server_id=1');
+    await mkdir(folder, { recursive: true });
+    const live = join(folder, `.part-a.parquet.tmp-${process.pid}-0a`); // a concurrent run, mid-publish
+    const dead = join(folder, `.part-b.parquet.tmp-${deadPid()}-0b`);
+    const old = join(folder, `.part-c.parquet.tmp-${process.pid}-0c`);
+    await Promise.all([live, dead, old].map((p) => writeFile(p, 'half')));
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    await utimes(old, twoDaysAgo, twoDaysAgo);
+    // Not a lake folder: whatever lives beside the lake (INBOXLAKE_LAKE=/ would be the whole file system) is not walked.
+    await mkdir(join(lake, 'home', 'someone'), { recursive: true });
+    const foreign = join(lake, 'home', 'someone', `.notes.txt.tmp-${deadPid()}-0d`);
+    await writeFile(foreign, 'theirs');
+
+    await openLake(loadLakeConfig({ INBOXLAKE_LAKE: lake }));
+    expect([live, dead, old, foreign].map((p) => existsSync(p))).toEqual([true, false, false, true]);
   });
 
   it('putIfAbsent: of many racing creates exactly one wins, the object is its whole body, no temp file is left', async () => {
