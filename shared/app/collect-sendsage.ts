@@ -1,5 +1,3 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { SendSageConfig } from '../config';
 import { type CallCounters, createApiCaller, newCallCounters } from '../engine/api-caller';
 import { monotonicDeadline } from '../engine/clock';
@@ -17,6 +15,7 @@ import {
 } from '../sources/sendsage/datasets';
 import type { CollectorDeps } from './lake';
 import { collectLeased } from './leases';
+import { withRunScratch } from './scratch';
 
 export interface SendSageRequest {
   /** Days of tests and previews to list (the list calls' `days`). */
@@ -77,9 +76,7 @@ export async function collectSendSage(
     const outside = dtOutsideProjectionWarning(from, utcDay(today), deps.dtProjectionStart, started);
     if (outside) deps.log.warn(outside);
   }
-  await mkdir(deps.tmpDir, { recursive: true });
-  const scratch = await mkdtemp(join(deps.tmpDir, 'inboxlake-run-'));
-  try {
+  return withRunScratch(deps.tmpDir, async (scratch) => {
     // The seed list first: it is one call, and a login failure then stops the run before anything is written.
     const datasets = [
       sendsageSeedlistDataset(client, options),
@@ -117,7 +114,5 @@ export async function collectSendSage(
       itemsFailed: reports.reduce((n, r) => n + r.failed.length, 0),
       itemsLeft: reports.reduce((n, r) => n + r.left, 0),
     };
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+  });
 }

@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { SocketLabsConfig } from '../config';
 import { type CallCounters, createApiCaller, newCallCounters } from '../engine/api-caller';
 import { monotonicDeadline } from '../engine/clock';
@@ -19,6 +17,7 @@ import { SOCKETLABS_V2, socketlabsV2Datasets, v2DatasetNames } from '../sources/
 import { v2Rates } from '../sources/socketlabs-v2/endpoints';
 import type { CollectorDeps } from './lake';
 import { collectLeased } from './leases';
+import { withRunScratch } from './scratch';
 
 /**
  * SocketLabs kept 90 days (v1 guide, "Data Retention and Availability"); v2 plans may keep fewer, which the API
@@ -61,13 +60,7 @@ export async function collectSocketLabs(
   deps: CollectDeps,
 ): Promise<CollectSummary> {
   // The run's own scratch folder (window files, CSV spools), removed when the run ends however it ends.
-  await mkdir(deps.tmpDir, { recursive: true });
-  const scratch = await mkdtemp(join(deps.tmpDir, 'inboxlake-run-'));
-  try {
-    return await collect(config, request, { ...deps, tmpDir: scratch });
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+  return withRunScratch(deps.tmpDir, (scratch) => collect(config, request, { ...deps, tmpDir: scratch }));
 }
 
 async function collect(config: SocketLabsConfig, request: CollectRequest, deps: CollectDeps): Promise<CollectSummary> {
