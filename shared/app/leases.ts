@@ -13,6 +13,8 @@ export interface LeaseSettings {
   readonly wait?: boolean;
   readonly ttlMs?: number;
   readonly pollMs?: number;
+  /** Told once when the run starts waiting (with `wait`). */
+  readonly onWait?: (held: LeaseHeldError) => void;
 }
 
 /**
@@ -67,6 +69,7 @@ export function collectLeased<T>(
       ttlMs: settings.ttlMs ?? LEASE_TTL_MS,
       wait: settings.wait,
       pollMs: settings.pollMs,
+      onWait: settings.onWait,
       isAlive: holderAlive,
       signal: deps.signal,
     },

@@ -54,7 +54,7 @@ export async function runCollect(
       budgets: new RateBudgetRegistry(),
       log,
       onEvent: progress.onEvent,
-      lease: { wait: args.wait },
+      lease: { wait: args.wait, onWait: (held) => out(`waiting: another run holds the lease ${held.key}`) },
     });
     progress.stop();
     out(formatCollectSummary(summary));

@@ -25,7 +25,7 @@ export async function runSendSage(
       budgets: new RateBudgetRegistry(),
       log: createLogger({ json: false }),
       onItem: (dataset, key, rows) => out(`${dataset} ${key}: ${rows} rows`),
-      lease: { wait },
+      lease: { wait, onWait: (held) => out(`waiting: another run holds the lease ${held.key}`) },
     },
   );
   out(formatSendSageSummary(summary));

@@ -62,6 +62,8 @@ export interface LeaseOptions {
   /** Wait for held leases instead of failing with LeaseHeldError (polling every pollMs). */
   readonly wait?: boolean;
   readonly pollMs?: number;
+  /** Told once when a run starts waiting for a held lease (the CLI prints who holds it). */
+  readonly onWait?: (held: LeaseHeldError) => void;
   /** Whether a holder is still running, when this process can tell (same host); undefined: only the TTL says. */
   readonly isAlive?: (holder: LeaseHolder) => boolean | undefined;
   readonly signal?: AbortSignal;
@@ -103,6 +105,7 @@ export async function withLeases<T>(
 
 async function acquireAll(keys: readonly string[], opts: LeaseOptions): Promise<Held[]> {
   const pollMs = opts.pollMs ?? 2_000;
+  let waiting = false;
   for (;;) {
     const held: Held[] = [];
     let blocked: LeaseHeldError | null = null;
@@ -118,6 +121,8 @@ async function acquireAll(keys: readonly string[], opts: LeaseOptions): Promise<
     // All or none: a run waiting with half its leases could block the holder of the other half.
     await Promise.allSettled(held.map((h) => opts.store.deleteIfMatch(h.key, h.tag)));
     if (!opts.wait) throw blocked;
+    if (!waiting) opts.onWait?.(blocked);
+    waiting = true;
     await opts.clock.sleep(pollMs, opts.signal);
   }
 }

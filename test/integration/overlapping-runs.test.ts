@@ -65,6 +65,9 @@ describe('two overlapping CLI runs on one lake', () => {
   it('with --wait the second run waits for the first, then both succeed and the lake equals the ground truth', async () => {
     const { lake, results } = await overlap(['--wait']);
     for (const r of results) expect(r.code, r.stderr).toBe(0);
+    expect(
+      results.filter((r) => /^waiting: another run holds the lease _state\/leases\//m.test(r.stdout)),
+    ).toHaveLength(1);
     expect(await lakeRows(lake, 'failed')).toEqual(truthRows(sim, 'failed', SERVERS, FROM, TO));
   });
 });
