@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
 import { startCli } from '../helpers/cli';
 import { KEY, lakeRows, scratch, simulatorEnv, truthRows, USER } from '../helpers/collect';
+import { downloadLake, type LocalS3, startLocalS3 } from '../helpers/s3';
 
 const SERVERS = [1234];
 const FROM = '2026-11-10';
@@ -15,7 +16,9 @@ const args = ['collect', 'socketlabs', '--from', FROM, '--to', TO, '--datasets',
  */
 describe('two overlapping CLI runs on one lake', () => {
   let sim: V1Simulator;
+  let s3: LocalS3;
   beforeAll(async () => {
+    s3 = await startLocalS3();
     sim = await startV1Simulator({
       seed: 11,
       serverIds: SERVERS,
@@ -29,16 +32,27 @@ describe('two overlapping CLI runs on one lake', () => {
       burst: 10,
     });
   });
-  afterAll(() => sim.close());
+  afterAll(async () => {
+    await sim.close();
+    await s3.close();
+  });
 
   const env = (lake: string, extra: Record<string, string> = {}) => ({
     ...simulatorEnv(sim, SERVERS, { SOCKETLABS_REQUESTS_PER_SECOND: '40', SOCKETLABS_TIMEOUT_MS: '2000' }),
     INBOXLAKE_LAKE: lake,
+    ...(lake.startsWith('s3://')
+      ? {
+          INBOXLAKE_S3_ENDPOINT: s3.endpoint,
+          AWS_ACCESS_KEY_ID: 'S3RVER',
+          AWS_SECRET_ACCESS_KEY: 'S3RVER',
+          AWS_REGION: 'us-east-1',
+        }
+      : {}),
     ...extra,
   });
 
-  async function overlap(extraArgs: string[] = []) {
-    const lake = await scratch('overlap');
+  async function overlap(extraArgs: string[] = [], lake?: string) {
+    lake ??= await scratch('overlap');
     const hours = startCli(
       [...args, ...extraArgs],
       env(lake, { INBOXLAKE_MAX_ROWS_PER_WINDOW: '500', INBOXLAKE_TMP: await scratch('tmp') }),
@@ -69,5 +83,14 @@ describe('two overlapping CLI runs on one lake', () => {
       results.filter((r) => /^waiting: another run holds the lease _state\/leases\//m.test(r.stdout)),
     ).toHaveLength(1);
     expect(await lakeRows(lake, 'failed')).toEqual(truthRows(sim, 'failed', SERVERS, FROM, TO));
+  });
+
+  it('on S3 (a server enforcing If-None-Match / If-Match): loses no rows, the later run exits 3', async () => {
+    const prefix = `overlap-${Date.now()}`;
+    const { results } = await overlap([], `s3://${s3.bucket}/${prefix}`);
+    for (const r of results) expect([0, 3], r.stderr).toContain(r.code);
+    expect(results.filter((r) => r.code === 3)).toHaveLength(1);
+    const local = await downloadLake(s3, prefix);
+    expect(await lakeRows(local, 'failed')).toEqual(truthRows(sim, 'failed', SERVERS, FROM, TO));
   });
 });
