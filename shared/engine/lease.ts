@@ -109,13 +109,19 @@ async function acquireAll(keys: readonly string[], opts: LeaseOptions): Promise<
   for (;;) {
     const held: Held[] = [];
     let blocked: LeaseHeldError | null = null;
-    for (const key of keys) {
-      const h = await acquire(key, opts);
-      if (h instanceof LeaseHeldError) {
-        blocked = h;
-        break;
+    try {
+      for (const key of keys) {
+        const h = await acquire(key, opts);
+        if (h instanceof LeaseHeldError) {
+          blocked = h;
+          break;
+        }
+        held.push(h);
       }
-      held.push(h);
+    } catch (error) {
+      // The store failed half-way: give back what was taken rather than block others until it expires.
+      await Promise.allSettled(held.map((h) => opts.store.deleteIfMatch(h.key, h.tag)));
+      throw error;
     }
     if (!blocked) return held;
     // All or none: a run waiting with half its leases could block the holder of the other half.
