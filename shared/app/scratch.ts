@@ -6,11 +6,15 @@ import { isProcessAlive } from '../lake/local-store';
  * A run's scratch folder under the configured tmp dir (window files, CSV spools): `inboxlake-run-<pid>-<start>-XXXXXX`,
  * removed when the run ends however it ends. A run killed outright (SIGKILL, a Lambda timeout) cannot remove its own,
  * so every run first sweeps the folders of runs that are gone, which the name tells: the pid no longer runs, or it is
- * this process's pid but another process start (Lambda restarts its runtime after a timeout, often with the same pid).
+ * this process's pid but an earlier process start (Lambda restarts its runtime after a timeout, often with the same pid).
  */
 
-// Milliseconds since the epoch at which this process started, in base 36: with the pid, names one process life.
-const processStart = Math.round(performance.timeOrigin).toString(36);
+// When this process started (epoch ms; process-wide, unlike a worker thread's performance.timeOrigin): with the pid,
+// it names one process life. Recomputed values jitter by a few ms, hence the tolerance below.
+const processStartMs = Date.now() - Math.round(process.uptime() * 1000);
+const processStart = processStartMs.toString(36);
+// An earlier life of this pid started before this one by at least its own run time; closer than this, it is kept.
+const START_TOLERANCE_MS = 2_000;
 const RUN_FOLDER = /^inboxlake-run-(?:(\d+)-([0-9a-z]+)-)?[A-Za-z0-9]{6}$/;
 
 /** A run folder untouched this long is abandoned whatever its name says (a live run writes in it every window). */
@@ -45,7 +49,7 @@ export async function removeStaleRunFolders(tmpDir: string, now = Date.now()): P
       pid === null
         ? false // a folder named before pids were (legacy): only its age tells
         : pid === process.pid
-          ? m[2] !== processStart
+          ? Number.parseInt(m[2] ?? '', 36) < processStartMs - START_TOLERANCE_MS
           : !isProcessAlive(pid);
     if (gone || age > STALE_SCRATCH_AGE_MS) {
       await rm(path, { recursive: true, force: true });
