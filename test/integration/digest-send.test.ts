@@ -14,7 +14,6 @@ import { digestSentMarkerKey } from '../../shared/lake/layout';
 import { LocalFolderStore } from '../../shared/lake/local-store';
 import { S3Store } from '../../shared/lake/s3-store';
 import { type LocalS3, startLocalS3 } from '../helpers/s3';
-import { startConditionalS3 } from '../helpers/s3-conditional';
 import { loadSesEmulator, type StoredEmail } from '../helpers/ses';
 
 const FROM = 'Inboxlake Digest <digest@example.com>';
@@ -339,15 +338,13 @@ describe('sendDigest against aws-ses-v2-local', () => {
   });
 });
 
-describe('sendDigest on S3 (s3rver behind a proxy that enforces If-None-Match as S3 does)', () => {
+describe('sendDigest on S3 (s3rver behind the test proxy that enforces conditional writes as S3 does)', () => {
   let s3: LocalS3;
-  let conditional: Awaited<ReturnType<typeof startConditionalS3>>;
   let s3store: S3Store;
   let raw: Buffer;
   beforeAll(async () => {
     s3 = await startLocalS3();
-    conditional = await startConditionalS3(s3);
-    s3store = new S3Store({ client: conditional.client, bucket: s3.bucket, prefix: 'lake' });
+    s3store = new S3Store({ client: s3.client, bucket: s3.bucket, prefix: 'lake' });
     raw = await buildDigestEmail({
       from: FROM,
       to: TO,
@@ -359,7 +356,6 @@ describe('sendDigest on S3 (s3rver behind a proxy that enforces If-None-Match as
     });
   });
   afterAll(async () => {
-    await conditional?.close();
     await s3?.close();
   });
 

@@ -104,6 +104,7 @@ describe.each(stores)('conditional writes and leases on the %s store', (_name, o
     let frozen = false;
     const stalling: Clock = {
       now: () => Date.now(),
+      monotonic: () => systemClock.monotonic(),
       sleep: async (ms, signal) => {
         while (frozen && !signal?.aborted) await sleep(20);
         await systemClock.sleep(ms, signal);

@@ -53,11 +53,17 @@ describe('two overlapping CLI runs on one lake', () => {
 
   async function overlap(extraArgs: string[] = [], lake?: string) {
     lake ??= await scratch('overlap');
+    // The capped run makes ~16 calls at 3/s, so it is still running when the other starts, however loaded the
+    // machine; the day run starts once the hour run has finished a window, i.e. once it surely holds its lease.
     const hours = startCli(
       [...args, ...extraArgs],
-      env(lake, { INBOXLAKE_MAX_ROWS_PER_WINDOW: '500', INBOXLAKE_TMP: await scratch('tmp') }),
+      env(lake, {
+        INBOXLAKE_MAX_ROWS_PER_WINDOW: '500',
+        INBOXLAKE_TMP: await scratch('tmp'),
+        SOCKETLABS_REQUESTS_PER_SECOND: '3',
+      }),
     );
-    await new Promise((r) => setTimeout(r, 400));
+    await until(() => / rows$/m.test(hours.stdout()), 30_000);
     const days = startCli([...args, ...extraArgs], env(lake, { INBOXLAKE_TMP: await scratch('tmp') }));
     return { lake, results: await Promise.all([hours.done, days.done]) };
   }
@@ -94,3 +100,9 @@ describe('two overlapping CLI runs on one lake', () => {
     expect(await lakeRows(local, 'failed')).toEqual(truthRows(sim, 'failed', SERVERS, FROM, TO));
   });
 });
+
+/** Polls until the condition holds (or the time is up, when the test's own expectations then say what went wrong). */
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+}
