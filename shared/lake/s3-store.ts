@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -10,6 +11,10 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { ObjectStore, TaggedObject } from './object-store';
+
+/** How often putIfAbsent asks again while S3 answers 409 (another conditional write in flight), and how long it waits. */
+const CONFLICT_ATTEMPTS = 4;
+const CONFLICT_BACKOFF_MS = 100;
 
 export interface S3StoreOptions {
   readonly client: S3Client;
@@ -60,6 +65,19 @@ export class S3Store implements ObjectStore {
   }
 
   async putIfAbsent(key: string, body: Uint8Array | string, contentType: string): Promise<boolean> {
+    // S3 answers 409 while another conditional write of the key is in flight: which of the two wins is not known yet,
+    // so ask again shortly (the HEAD then sees the winner's object) rather than guess.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.createIfAbsent(key, body, contentType);
+      } catch (err) {
+        if (!isConditionalConflict(err) || attempt >= CONFLICT_ATTEMPTS) throw err;
+        await delay(CONFLICT_BACKOFF_MS * attempt);
+      }
+    }
+  }
+
+  private async createIfAbsent(key: string, body: Uint8Array | string, contentType: string): Promise<boolean> {
     // S3 decides with If-None-Match below. The HEAD first keeps the promise on S3-compatible servers that ignore the
     // header (s3rver, the local S3 of LOCAL-STACK.md): there an existing object is still refused, not overwritten,
     // and only writers racing within the same moment could both win.
@@ -77,8 +95,7 @@ export class S3Store implements ObjectStore {
       );
       return true;
     } catch (err) {
-      // 412: it exists. 409: another conditional write of the key is in flight, so this one did not create it either.
-      if (isConditionFailed(err)) return false;
+      if (isPreconditionFailed(err)) return false;
       throw err;
     }
   }
@@ -210,4 +227,14 @@ function isNotFound(err: unknown): boolean {
   if (e?.name === 'NoSuchKey' || e?.Code === 'NoSuchKey') return true;
   // Some S3-compatible servers answer a bare 404; a missing bucket must still fail loudly.
   return e?.$metadata?.httpStatusCode === 404 && e.name !== 'NoSuchBucket';
+}
+
+function isPreconditionFailed(err: unknown): boolean {
+  const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } } | null;
+  return e?.name === 'PreconditionFailed' || e?.Code === 'PreconditionFailed' || e?.$metadata?.httpStatusCode === 412;
+}
+
+function isConditionalConflict(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | null;
+  return e?.name === 'ConditionalRequestConflict' || e?.$metadata?.httpStatusCode === 409;
 }

@@ -129,7 +129,7 @@ describe('S3Store against s3rver', () => {
 });
 
 describe('S3Store request shapes (mocked client)', () => {
-  it('putIfAbsent sends If-None-Match: * and reads 412 as "exists"; other errors stay errors', async () => {
+  it('putIfAbsent sends If-None-Match: * and reads 412 as "exists", asks again after a 409, other errors stay errors', async () => {
     const mock = mockClient(S3Client);
     const failure = (name: string, status: number) =>
       Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
@@ -138,16 +138,21 @@ describe('S3Store request shapes (mocked client)', () => {
       .on(PutObjectCommand)
       .resolvesOnce({})
       .rejectsOnce(failure('PreconditionFailed', 412))
-      .rejectsOnce(failure('ConditionalRequestConflict', 409));
+      .rejectsOnce(failure('ConditionalRequestConflict', 409))
+      .resolvesOnce({})
+      .rejects(failure('ConditionalRequestConflict', 409));
     try {
       const mocked = new S3Store({ client: new S3Client({ region: 'us-east-1' }), bucket: 'b', prefix: 'p' });
       expect(await mocked.putIfAbsent('_state/x.json', '{}', 'application/json')).toBe(true);
       expect(await mocked.putIfAbsent('_state/x.json', '{}', 'application/json')).toBe(false);
+      // A 409 then a success: the conflict was another writer that failed, and this one created the object.
+      expect(await mocked.putIfAbsent('_state/x.json', '{}', 'application/json')).toBe(true);
+      // A conflict that never settles stays an error after a few attempts.
       await expect(mocked.putIfAbsent('_state/x.json', '{}', 'application/json')).rejects.toThrow(
         /ConditionalRequestConflict/,
       );
       expect(mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input)).toEqual(
-        Array.from({ length: 3 }, () => ({
+        Array.from({ length: 8 }, () => ({
           Bucket: 'b',
           Key: 'p/_state/x.json',
           Body: '{}',
@@ -158,7 +163,7 @@ describe('S3Store request shapes (mocked client)', () => {
       // An object the HEAD finds is refused without a PUT.
       mock.on(HeadObjectCommand).resolves({});
       expect(await mocked.putIfAbsent('_state/x.json', '{}', 'application/json')).toBe(false);
-      expect(mock.commandCalls(PutObjectCommand)).toHaveLength(3);
+      expect(mock.commandCalls(PutObjectCommand)).toHaveLength(8);
     } finally {
       mock.restore();
     }
