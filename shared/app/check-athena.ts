@@ -5,7 +5,7 @@ import pMap from 'p-map';
 import type { CatalogColumn, CatalogTable, LakeSqlEngine, ResultRow } from '../lake/athena';
 import { createCsvWriter } from '../lake/csv-writer';
 import type { LakeFormat } from '../lake/file-writer';
-import { fileKey, type PartitionValues } from '../lake/layout';
+import { CHECK_PREFIX, fileKey, type PartitionValues } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
 import { createParquetWriter } from '../lake/parquet-writer';
 import { athenaType, type Column, provenanceColumns, type Row, type TableDef } from '../lake/table';
@@ -53,8 +53,6 @@ export interface CheckAthenaReport {
   readonly notDeployed: readonly string[];
 }
 
-/** Prefix of the sample files, beside the tables (outside every table's location). */
-export const CHECK_PREFIX = '_check/';
 /** Rows of a sample file: more than 16, so the writer RLE-encodes booleans as it does in real files. */
 export const SAMPLE_ROWS = 24;
 /** Name of the scratch table that reads a table's sample. */

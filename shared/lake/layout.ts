@@ -84,3 +84,6 @@ export function digestSentMarkerKey(date: string): string {
   if (!DATE.test(date)) throw new Error(`digest date '${date}' is not YYYY-MM-DD`);
   return `_state/digest/sent/${date}.json`;
 }
+
+/** Where `inboxlake check-athena` puts its short-lived sample files, outside every table's location. */
+export const CHECK_PREFIX = '_check/';

@@ -3,19 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  CHECK_PREFIX,
-  type CheckResult,
-  checkAthena,
-  checkColumns,
-  SAMPLE_ROWS,
-  sampleRows,
-} from '../../shared/app/check-athena';
+import { type CheckResult, checkAthena, checkColumns, SAMPLE_ROWS, sampleRows } from '../../shared/app/check-athena';
 import { fileWriters } from '../../shared/app/lake';
 import { allTables } from '../../shared/catalog';
 import type { CatalogTable, LakeSqlEngine, ResultRow } from '../../shared/lake/athena';
 import type { LakeFormat } from '../../shared/lake/file-writer';
-import { fileKey } from '../../shared/lake/layout';
+import { CHECK_PREFIX, fileKey } from '../../shared/lake/layout';
 import { LocalFolderStore } from '../../shared/lake/local-store';
 import { openLakeQuery, viewSql } from '../../shared/lake/query';
 import type { TableDef } from '../../shared/lake/table';
