@@ -3,6 +3,7 @@ import {
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
   ListTableMetadataCommand,
+  type ListTableMetadataCommandOutput,
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
   type TableMetadata,
@@ -57,6 +58,11 @@ export class AthenaQueryError extends InboxlakeError {
   ) {
     super(message, options);
   }
+}
+
+/** The database's tables could not be listed: no credentials or region, no access, or no such database. */
+export class CatalogReadError extends InboxlakeError {
+  override name = 'CatalogReadError';
 }
 
 export interface AthenaEngineOptions {
@@ -120,14 +126,22 @@ export function athenaEngine(client: AthenaClient, options: AthenaEngineOptions)
       const tables: CatalogTable[] = [];
       let token: string | undefined;
       do {
-        const page = await client.send(
-          new ListTableMetadataCommand({
-            CatalogName: catalog,
-            DatabaseName: options.database,
-            MaxResults: 50,
-            NextToken: token,
-          }),
-        );
+        let page: ListTableMetadataCommandOutput;
+        try {
+          page = await client.send(
+            new ListTableMetadataCommand({
+              CatalogName: catalog,
+              DatabaseName: options.database,
+              MaxResults: 50,
+              NextToken: token,
+            }),
+          );
+        } catch (err) {
+          const why = err instanceof Error ? err.message : String(err);
+          throw new CatalogReadError(`cannot list the tables of ${catalog}.${options.database} in Athena: ${why}`, {
+            cause: err,
+          });
+        }
         for (const t of page.TableMetadataList ?? []) tables.push(catalogTable(t));
         token = page.NextToken;
       } while (token);

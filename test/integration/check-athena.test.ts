@@ -1,14 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AthenaClient } from '@aws-sdk/client-athena';
+import { AthenaClient, ListTableMetadataCommand } from '@aws-sdk/client-athena';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sampleRows, scratchTableName } from '../../shared/app/check-athena';
 import { fileWriters } from '../../shared/app/lake';
 import { allTables } from '../../shared/catalog';
 import { main } from '../../shared/cli/main';
 import { ConfigError } from '../../shared/engine/errors';
-import { AthenaQueryError, athenaEngine, scratchTableDdl } from '../../shared/lake/athena';
+import { AthenaQueryError, athenaEngine, CatalogReadError, scratchTableDdl } from '../../shared/lake/athena';
 import type { LakeFormat } from '../../shared/lake/file-writer';
 import { fileKey } from '../../shared/lake/layout';
 import { LocalFolderStore } from '../../shared/lake/local-store';
@@ -194,6 +195,22 @@ describe('inboxlake check-athena', () => {
       expect(out).toContain("the database holds none of inboxlake's tables");
     } finally {
       await fake.close();
+    }
+  });
+
+  it("names the database and Athena's reason when the tables cannot be listed", async () => {
+    const athena = mockClient(AthenaClient);
+    athena.on(ListTableMetadataCommand).rejects(new Error('Database not_there not found.'));
+    try {
+      const err = await main(['check-athena', '--database', 'not_there'], { AWS_REGION: 'us-east-1' }).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(CatalogReadError);
+      expect((err as Error).message).toBe(
+        'cannot list the tables of AwsDataCatalog.not_there in Athena: Database not_there not found.',
+      );
+    } finally {
+      athena.restore();
     }
   });
 
