@@ -2,13 +2,23 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pMap from 'p-map';
-import type { CatalogColumn, CatalogTable, LakeSqlEngine, ResultRow } from '../lake/athena';
-import { createCsvWriter } from '../lake/csv-writer';
-import type { LakeFormat } from '../lake/file-writer';
-import { CHECK_PREFIX, fileKey, type PartitionValues } from '../lake/layout';
+import type { CatalogTable, LakeSqlEngine, ResultRow } from '../lake/athena';
+import { CHECK_PREFIX, fileKey } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
-import { createParquetWriter } from '../lake/parquet-writer';
-import { athenaType, type Column, provenanceColumns, type Row, type TableDef } from '../lake/table';
+import type { TableDef } from '../lake/table';
+import { formatOf, lakeRootOf, samplePartition, sampleRows } from './check-athena-sample';
+import {
+  type CheckPlan,
+  checkPlan,
+  countSql,
+  filteredCountSql,
+  partitionLiteral,
+  partitionSql,
+  sqlIdent,
+  sqlString,
+  timeSql,
+} from './check-athena-sql';
+import { fileWriters } from './lake';
 
 /**
  * `inboxlake check-athena`: proves, once after a deploy, that Athena reads every deployed table the way the writers
@@ -110,7 +120,7 @@ async function checkTable(table: TableDef, deployed: CatalogTable, deps: CheckAt
   return results;
 }
 
-type Record_ = (check: CheckName, status: CheckResult['status'], detail: string) => void;
+type RecordCheck = (check: CheckName, status: CheckResult['status'], detail: string) => void;
 
 /** The checks after the count, on `name` (the table itself, or the scratch table over its sample). */
 async function runChecks(
@@ -118,7 +128,7 @@ async function runChecks(
   deployed: CatalogTable,
   name: string,
   engine: LakeSqlEngine,
-  record: Record_,
+  record: RecordCheck,
 ) {
   let plan: CheckPlan | string;
   try {
@@ -126,13 +136,14 @@ async function runChecks(
   } catch (err) {
     plan = message(err);
   }
-  if (typeof plan === 'string') {
-    record('event time', 'fail', plan);
-    return;
-  }
   const skipRest = (why: string) => {
     for (const c of ['partition filter', 'text filter', 'boolean filter'] as const) record(c, 'skip', why);
   };
+  if (typeof plan === 'string') {
+    record('event time', 'fail', plan);
+    skipRest('the table does not match its definition');
+    return;
+  }
 
   let latest: ResultRow;
   try {
@@ -214,7 +225,7 @@ async function withSample(
     const values = samplePartition(table, deployed, deps.now());
     const key = `${CHECK_PREFIX}${fileKey('data', table, values, 'inboxlake-check', format)}`;
     const local = join(dir, `sample.${format}`);
-    const writer = await (format === 'csv' ? createCsvWriter : createParquetWriter)(table, local);
+    const writer = await fileWriters[format](table, local);
     await writer.append(sampleRows(table, values, SAMPLE_ROWS));
     await writer.close();
     keys.push(key);
@@ -249,7 +260,7 @@ async function checkSample(
   deployed: CatalogTable,
   scratch: string,
   engine: LakeSqlEngine,
-  record: Record_,
+  record: RecordCheck,
 ) {
   let rows: number;
   try {
@@ -264,7 +275,7 @@ async function checkSample(
   await runChecks(table, deployed, scratch, engine, record);
 }
 
-async function attempt(record: Record_, check: CheckName, fn: () => Promise<string>) {
+async function attempt(record: RecordCheck, check: CheckName, fn: () => Promise<string>) {
   try {
     record(check, 'pass', await fn());
   } catch (err) {
@@ -273,182 +284,3 @@ async function attempt(record: Record_, check: CheckName, fn: () => Promise<stri
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
-// ---------------------------------------------------------------------------------------------------------------
-// What to check, from the table definition and the catalog's types
-
-interface CheckPlan {
-  readonly time: { name: string; expr: string };
-  readonly partitionKeys: readonly CatalogColumn[];
-  readonly text: { name: string };
-  readonly boolean: { name: string; expr: string } | null;
-}
-
-/**
- * The columns each check reads. Text: hyparquet-writer dictionary-encodes a column chunk by its data (distinct bytes
- * at most half of all), so the definition cannot name "the" dictionary column; the rollup dimensions are the columns
- * it declares low-cardinality (grouped by), so they are the ones dictionary-encoded in real files. The sample repeats
- * every value, so every text column of a sample is dictionary-encoded.
- */
-export function checkColumns(table: TableDef): { time: Column; text: Column; boolean: Column | null } {
-  const byName = new Map(table.columns.map((c) => [c.name, c]));
-  const provenance = new Set(provenanceColumns.map((c) => c.name));
-  // How many rollups group or filter by a column: the more, the surer it is low-cardinality (failure_type_name, in
-  // three, over to_address, in one).
-  const grouped = (name: string) =>
-    table.rollups.filter((r) => r.dimensions.includes(name) || Object.hasOwn(r.where ?? {}, name)).length;
-  const texts = table.columns.filter((c) => c.type === 'string' && !provenance.has(c.name));
-  const ranked = texts.filter((c) => grouped(c.name) > 0).sort((a, b) => grouped(b.name) - grouped(a.name));
-  const text = ranked[0] ?? texts[0] ?? table.columns.find((c) => c.type === 'string') ?? null;
-  if (!text) throw new Error(`table ${table.name}: no text column`);
-  return {
-    time: byName.get(table.timeColumn)!,
-    text,
-    boolean: table.columns.find((c) => c.type === 'boolean') ?? null,
-  };
-}
-
-/** The plan, or why the deployed table cannot be checked (a column the definition has is missing from it). */
-function checkPlan(table: TableDef, deployed: CatalogTable): CheckPlan | string {
-  const cols = checkColumns(table);
-  const types = new Map(deployed.columns.map((c) => [c.name, c.type]));
-  for (const c of [cols.time, cols.text, cols.boolean]) {
-    if (c && !types.has(c.name)) return `column ${c.name} is not in the deployed table`;
-  }
-  const keys = table.partitionKeys.map((k) => deployed.partitionKeys.find((d) => d.name === k.name));
-  if (keys.some((k) => !k)) return `partition keys ${table.partitionKeys.map((k) => k.name)} are not all deployed`;
-  return {
-    time: { name: cols.time.name, expr: valueExpr(cols.time, types.get(cols.time.name)!) },
-    partitionKeys: keys as CatalogColumn[],
-    text: { name: cols.text.name },
-    boolean: cols.boolean
-      ? { name: cols.boolean.name, expr: valueExpr(cols.boolean, types.get(cols.boolean.name)!) }
-      : null,
-  };
-}
-
-/**
- * A column as its modelled type. CSV tables declare every column `string` (the Open CSV SerDe), so those are cast:
- * CAST where a value is guaranteed (a failure is then Athena's error text), TRY_CAST where the SerDe reads the
- * writer's null as '' (which CAST would reject).
- */
-function valueExpr(column: Column, deployedType: string): string {
-  const ident = sqlIdent(column.name);
-  const modelled = athenaType[column.type];
-  if (deployedType === modelled || deployedType !== 'string') return ident;
-  return `${column.nullable ? 'TRY_CAST' : 'CAST'}(${ident} AS ${modelled})`;
-}
-
-/**
- * A partition value as a literal of the type the catalog declares: `DATE '2026-11-20'` for a date key, a quoted
- * string for a string key (`server_id = '1234'`: enum projection serves string keys), a bare number only where the
- * catalog still declares an integer key (Trino compares varchar with integer in neither direction).
- */
-export function partitionLiteral(key: CatalogColumn, value: string): string {
-  if (key.type === 'date') {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new Error(`${key.name}: '${value}' is not a date`);
-    return `DATE ${sqlString(value)}`;
-  }
-  if (/^(tinyint|smallint|int|integer|bigint)$/.test(key.type)) {
-    if (!/^-?\d+$/.test(value)) throw new Error(`${key.name}: '${value}' is not an integer`);
-    return value;
-  }
-  return sqlString(value);
-}
-
-export const countSql = (name: string) => `SELECT count(*) AS n FROM ${sqlIdent(name)}`;
-
-function timeSql(name: string, plan: CheckPlan): string {
-  const t = plan.time.expr;
-  const latest = plan.partitionKeys.map((k) => `max_by(${sqlIdent(k.name)}, ${t}) AS ${sqlIdent(k.name)}`);
-  return `SELECT ${[`min(${t}) AS first_time`, `max(${t}) AS last_time`, ...latest].join(', ')} FROM ${sqlIdent(name)}`;
-}
-
-function partitionSql(name: string, plan: CheckPlan, where: string): string {
-  const cols = [
-    'count(*) AS n',
-    `min(${sqlIdent(plan.text.name)}) AS text_value`,
-    ...(plan.boolean ? [`count_if(${plan.boolean.expr}) AS true_rows`] : []),
-  ];
-  return `SELECT ${cols.join(', ')} FROM ${sqlIdent(name)} WHERE ${where}`;
-}
-
-const filteredCountSql = (name: string, where: string, filter: string) =>
-  `SELECT count(*) AS n FROM ${sqlIdent(name)} WHERE ${where} AND ${filter}`;
-
-/** A SQL string literal, as Trino and DuckDB both read it. */
-const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;
-/** A quoted identifier, as Trino and DuckDB both read it. */
-const sqlIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
-// ---------------------------------------------------------------------------------------------------------------
-// The sample
-
-/** `s3://bucket` from a deployed table's location `s3://bucket/<table>/` (the layout puts tables at the lake root). */
-export function lakeRootOf(deployed: CatalogTable, table: TableDef): string {
-  const location = (deployed.parameters.location ?? '').replace(/\/+$/, '');
-  const suffix = `/${table.name}`;
-  if (!location.endsWith(suffix)) {
-    throw new Error(`table ${table.name}: location '${location}' is not <lake root>/${table.name}/`);
-  }
-  return location.slice(0, -suffix.length);
-}
-
-function formatOf(deployed: CatalogTable): LakeFormat {
-  const p = deployed.parameters;
-  if (p.classification === 'csv' || p.classification === 'parquet') return p.classification;
-  return /parquet/i.test(p['serde.serialization.lib'] ?? '') ? 'parquet' : 'csv';
-}
-
-/**
- * The sample's partition: today (UTC), inside every `date` projection's range (which ends at NOW+1DAYS), and the
- * first value of every enum projection, so the scratch table's copy of the projection finds it.
- */
-function samplePartition(table: TableDef, deployed: CatalogTable, now: number): PartitionValues {
-  const values: Record<string, string> = {};
-  for (const k of table.partitionKeys) {
-    if (k.type === 'date') {
-      values[k.name] = new Date(now).toISOString().slice(0, 10);
-      continue;
-    }
-    const enumValues = deployed.parameters[`projection.${k.name}.values`];
-    const first = enumValues?.split(',')[0]?.trim();
-    if (!first) throw new Error(`table ${table.name}: no projected values for partition key ${k.name}`);
-    values[k.name] = first;
-  }
-  return values;
-}
-
-/**
- * Sample rows for a table: every column filled (so non-nullable columns hold), the event time inside the partition's
- * day, and every value repeating so text and number columns are dictionary-encoded, half the booleans true.
- */
-export function sampleRows(table: TableDef, values: PartitionValues, count: number): Row[] {
-  const dateKey = table.partitionKeys.find((k) => k.type === 'date');
-  const day = dateKey ? Date.parse(`${values[dateKey.name]}T12:00:00Z`) : Date.UTC(2026, 0, 1, 12);
-  const text = checkColumns(table).text.name;
-  return Array.from({ length: count }, (_, i) => {
-    const row: Row = {};
-    for (const c of table.columns) {
-      switch (c.type) {
-        case 'timestamp':
-          row[c.name] = day + (c.name === table.timeColumn ? i * 60_000 : 0);
-          break;
-        case 'int32':
-        case 'int64':
-          row[c.name] = (i % 3) + 1;
-          break;
-        case 'double':
-          row[c.name] = (i % 4) + 0.5;
-          break;
-        case 'boolean':
-          row[c.name] = i % 2 === 0;
-          break;
-        case 'string':
-          row[c.name] = c.name === text ? `check-${'ab'[i % 2]}` : `${c.name}-${i % 2}`;
-          break;
-      }
-    }
-    return row;
-  });
-}
