@@ -69,7 +69,7 @@ async function writePartition(lakeDir: string, table: TableDef, format: LakeForm
   await writer.close();
 }
 
-async function runCheck(format: LakeFormat, withData: (t: TableDef, i: number) => boolean) {
+async function runCheck(format: LakeFormat, withData: (t: TableDef, i: number) => boolean, serverIdType?: string) {
   const lakeDir = await mkdtemp(join(tmpdir(), 'inboxlake-check-lake-'));
   dirs.push(lakeDir);
   const tables = allTables.filter(withData);
@@ -77,7 +77,14 @@ async function runCheck(format: LakeFormat, withData: (t: TableDef, i: number) =
     await writePartition(lakeDir, t, format, '2026-11-19', SERVERS[0]!);
     await writePartition(lakeDir, t, format, '2026-11-20', SERVERS[1]!);
   }
-  const catalog = allTables.map((t) => catalogTable(t, { bucket: BUCKET, format, serverIds: SERVERS }));
+  const catalog = allTables
+    .map((t) => catalogTable(t, { bucket: BUCKET, format, serverIds: SERVERS }))
+    .map((t) => ({
+      ...t,
+      partitionKeys: t.partitionKeys.map((k) =>
+        k.name === 'server_id' && serverIdType ? { ...k, type: serverIdType } : k,
+      ),
+    }));
   const statements: string[] = [];
   const { engine, close } = await duckdbEngine(lakeDir, catalog, statements);
   const stores: LocalFolderStore[] = [];
@@ -149,13 +156,25 @@ describe('check-athena statements in DuckDB', () => {
     });
   }
 
-  it('compares partitions with literals of the catalog type: DATE for dt, a bare number for a bigint server_id', async () => {
-    const { statements } = await runCheck('parquet', (t) => t.name === 'socketlabs_failed');
-    const filter = statements.find(
-      (s) => s.startsWith('SELECT count(*) AS n, min(') && s.includes('socketlabs_failed'),
-    );
-    expect(filter).toContain(`"dt" = DATE '2026-11-20' AND "server_id" = 10002`);
-  });
+  // The Glue type of server_id is moving from bigint to string (enum projection serves string keys): the literal
+  // follows the catalog, and both forms are valid in DuckDB, whichever type its views give server_id.
+  for (const [serverIdType, literal] of [
+    ['bigint', '10002'],
+    ['string', "'10002'"],
+  ] as const) {
+    it(`compares partitions with literals of the catalog type: DATE for dt, ${literal} for a ${serverIdType} server_id`, async () => {
+      const { report, statements } = await runCheck('parquet', (t) => t.name !== 'socketlabs_account', serverIdType);
+      expect(failures(report.results)).toEqual([]);
+      const filter = statements.find(
+        (s) => s.startsWith('SELECT count(*) AS n, min(') && s.includes('socketlabs_failed'),
+      );
+      expect(filter).toContain(`"dt" = DATE '2026-11-20' AND "server_id" = ${literal}`);
+      const sample = statements.find(
+        (s) => s.startsWith('SELECT count(*) AS n, min(') && s.includes('inboxlake_check_socketlabs_account'),
+      );
+      expect(sample).toContain(`"dt" = DATE '2026-12-02' AND "server_id" = ${literal.replace('10002', '10001')}`);
+    });
+  }
 
   it('a sample writes its text column dictionary-encoded and its boolean RLE-encoded, as real files are', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'inboxlake-check-sample-'));
