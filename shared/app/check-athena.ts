@@ -63,7 +63,10 @@ export interface CheckAthenaReport {
   readonly notDeployed: readonly string[];
 }
 
-/** Rows of a sample file: more than 16, so the writer RLE-encodes booleans as it does in real files. */
+/**
+ * Rows of a sample file: enough that every text column repeats its values (so the writer dictionary-encodes it, as
+ * in real files) and a boolean filter has both values to tell apart (half true).
+ */
 export const SAMPLE_ROWS = 24;
 /** Name of the scratch table that reads a table's sample. */
 export const scratchTableName = (table: string) => `inboxlake_check_${table}`;

@@ -142,7 +142,7 @@ export function athenaEngine(client: AthenaClient, options: AthenaEngineOptions)
             cause: err,
           });
         }
-        for (const t of page.TableMetadataList ?? []) tables.push(catalogTable(t));
+        for (const t of page.TableMetadataList ?? []) tables.push(fromTableMetadata(t));
         token = page.NextToken;
       } while (token);
       return tables;
@@ -183,7 +183,8 @@ export function athenaEngine(client: AthenaClient, options: AthenaEngineOptions)
   };
 }
 
-function catalogTable(t: TableMetadata): CatalogTable {
+/** A table as ListTableMetadata reports it, in the check's shape (type names lower-cased, as Glue stores them). */
+export function fromTableMetadata(t: TableMetadata): CatalogTable {
   const cols = (list: TableMetadata['Columns']) =>
     (list ?? []).map((c) => ({ name: c.Name ?? '', type: (c.Type ?? '').toLowerCase() }));
   return {
@@ -247,9 +248,17 @@ function required(p: Readonly<Record<string, string>>, key: string, table: strin
   return v;
 }
 
-/** A Hive DDL string literal (single quotes; backslash escapes, as Hive reads them). */
+/**
+ * A Hive DDL string literal (single quotes; backslash escapes, as Hive reads them). Control characters are written as
+ * Hive's `\uXXXX` escape (HIVE-4618) rather than raw: the CSV tables' escape char is U+0000 (csv-dialect.ts), and a
+ * raw NUL inside a statement is at the mercy of every layer it passes through.
+ */
 function hiveString(value: string): string {
-  return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+  const escaped = value
+    .replaceAll('\\', '\\\\')
+    .replaceAll("'", "\\'")
+    .replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `'${escaped}'`;
 }
 
 /** Names are ours or the catalog's ([a-z0-9_]); anything else is refused rather than escaped. */

@@ -1,6 +1,6 @@
 import type { TableMetadata } from '@aws-sdk/client-athena';
 import { glueTableInput, type LakeFormat } from '../../infra/glue-tables';
-import type { CatalogTable } from '../../shared/lake/athena';
+import { type CatalogTable, fromTableMetadata } from '../../shared/lake/athena';
 import type { TableDef } from '../../shared/lake/table';
 
 export interface DeployedLake {
@@ -49,11 +49,5 @@ export function athenaTableMetadata(table: TableDef, lake: DeployedLake): TableM
 
 /** The same metadata in the shape the check reads (what athenaEngine().listTables() makes of it). */
 export function catalogTable(table: TableDef, lake: DeployedLake): CatalogTable {
-  const m = athenaTableMetadata(table, lake);
-  return {
-    name: m.Name!,
-    columns: m.Columns!.map((c) => ({ name: c.Name!, type: c.Type! })),
-    partitionKeys: m.PartitionKeys!.map((c) => ({ name: c.Name!, type: c.Type! })),
-    parameters: m.Parameters!,
-  };
+  return fromTableMetadata(athenaTableMetadata(table, lake));
 }

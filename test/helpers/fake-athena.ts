@@ -11,9 +11,9 @@ import {
   type TableMetadata,
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
-import { allTables } from '../../shared/catalog';
+import { fromTableMetadata } from '../../shared/lake/athena';
 import type { ObjectStore } from '../../shared/lake/object-store';
-import { openLakeQuery, viewSql } from '../../shared/lake/query';
+import { openDuckdbAthena } from './duckdb-athena';
 
 export interface FakeAthenaOptions {
   /** Local lake folder DuckDB answers SELECTs from (the deployed tables' data). */
@@ -38,14 +38,15 @@ export interface StartedStatement {
 }
 
 /**
- * A fake Athena behind aws-sdk-client-mock: StartQueryExecution runs SELECTs in DuckDB over a local lake and answers
- * in Athena's shapes (QUEUED/RUNNING then SUCCEEDED or FAILED with a StateChangeReason; results as text with the
- * header row first, paged with NextToken). CREATE EXTERNAL TABLE … LOCATION 's3://…/_check/<table>/' and DROP TABLE
- * become DuckDB views over the uploaded sample.
+ * A fake Athena behind aws-sdk-client-mock: StartQueryExecution runs SELECTs in DuckDB over a local lake read as the
+ * catalog types it (duckdb-athena.ts) and answers in Athena's shapes (QUEUED/RUNNING then SUCCEEDED or FAILED with a
+ * StateChangeReason; results as text with the header row first, paged with NextToken). CREATE EXTERNAL TABLE …
+ * LOCATION 's3://…/_check/<table>/' and DROP TABLE become DuckDB views over the uploaded sample.
  */
 export async function fakeAthena(options: FakeAthenaOptions) {
   const mock = mockClient(AthenaClient);
-  const db = await openLakeQuery({ lakeDir: options.lakeDir, tables: allTables });
+  const catalog = options.tables.map(fromTableMetadata);
+  const db = await openDuckdbAthena(options.lakeDir, catalog);
   const pageSize = options.pageSize ?? 2;
   const started: StartedStatement[] = [];
   const stopped: string[] = [];
@@ -61,7 +62,8 @@ export async function fakeAthena(options: FakeAthenaOptions) {
       const create =
         /^CREATE EXTERNAL TABLE `([a-z0-9_]+)`[\s\S]*\nLOCATION 's3:\/\/[^/]+\/_check\/([a-z0-9_]+)\/'/.exec(sql);
       if (create) {
-        const [, name, table] = create;
+        const name = create[1]!;
+        const table = create[2]!;
         if (options.samples) {
           for (const key of await options.samples.list(`_check/${table}/`)) {
             samplesSeen.push(key);
@@ -70,22 +72,17 @@ export async function fakeAthena(options: FakeAthenaOptions) {
             await writeFile(path, (await options.samples.get(key))!);
           }
         }
-        const def = allTables.find((t) => t.name === table)!;
-        const view = await viewSql(join(options.lakeDir, '_check'), def);
-        await db.run(view.replace(/^CREATE OR REPLACE VIEW "[^"]+"/, `CREATE VIEW "${name}"`));
+        const like = catalog.find((t) => t.name === table);
+        if (!like) return { state: 'FAILED', reason: `no deployed table ${table} to copy` };
+        await db.createTable(like, name, join(options.lakeDir, '_check', table));
         return { state: 'SUCCEEDED', columns: [], rows: [] };
       }
       const drop = /^DROP TABLE IF EXISTS `([a-z0-9_]+)`$/.exec(sql);
       if (drop) {
-        await db.run(`DROP VIEW IF EXISTS "${drop[1]}"`);
+        await db.dropTable(drop[1]!);
         return { state: 'SUCCEEDED', columns: [], rows: [] };
       }
-      const result = await db.run(sql);
-      return {
-        state: 'SUCCEEDED',
-        columns: result.columns.map((c) => c.name),
-        rows: result.rows.map((r) => r.map((v) => (v === null ? null : String(v)))),
-      };
+      return { state: 'SUCCEEDED', ...(await db.run(sql)) };
     } catch (err) {
       return { state: 'FAILED', reason: (err as Error).message };
     }
@@ -152,7 +149,7 @@ export async function fakeAthena(options: FakeAthenaOptions) {
     samplesSeen,
     async close() {
       mock.restore();
-      await db.close();
+      db.close();
     },
   };
 }

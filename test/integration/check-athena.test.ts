@@ -49,7 +49,7 @@ async function lakeWithData(tables: readonly TableDef[], format: LakeFormat = 'p
   dirs.push(lakeDir);
   const store = new LocalFolderStore(lakeDir);
   for (const t of tables) {
-    const values = Object.fromEntries(t.partitionKeys.map((k) => [k.name, k.type === 'date' ? '2026-11-20' : 10002]));
+    const values = Object.fromEntries(t.partitionKeys.map((k) => [k.name, k.type === 'date' ? '2026-11-20' : '10002']));
     const writer = await fileWriters[format](t, store.pathOf(fileKey('data', t, values, 'test', format)));
     await writer.append(sampleRows(t, values, 20));
     await writer.close();
@@ -278,7 +278,8 @@ describe('the Athena runner', () => {
       `s3://${BUCKET}/_check/sendsage_seedlist/`,
     );
     expect(ddl).toContain("ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde'");
-    expect(ddl).toContain("WITH SERDEPROPERTIES ('separatorChar'=',', 'quoteChar'='\"', 'escapeChar'='\\\\')");
+    // The dialect of csv-dialect.ts: quotes doubled, U+0000 as the escape char (written as Hive's \u escape).
+    expect(ddl).toContain("WITH SERDEPROPERTIES ('separatorChar'=',', 'quoteChar'='\"', 'escapeChar'='\\u0000')");
     expect(ddl).toContain("'skip.header.line.count'='1'");
     expect(ddl).toContain("'projection.dt.type'='date'");
     expect(ddl).toContain(`'storage.location.template'='s3://${BUCKET}/_check/sendsage_seedlist/dt=\${dt}/'`);
