@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { RETENTION_DAYS as SOCKETLABS_RETENTION_DAYS } from '../../shared/app/collect-socketlabs';
 import { DAY_MS, parseDay, utcDay } from '../../shared/engine/windows';
+import { CHECK_PREFIX } from '../../shared/lake/layout';
 import type { NamedQuery } from '../../shared/lake/named-queries';
 import type { DeploymentConfig } from '../config';
 import { glueTableInput } from '../glue-tables';
@@ -180,6 +181,13 @@ function lifecycleRules(config: DeploymentConfig, tables: readonly DeployedTable
       id: 'AthenaResults',
       prefix: ATHENA_RESULTS_PREFIX,
       expiration: Duration.days(ATHENA_RESULTS_DAYS),
+      noncurrentVersionExpiration: Duration.days(1),
+    },
+    // check-athena deletes its samples itself; this clears the old versions and what an interrupted run left.
+    {
+      id: 'CheckSamples',
+      prefix: CHECK_PREFIX,
+      expiration: Duration.days(1),
       noncurrentVersionExpiration: Duration.days(1),
     },
   ];

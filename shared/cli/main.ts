@@ -5,6 +5,7 @@ import { isTimeZone, loadLakeConfig } from '../config';
 import { ConfigError, InboxlakeError } from '../engine/errors';
 import { LeaseHeldError } from '../engine/lease';
 import { redactSecrets } from '../engine/redact';
+import { checkAthenaArgs, runCheckAthena } from './check-athena-command';
 import { runCollect } from './collect-command';
 import { runDigest } from './digest-command';
 import { queryArgs, runQuery } from './query-command';
@@ -28,6 +29,10 @@ const usage = `inboxlake — email reporting data into an Athena-ready lake
       Runs a named query (the same SQL as the Athena named queries); --date runs it as if today (UTC) were that date.
   inboxlake query --list
       Lists the named queries with their descriptions.
+  inboxlake check-athena [--workgroup NAME] [--database NAME]
+      Run once after cdk deploy, with AWS credentials: checks in Athena that every deployed table reads back (count,
+      min/max event time, partition, text and boolean filters; a table without data is checked on a sample file
+      written under _check/ and removed). Names default to the stack's (inboxlake); exit 1 if any check fails.
   inboxlake start
       The embedded default (npm start): collects a week from the built-in API simulator, or from the real API
       when SOCKETLABS_API_KEY and SOCKETLABS_SERVER_IDS are set.
@@ -94,6 +99,8 @@ const cliOptions = {
   named: { type: 'string' },
   list: { type: 'boolean' },
   wait: { type: 'boolean' },
+  workgroup: { type: 'string' },
+  database: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -162,6 +169,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
     }
     case 'start':
       return runStart(env, lakeConfig);
+    case 'check-athena': {
+      const parsed = checkAthenaArgs.safeParse({ workgroup: values.workgroup, database: values.database });
+      if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message).join('; '));
+      return runCheckAthena(parsed.data, lakeConfig);
+    }
     default:
       throw new ConfigError(`unknown command '${command}'; see inboxlake --help`);
   }

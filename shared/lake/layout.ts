@@ -85,6 +85,9 @@ export function digestSentMarkerKey(date: string): string {
   return `_state/digest/sent/${date}.json`;
 }
 
+/** Where `inboxlake check-athena` puts its short-lived sample files, outside every table's location. */
+export const CHECK_PREFIX = '_check/';
+
 /** Key of the lease a run holds while it collects a (source, scope, dataset): the same triple as its checkpoint. */
 export function leaseKey(source: string, scope: string, dataset: string): string {
   return `_state/leases/${source}/${encodeURIComponent(scope)}/${dataset}.json`;
@@ -98,5 +101,6 @@ export function lakeFolders(tables: readonly TableDef[]): string[] {
       .filter(Boolean)
       .map((p) => p.slice(0, -1)),
     '_state',
+    CHECK_PREFIX.slice(0, -1),
   ];
 }

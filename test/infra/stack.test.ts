@@ -242,6 +242,11 @@ describe('lake bucket', () => {
     expect(byId.State).toMatchObject({ Prefix: '_state/', NoncurrentVersionExpiration: { NoncurrentDays: 30 } });
     expect(byId.State.ExpirationInDays).toBeUndefined();
     expect(byId.AthenaResults).toMatchObject({ Prefix: '_athena-results/', ExpirationInDays: 30 });
+    expect(byId.CheckSamples).toMatchObject({
+      Prefix: '_check/',
+      ExpirationInDays: 1,
+      NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+    });
     expect(byId['Table-socketlabs_messages']).toMatchObject({
       Prefix: 'socketlabs_messages/',
       NoncurrentVersionExpiration: { NoncurrentDays: 7 },
