@@ -9,7 +9,7 @@
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runStart } from '../../shared/cli/start-command';
 import { loadLakeConfig } from '../../shared/config';
 import { repoRoot } from '../helpers/cli';
@@ -22,7 +22,8 @@ const update = process.env.INBOXLAKE_UPDATE_FINGERPRINT === '1';
 /**
  * The one input `npm start` takes from the machine besides its environment: the wall clock, which picks the week,
  * yesterday's digest, the simulators' "now" and every ingested_at. Only Date is frozen; timers and the monotonic
- * clock that rate budgets use run for real.
+ * clock that rate budgets use run for real. The simulators' data comes from their default seed (1); the random API
+ * keys, password and loopback ports that start draws never reach the lake or the digest.
  */
 const NOW = Date.UTC(2026, 10, 18, 15, 30, 0);
 const TIME_ZONE = 'America/New_York';
@@ -33,11 +34,6 @@ const TIME_ZONE = 'America/New_York';
  */
 const inFull = (path: string) => path.startsWith('_state/') || path.endsWith('/digest.json');
 
-afterEach(() => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
-
 /** `npm start` in a scratch folder (its outbox lands in the working directory); the lake and outbox fingerprinted. */
 async function startWeek(sandbox: 'v1' | 'v2'): Promise<{ lake: FolderFingerprint; outbox: FolderFingerprint }> {
   const dir = await scratch(`fingerprint-${sandbox}`);
@@ -46,6 +42,7 @@ async function startWeek(sandbox: 'v1' | 'v2'): Promise<{ lake: FolderFingerprin
     INBOXLAKE_TIMEZONE: TIME_ZONE,
     ...(sandbox === 'v1' ? { INBOXLAKE_SANDBOX: 'v1' } : {}),
   };
+  // start's progress lines, kept for the failure message instead of cluttering the test output.
   let output = '';
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     output += String(chunk);
@@ -54,7 +51,6 @@ async function startWeek(sandbox: 'v1' | 'v2'): Promise<{ lake: FolderFingerprin
   const cwd = process.cwd();
   vi.useFakeTimers({ toFake: ['Date'], now: NOW });
   process.chdir(dir);
-  const started = performance.now();
   try {
     const code = await runStart(env, loadLakeConfig(env));
     expect(code, output).toBe(0);
@@ -63,7 +59,6 @@ async function startWeek(sandbox: 'v1' | 'v2'): Promise<{ lake: FolderFingerprin
     vi.useRealTimers();
     vi.restoreAllMocks();
   }
-  console.log(`${sandbox}: npm start ${Math.round(performance.now() - started)} ms`);
   const fingerprint = {
     lake: await fingerprintFolder(join(dir, 'lake'), inFull),
     outbox: await fingerprintFolder(join(dir, 'outbox'), inFull),
@@ -91,6 +86,5 @@ describe('fingerprint of a simulated week (npm start with SocketLabs v1, v2 and 
     );
     expect(differences, 'files that differ from test/fixtures/fingerprint/week.json').toEqual([]);
     expect(actual).toEqual(golden);
-    // Two `npm start` runs take about 40 s on an idle 2-core machine; the margin is for a busy one.
-  }, 300_000);
+  }, 300_000); // two `npm start` runs: about 35 s on an idle 2-core machine, the margin is for a busy one
 });
