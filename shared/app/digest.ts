@@ -5,7 +5,7 @@ import type { DigestConfig } from '../config';
 import { buildDigestEmail, hardBouncesCsv } from '../digest/email';
 import { computeDigest } from '../digest/metrics';
 import type { Digest } from '../digest/model';
-import { renderHtml, renderSubject, renderText } from '../digest/render';
+import { renderDigest } from '../digest/render';
 import { sendDigest } from '../digest/send';
 import { ConfigError } from '../engine/errors';
 import type { ObjectStore } from '../lake/object-store';
@@ -49,9 +49,7 @@ export async function produceDigest(
       key: f.key,
     });
   }
-  const subject = renderSubject(digest);
-  const html = renderHtml(digest);
-  const text = renderText(digest);
+  const { subject, html, text } = renderDigest(digest);
   const from = config.from ?? 'inboxlake@localhost';
   const raw = await buildDigestEmail({
     from,
