@@ -4,7 +4,7 @@ import { SESClient } from '@aws-sdk/client-ses';
 import type { DigestConfig } from '../config';
 import { buildDigestEmail, hardBouncesCsv } from '../digest/email';
 import { computeDigest } from '../digest/metrics';
-import type { Digest } from '../digest/model';
+import { type Digest, digestJson } from '../digest/model';
 import { renderDigest } from '../digest/render';
 import { sendDigest } from '../digest/send';
 import { ConfigError } from '../engine/errors';
@@ -64,7 +64,7 @@ export async function produceDigest(
   if (request.outDir) {
     await mkdir(request.outDir, { recursive: true });
     for (const [name, body] of [
-      ['digest.json', `${JSON.stringify(digest, null, 2)}\n`],
+      ['digest.json', digestJson(digest)],
       ['digest.html', html],
       ['digest.txt', text],
       ['digest.eml', raw],

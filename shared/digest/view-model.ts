@@ -23,6 +23,7 @@ import {
   type DigestCampaign,
   type DigestServer,
   definitions as defaultDefinitions,
+  scopeLabel,
 } from './model';
 
 /**
@@ -86,12 +87,6 @@ export interface DigestView {
 const activity = (s: DigestServer) =>
   s.queued + s.processed + s.hard_bounces + s.soft_bounces + s.suppressed + s.complaints + s.opens + s.clicks;
 
-function parseScope(scope: string): { kind: 'server' | 'campaign'; id: number; isp: string | null } | null {
-  const m = /^\s*(server|campaign)\s+(\d+)\s*(?:\/\s*(.*))?$/i.exec(scope);
-  if (!m) return null;
-  return { kind: m[1]!.toLowerCase() as 'server' | 'campaign', id: Number(m[2]), isp: m[3]?.trim() || null };
-}
-
 const worstLevel = (alerts: readonly Alert[]): Level =>
   alerts.reduce<Level>((w, a) => (levelRank[a.severity] > levelRank[w] ? a.severity : w), 'ok');
 
@@ -107,10 +102,10 @@ export function buildView(d: Digest): DigestView {
   const byServer = new Map<number, Alert[]>();
   const byCampaign = new Map<number, Alert[]>();
   for (const a of sorted) {
-    const scope = parseScope(a.scope);
-    if (!scope) continue;
-    const map = scope.kind === 'server' ? byServer : byCampaign;
-    map.set(scope.id, [...(map.get(scope.id) ?? []), a]);
+    const { scope } = a;
+    if (scope.kind === 'server') byServer.set(scope.server_id, [...(byServer.get(scope.server_id) ?? []), a]);
+    else if (scope.kind === 'campaign')
+      byCampaign.set(scope.campaign_id, [...(byCampaign.get(scope.campaign_id) ?? []), a]);
   }
 
   const servers: ServerView[] = d.socketlabs.servers.map((s) => {
@@ -144,8 +139,7 @@ export function buildView(d: Digest): DigestView {
     const own = byCampaign.get(c.campaign_id) ?? [];
     const flaggedIsps = new Set<string>();
     for (const a of own) {
-      const isp = parseScope(a.scope)?.isp;
-      if (isp) flaggedIsps.add(isp.toLowerCase());
+      if (a.scope.kind === 'campaign' && a.scope.provider) flaggedIsps.add(a.scope.provider.toLowerCase());
     }
     const seeds = c.isps.reduce((n, i) => n + (i.count_total ?? 0), 0);
     return { kind: 'campaign', c, alerts: own, level: worstLevel(own), flaggedIsps, seeds, rank: 0 };
@@ -177,7 +171,7 @@ export function buildView(d: Digest): DigestView {
 /** One alert as a phrase: `server 1234 complaint rate 0.34 %`. */
 export function alertPhrase(a: Alert): string {
   const value = a.value === null || isNoDataAlert(a) ? '' : ` ${metricValue(a.metric, a.value)}`;
-  return `${clean(a.scope, 80)} ${metricLabel(a.metric)}${value}`;
+  return `${clean(scopeLabel(a.scope), 80)} ${metricLabel(a.metric)}${value}`;
 }
 
 export function verdict(a: DigestView): { level: Level | 'nodata'; headline: string } {
@@ -348,13 +342,13 @@ export function groupAlerts(sorted: readonly Alert[]): AlertGroup[] {
   const groups: AlertGroup[] = [];
   const byKey = new Map<string, AlertGroup>();
   for (const x of sorted) {
-    const scope = parseScope(x.scope);
-    const key = scope?.kind === 'campaign' ? `${scope.id}|${metricKey(x.metric)}` : null;
+    const { scope } = x;
+    const key = scope.kind === 'campaign' ? `${scope.campaign_id}|${metricKey(x.metric)}` : null;
     let g = key === null ? undefined : byKey.get(key);
     if (!g) {
       g = {
         severity: x.severity,
-        scope: scope?.kind === 'campaign' ? `campaign ${scope.id}` : clean(x.scope, 80),
+        scope: scope.kind === 'campaign' ? `campaign ${scope.campaign_id}` : clean(scopeLabel(scope), 80),
         metric: x.metric,
         main: null,
         isps: [],
@@ -364,7 +358,7 @@ export function groupAlerts(sorted: readonly Alert[]): AlertGroup[] {
       groups.push(g);
       if (key !== null) byKey.set(key, g);
     }
-    if (scope?.kind === 'campaign' && scope.isp) g.isps.push({ name: clean(scope.isp, 40), alert: x });
+    if (scope.kind === 'campaign' && scope.provider) g.isps.push({ name: clean(scope.provider, 40), alert: x });
     else g.main ??= x;
     const advice = clean(x.advice, 400);
     if (advice && !g.advice.includes(advice)) g.advice.push(advice);
