@@ -1,33 +1,5 @@
 import type { Alert, AlertScope, DigestCampaign, DigestServer } from './model';
-
-/**
- * Thresholds, with defaults from the Gmail/Yahoo bulk-sender rules (complaints under 0.1 %, never 0.3 %) and SES
- * reputation guidance (bounces under 2 %, review at 5 %); inbox placement from seed-test practice. Findings are
- * only raised above a minimum volume, so a day of 20 messages does not page anyone over one bounce.
- */
-export interface Thresholds {
-  readonly complaintWarn: number;
-  readonly complaintCritical: number;
-  readonly bounceWarn: number;
-  readonly bounceCritical: number;
-  readonly inboxWarn: number;
-  readonly inboxCritical: number;
-  /** Messages queued (for bounce rate) or delivered (for complaint rate) before a rate counts. */
-  readonly minVolume: number;
-  /** Seeds at a provider before its placement counts. */
-  readonly minSeeds: number;
-}
-
-export const defaultThresholds: Thresholds = {
-  complaintWarn: 0.001,
-  complaintCritical: 0.003,
-  bounceWarn: 0.02,
-  bounceCritical: 0.05,
-  inboxWarn: 80,
-  inboxCritical: 60,
-  minVolume: 100,
-  minSeeds: 3,
-};
+import type { Thresholds } from './thresholds';
 
 const advice = {
   complaint:

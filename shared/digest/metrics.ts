@@ -2,7 +2,7 @@ import { tableAreaPrefix } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
 import { sendsageCampaigns, sendsageIspResults, sendsageMessages, sendsageSpamRules } from '../sources/sendsage/tables';
 import { describeFailureCode } from '../sources/socketlabs-v1/failure-codes';
-import { defaultThresholds, findAlerts, type Thresholds } from './alerts';
+import { findAlerts } from './alerts';
 import { addDays, localDate, zonedDay } from './day';
 import { addCount, type Counters, withRates, zeroCounters } from './figures';
 import { epochMs, type RollupCount, readRows, visitRollups } from './lake-reader';
@@ -14,6 +14,7 @@ import {
   MAX_LISTED_HARD_BOUNCES,
   type UnreadableFile,
 } from './model';
+import { defaultThresholds, type Thresholds } from './thresholds';
 
 export interface DigestOptions {
   /** The calendar day, in `timeZone`. */

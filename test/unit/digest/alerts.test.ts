@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultThresholds, findAlerts } from '../../../shared/digest/alerts';
+import { findAlerts } from '../../../shared/digest/alerts';
 import {
   type AlertScope,
   type DigestCampaign,
@@ -10,6 +10,7 @@ import {
   scopeLabel,
 } from '../../../shared/digest/model';
 import { sampleDigest } from '../../../shared/digest/sample';
+import { defaultThresholds } from '../../../shared/digest/thresholds';
 
 const server = (id: number, over: Partial<DigestServer>): DigestServer => ({
   server_id: id,
