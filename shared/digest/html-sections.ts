@@ -1,3 +1,4 @@
+import { type AlertGroup, adviceText, groupAlerts, noteAdvice, providersText } from './alert-groups';
 import { clean, int, longDate, metricLabel, plural, show, thresholdText, utc, valueText } from './format';
 import {
   bytes,
@@ -15,17 +16,12 @@ import {
 } from './html-kit';
 import type { Alert, Digest } from './model';
 import {
-  type AlertGroup,
-  adviceText,
   alertPhrase,
   attachedSentence,
   type DigestView,
   definitionsOf,
-  groupAlerts,
   incompleteNotice,
   type Level,
-  noteAdvice,
-  providersText,
   summaryRuns,
   verdict,
 } from './view-model';

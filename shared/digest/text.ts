@@ -1,3 +1,4 @@
+import { adviceText, groupAlerts, noteAdvice, providersText } from './alert-groups';
 import {
   avg,
   clean,
@@ -18,7 +19,6 @@ import {
   valueText,
 } from './format';
 import {
-  adviceText,
   attachedSentence,
   type CampaignView,
   campaignLabel,
@@ -26,13 +26,10 @@ import {
   costlyRules,
   type DigestView,
   definitionsOf,
-  groupAlerts,
   incompleteNotice,
   ispOrder,
   type Layout,
   MAX_ISP_ROWS,
-  noteAdvice,
-  providersText,
   type ServerView,
   serverMetricCells,
   serverMetricRows,
