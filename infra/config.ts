@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { isTimeZone } from '../shared/config';
+import { thresholdOverridesSchema } from '../shared/digest/thresholds';
 
 /**
  * The deployment configuration: the `inboxlake` object of cdk.json's context, parsed once at synth. Types are
@@ -84,16 +85,6 @@ const socketlabsAccountSchema = z
     }
   });
 
-const thresholdsSchema = z.strictObject({
-  complaintWarn: z.number().min(0).max(1).optional(),
-  complaintCritical: z.number().min(0).max(1).optional(),
-  bounceWarn: z.number().min(0).max(1).optional(),
-  bounceCritical: z.number().min(0).max(1).optional(),
-  inboxWarn: z.number().min(0).max(100).optional(),
-  inboxCritical: z.number().min(0).max(100).optional(),
-  minVolume: z.number().int().min(0).optional(),
-});
-
 const digestSchema = z
   .strictObject({
     from: email,
@@ -107,7 +98,8 @@ const digestSchema = z
      * identity; true adds the recipients' identities to the function's ses:SendRawEmail resources.
      */
     sesSandbox: z.boolean().default(false),
-    thresholds: thresholdsSchema.default({}),
+    /** Thresholds to change from the digest's defaults (shared/digest/thresholds.ts); the rest keep them. */
+    thresholds: thresholdOverridesSchema.default({}),
   })
   .superRefine((d, ctx) => {
     const fromDomain = d.from.slice(d.from.lastIndexOf('@') + 1).toLowerCase();

@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import * as z from 'zod';
+import { thresholdEnvShape, thresholdsFromEnv } from './digest/thresholds';
 import { ConfigError } from './engine/errors';
 import { registerSecret } from './engine/redact';
 import { lakeLocationProblem } from './lake/open-store';
@@ -218,7 +219,6 @@ export function loadSecretsConfig(env: Record<string, string | undefined> = proc
 
 export type SecretsConfig = ReturnType<typeof loadSecretsConfig>;
 
-const fraction = z.coerce.number().min(0).max(1);
 const digestSchemaEnv = z.object({
   INBOXLAKE_TIMEZONE: z
     .string()
@@ -240,13 +240,7 @@ const digestSchemaEnv = z.object({
   /** For an SES-compatible endpoint (the local emulator); unset on AWS. */
   INBOXLAKE_SES_ENDPOINT: z.url().optional(),
   AWS_REGION: z.string().default('us-east-1'),
-  INBOXLAKE_COMPLAINT_WARN: fraction.default(0.001),
-  INBOXLAKE_COMPLAINT_CRITICAL: fraction.default(0.003),
-  INBOXLAKE_BOUNCE_WARN: fraction.default(0.02),
-  INBOXLAKE_BOUNCE_CRITICAL: fraction.default(0.05),
-  INBOXLAKE_INBOX_WARN: z.coerce.number().min(0).max(100).default(80),
-  INBOXLAKE_INBOX_CRITICAL: z.coerce.number().min(0).max(100).default(60),
-  INBOXLAKE_MIN_VOLUME: z.coerce.number().int().min(0).default(100),
+  ...thresholdEnvShape,
 });
 
 /** The digest's zone, sender, recipients and thresholds. */
@@ -258,16 +252,7 @@ export function loadDigestConfig(env: Record<string, string | undefined> = proce
     to: e.INBOXLAKE_DIGEST_TO,
     sesEndpoint: e.INBOXLAKE_SES_ENDPOINT,
     region: e.AWS_REGION,
-    thresholds: {
-      complaintWarn: e.INBOXLAKE_COMPLAINT_WARN,
-      complaintCritical: e.INBOXLAKE_COMPLAINT_CRITICAL,
-      bounceWarn: e.INBOXLAKE_BOUNCE_WARN,
-      bounceCritical: e.INBOXLAKE_BOUNCE_CRITICAL,
-      inboxWarn: e.INBOXLAKE_INBOX_WARN,
-      inboxCritical: e.INBOXLAKE_INBOX_CRITICAL,
-      minVolume: e.INBOXLAKE_MIN_VOLUME,
-      minSeeds: 3,
-    },
+    thresholds: thresholdsFromEnv(e),
   } as const;
 }
 

@@ -6,6 +6,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
 import { digestReadPrefixes } from '../../shared/digest/metrics';
+import { thresholdEnvironment } from '../../shared/digest/thresholds';
 import type { DeploymentConfig } from '../config';
 import { dailyAt, describeSchedule } from '../schedules';
 import { DIGEST_STATE_PREFIX } from '../sources';
@@ -19,29 +20,14 @@ export interface DigestProps {
   readonly monitoring: Monitoring;
 }
 
-/** Threshold env vars of the digest (shared/config.ts loadDigestConfig), by config field. */
-const thresholdEnv = {
-  complaintWarn: 'INBOXLAKE_COMPLAINT_WARN',
-  complaintCritical: 'INBOXLAKE_COMPLAINT_CRITICAL',
-  bounceWarn: 'INBOXLAKE_BOUNCE_WARN',
-  bounceCritical: 'INBOXLAKE_BOUNCE_CRITICAL',
-  inboxWarn: 'INBOXLAKE_INBOX_WARN',
-  inboxCritical: 'INBOXLAKE_INBOX_CRITICAL',
-  minVolume: 'INBOXLAKE_MIN_VOLUME',
-} as const;
-
 /** The digest's environment: zone, sender, recipients and the thresholds the config sets (others: defaults). */
 export function digestEnvironment(config: DeploymentConfig): Record<string, string> {
-  const env: Record<string, string> = {
+  return {
     INBOXLAKE_TIMEZONE: config.timeZone,
     INBOXLAKE_DIGEST_FROM: config.digest.from,
     INBOXLAKE_DIGEST_TO: config.digest.to.join(','),
+    ...thresholdEnvironment(config.digest.thresholds),
   };
-  for (const [field, name] of Object.entries(thresholdEnv)) {
-    const value = config.digest.thresholds[field as keyof typeof thresholdEnv];
-    if (value !== undefined) env[name] = String(value);
-  }
-  return env;
 }
 
 /**

@@ -4,8 +4,8 @@ import { SESClient } from '@aws-sdk/client-ses';
 import type { DigestConfig } from '../config';
 import { buildDigestEmail, hardBouncesCsv } from '../digest/email';
 import { computeDigest } from '../digest/metrics';
-import type { Digest } from '../digest/model';
-import { renderHtml, renderSubject, renderText } from '../digest/render';
+import { type Digest, digestJson } from '../digest/model';
+import { renderDigest } from '../digest/render';
 import { sendDigest } from '../digest/send';
 import { ConfigError } from '../engine/errors';
 import type { ObjectStore } from '../lake/object-store';
@@ -49,9 +49,7 @@ export async function produceDigest(
       key: f.key,
     });
   }
-  const subject = renderSubject(digest);
-  const html = renderHtml(digest);
-  const text = renderText(digest);
+  const { subject, html, text } = renderDigest(digest);
   const from = config.from ?? 'inboxlake@localhost';
   const raw = await buildDigestEmail({
     from,
@@ -66,7 +64,7 @@ export async function produceDigest(
   if (request.outDir) {
     await mkdir(request.outDir, { recursive: true });
     for (const [name, body] of [
-      ['digest.json', `${JSON.stringify(digest, null, 2)}\n`],
+      ['digest.json', digestJson(digest)],
       ['digest.html', html],
       ['digest.txt', text],
       ['digest.eml', raw],

@@ -1,33 +1,5 @@
-import type { Alert, DigestCampaign, DigestServer } from './model';
-
-/**
- * Thresholds, with defaults from the Gmail/Yahoo bulk-sender rules (complaints under 0.1 %, never 0.3 %) and SES
- * reputation guidance (bounces under 2 %, review at 5 %); inbox placement from seed-test practice. Findings are
- * only raised above a minimum volume, so a day of 20 messages does not page anyone over one bounce.
- */
-export interface Thresholds {
-  readonly complaintWarn: number;
-  readonly complaintCritical: number;
-  readonly bounceWarn: number;
-  readonly bounceCritical: number;
-  readonly inboxWarn: number;
-  readonly inboxCritical: number;
-  /** Messages queued (for bounce rate) or delivered (for complaint rate) before a rate counts. */
-  readonly minVolume: number;
-  /** Seeds at a provider before its placement counts. */
-  readonly minSeeds: number;
-}
-
-export const defaultThresholds: Thresholds = {
-  complaintWarn: 0.001,
-  complaintCritical: 0.003,
-  bounceWarn: 0.02,
-  bounceCritical: 0.05,
-  inboxWarn: 80,
-  inboxCritical: 60,
-  minVolume: 100,
-  minSeeds: 3,
-};
+import type { Alert, AlertScope, DigestCampaign, DigestServer } from './model';
+import type { Thresholds } from './thresholds';
 
 const advice = {
   complaint:
@@ -43,7 +15,7 @@ const advice = {
 };
 
 function rateAlert(
-  scope: string,
+  scope: AlertScope,
   metric: string,
   value: number | null,
   warn: number,
@@ -69,7 +41,7 @@ export function findAlerts(
 ): Alert[] {
   const out: Alert[] = [];
   for (const s of servers) {
-    const scope = `server ${s.server_id}`;
+    const scope: AlertScope = { kind: 'server', server_id: s.server_id };
     if (
       s.queued + s.processed === 0 &&
       s.baseline &&
@@ -95,7 +67,7 @@ export function findAlerts(
     }
   }
   for (const c of campaigns) {
-    const inbox = (scope: string, pct: number | null) => {
+    const inbox = (scope: AlertScope, pct: number | null) => {
       if (pct === null || pct >= t.inboxWarn) return;
       const critical = pct < t.inboxCritical;
       out.push({
@@ -107,14 +79,15 @@ export function findAlerts(
         advice: advice.inbox,
       });
     };
-    inbox(`campaign ${c.campaign_id}`, c.pct_inbox);
+    inbox({ kind: 'campaign', campaign_id: c.campaign_id, provider: null }, c.pct_inbox);
     for (const isp of c.isps)
-      if ((isp.count_total ?? 0) >= t.minSeeds) inbox(`campaign ${c.campaign_id} / ${isp.isp_name}`, isp.pct_inbox);
+      if ((isp.count_total ?? 0) >= t.minSeeds)
+        inbox({ kind: 'campaign', campaign_id: c.campaign_id, provider: String(isp.isp_name) }, isp.pct_inbox);
   }
   if (servers.every((s) => s.queued + s.processed === 0) && campaigns.length === 0) {
     out.push({
       severity: 'warning',
-      scope: 'all sources',
+      scope: { kind: 'all-sources' },
       metric: 'no data',
       value: 0,
       threshold: null,

@@ -2,8 +2,9 @@ import { tableAreaPrefix } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
 import { sendsageCampaigns, sendsageIspResults, sendsageMessages, sendsageSpamRules } from '../sources/sendsage/tables';
 import { describeFailureCode } from '../sources/socketlabs-v1/failure-codes';
-import { defaultThresholds, findAlerts, type Thresholds } from './alerts';
+import { findAlerts } from './alerts';
 import { addDays, localDate, zonedDay } from './day';
+import { addCount, type Counters, withRates, zeroCounters } from './figures';
 import { epochMs, type RollupCount, readRows, visitRollups } from './lake-reader';
 import {
   type Digest,
@@ -11,9 +12,9 @@ import {
   type DigestServer,
   definitions,
   MAX_LISTED_HARD_BOUNCES,
-  type ServerMetrics,
   type UnreadableFile,
 } from './model';
+import { defaultThresholds, type Thresholds } from './thresholds';
 
 export interface DigestOptions {
   /** The calendar day, in `timeZone`. */
@@ -26,62 +27,6 @@ export interface DigestOptions {
   /** How many hard-bounced addresses the digest lists (default MAX_LISTED_HARD_BOUNCES). */
   readonly maxListedHardBounces?: number;
 }
-
-type Counters = Omit<ServerMetrics, 'bounce_rate' | 'complaint_rate'>;
-const zero = (): Counters => ({
-  queued: 0,
-  processed: 0,
-  hard_bounces: 0,
-  soft_bounces: 0,
-  suppressed: 0,
-  complaints: 0,
-  opens: 0,
-  clicks: 0,
-});
-
-/**
- * How a rollup count adds to the day's counters: the v1 tables each count one thing; the v2 messages table counts
- * by event type and failure type, so that both generations give the same figures.
- */
-function addCount(c: Counters, r: RollupCount): void {
-  const n = r.count;
-  switch (r.table) {
-    case 'socketlabs_queued':
-      c.queued += n;
-      return;
-    case 'socketlabs_processed':
-      c.processed += n;
-      return;
-    case 'socketlabs_complaints':
-      c.complaints += n;
-      return;
-    case 'socketlabs_engagement':
-      if (r.dims.event_type_name === 'open') c.opens += n;
-      else if (r.dims.event_type_name === 'click') c.clicks += n;
-      return;
-    case 'socketlabs_failed':
-    case 'socketlabs_messages': {
-      const type = r.dims.failure_type_name;
-      const event = r.dims.event_type;
-      if (type === 'hard') c.hard_bounces += n;
-      else if (type === 'soft') c.soft_bounces += n;
-      else if (type === 'suppressed' || event === 'suppressed') c.suppressed += n;
-      if (r.table === 'socketlabs_failed') return;
-      if (event === 'queued') c.queued += n;
-      else if (event === 'delivered') c.processed += n;
-      else if (event === 'complaint') c.complaints += n;
-      else if (event === 'open') c.opens += n;
-      else if (event === 'click') c.clicks += n;
-      return;
-    }
-  }
-}
-
-const withRates = (c: Counters): ServerMetrics => ({
-  ...c,
-  bounce_rate: c.queued > 0 ? (c.hard_bounces + c.soft_bounces) / c.queued : null,
-  complaint_rate: c.processed > 0 ? c.complaints / c.processed : null,
-});
 
 const countTables = [
   'socketlabs_queued',
@@ -136,7 +81,7 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
     const s = byServer.get(server) ?? { days: new Map(), v2: false };
     byServer.set(server, s);
     if (r.table === 'socketlabs_messages') s.v2 = true;
-    const c = s.days.get(date) ?? zero();
+    const c = s.days.get(date) ?? zeroCounters();
     s.days.set(date, c);
     addCount(c, r);
     if (date !== opts.date) return;
@@ -179,13 +124,13 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
     .sort(([a], [b]) => a - b)
     .map(([serverId, s]) => {
       const key = String(serverId);
-      const today = withRates(s.days.get(opts.date) ?? zero());
+      const today = withRates(s.days.get(opts.date) ?? zeroCounters());
       const before = Array.from({ length: 7 }, (_, i) => s.days.get(addDays(opts.date, -(i + 1))));
       const history = before.filter((c): c is Counters => c !== undefined);
       const sum = history.reduce<Counters>((acc, c) => {
         for (const k of Object.keys(acc) as (keyof Counters)[]) acc[k] += c[k];
         return acc;
-      }, zero());
+      }, zeroCounters());
       const baseline = history.length
         ? withRates(Object.fromEntries(Object.entries(sum).map(([k, v]) => [k, v / 7])) as Counters)
         : null;
@@ -212,7 +157,7 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
           .sort((a, b) => b.count - a.count),
         series: Array.from({ length: 14 }, (_, i) => {
           const date = addDays(opts.date, i - 13);
-          const c = s.days.get(date) ?? zero();
+          const c = s.days.get(date) ?? zeroCounters();
           return {
             date,
             queued: c.queued,

@@ -102,10 +102,46 @@ export const digestCampaignSchema = z.object({
 });
 export type DigestCampaign = z.infer<typeof digestCampaignSchema>;
 
+/** What a finding is about: a server, a placement test (at one provider or overall), or every source at once. */
+export const alertScopeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('server'), server_id: z.number().int() }),
+  z.object({ kind: z.literal('campaign'), campaign_id: z.number().int(), provider: z.string().nullable() }),
+  z.object({ kind: z.literal('all-sources') }),
+  /** A label this version does not know (a digest.json written by hand or by a later version), kept as written. */
+  z.object({ kind: z.literal('other'), label: z.string() }),
+]);
+export type AlertScope = z.infer<typeof alertScopeSchema>;
+
+/** The scope as digest.json and the e-mail write it: `server 1234`, `campaign 3829`, `campaign 3829 / Gmail`. */
+export function scopeLabel(scope: AlertScope): string {
+  switch (scope.kind) {
+    case 'server':
+      return `server ${scope.server_id}`;
+    case 'campaign':
+      return scope.provider === null
+        ? `campaign ${scope.campaign_id}`
+        : `campaign ${scope.campaign_id} / ${scope.provider}`;
+    case 'all-sources':
+      return 'all sources';
+    case 'other':
+      return scope.label;
+  }
+}
+
+/** A label read back from digest.json as the scope it names; only here, where JSON comes in, is the text parsed. */
+export function parseScopeLabel(label: string): AlertScope {
+  const m = /^\s*(server|campaign)\s+(\d+)\s*(?:\/\s*(.*))?$/i.exec(label);
+  if (!m) return label === 'all sources' ? { kind: 'all-sources' } : { kind: 'other', label };
+  const id = Number(m[2]);
+  return m[1]!.toLowerCase() === 'server'
+    ? { kind: 'server', server_id: id }
+    : { kind: 'campaign', campaign_id: id, provider: m[3]?.trim() || null };
+}
+
 export const alertSchema = z.object({
   severity: z.enum(['critical', 'warning', 'info']),
-  /** What the finding is about, e.g. `server 1234`, `campaign 3829`, `campaign 3829 / Gmail`, `source socketlabs`. */
-  scope: z.string(),
+  /** In digest.json the label (`scopeLabel`); in memory the structure, so nothing parses it back. */
+  scope: z.union([alertScopeSchema, z.string().transform(parseScopeLabel)]),
   metric: z.string(),
   value: z.number().nullable(),
   threshold: z.number().nullable(),
@@ -152,6 +188,12 @@ export const digestSchema = z.object({
   definitions: z.record(z.string(), z.string()),
 });
 export type Digest = z.infer<typeof digestSchema>;
+
+/** `digest.json`: the digest as JSON, each alert's scope written as its label. */
+export function digestJson(d: Digest): string {
+  const alerts = d.alerts.map((a) => ({ ...a, scope: scopeLabel(a.scope) }));
+  return `${JSON.stringify({ ...d, alerts }, null, 2)}\n`;
+}
 
 /**
  * At most this many hard-bounced addresses go into the digest and its CSV: about 2.5 MB of CSV, which keeps the

@@ -1,7 +1,7 @@
 import { createRng, type Rng } from '../sandbox/random';
 import { defaultSendSageIsps } from '../sandbox/sendsage/dataset';
 import { describeFailureCode } from '../sources/socketlabs-v1/failure-codes';
-import { defaultThresholds, findAlerts } from './alerts';
+import { findAlerts } from './alerts';
 import { zonedDay } from './day';
 import {
   type Digest,
@@ -11,6 +11,7 @@ import {
   digestSchema,
   type ServerMetrics,
 } from './model';
+import { defaultThresholds } from './thresholds';
 
 /**
  * A realistic, deterministic digest for tests, the screenshot script and demos. It is a fixture, not the digest

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { defaultThresholds, findAlerts } from '../../../shared/digest/alerts';
-import type { DigestCampaign, DigestServer } from '../../../shared/digest/model';
+import { findAlerts } from '../../../shared/digest/alerts';
+import {
+  type AlertScope,
+  type DigestCampaign,
+  type DigestServer,
+  digestJson,
+  digestSchema,
+  parseScopeLabel,
+  scopeLabel,
+} from '../../../shared/digest/model';
+import { sampleDigest } from '../../../shared/digest/sample';
+import { defaultThresholds } from '../../../shared/digest/thresholds';
 
 const server = (id: number, over: Partial<DigestServer>): DigestServer => ({
   server_id: id,
@@ -63,7 +73,10 @@ describe('findAlerts', () => {
       [campaign(3, 90, [{ isp_name: 'Yahoo', count_total: 10, pct_inbox: 50, pct_bulk: 50, pct_missing: 0 }])],
       defaultThresholds,
     );
-    expect(alerts.map((a) => a.scope)).toEqual(['server 7', 'campaign 3 / Yahoo']);
+    expect(alerts.map((a) => a.scope)).toEqual([
+      { kind: 'server', server_id: 7 },
+      { kind: 'campaign', campaign_id: 3, provider: 'Yahoo' },
+    ]);
   });
 
   it('a server that went quiet is itself an alert', () => {
@@ -85,8 +98,29 @@ describe('findAlerts', () => {
         complaint_rate: 0,
       },
     });
-    expect(findAlerts([quiet], [campaign(1, 95)], defaultThresholds).map((a) => `${a.scope} ${a.metric}`)).toEqual([
-      'server 9 no data',
-    ]);
+    expect(
+      findAlerts([quiet], [campaign(1, 95)], defaultThresholds).map((a) => `${scopeLabel(a.scope)} ${a.metric}`),
+    ).toEqual(['server 9 no data']);
+  });
+});
+
+describe('alert scope', () => {
+  const cases: [string, AlertScope][] = [
+    ['server 1234', { kind: 'server', server_id: 1234 }],
+    ['campaign 3829', { kind: 'campaign', campaign_id: 3829, provider: null }],
+    ['campaign 3829 / Gmail', { kind: 'campaign', campaign_id: 3829, provider: 'Gmail' }],
+    ['all sources', { kind: 'all-sources' }],
+    ['source socketlabs', { kind: 'other', label: 'source socketlabs' }],
+  ];
+  it.each(cases)('%s reads back as the scope that writes it', (label, scope) => {
+    expect(parseScopeLabel(label)).toEqual(scope);
+    expect(scopeLabel(scope)).toBe(label);
+  });
+
+  it('digest.json writes labels and reads back the same structured scopes', () => {
+    const d = sampleDigest();
+    const json = JSON.parse(digestJson(d));
+    expect(json.alerts.map((a: { scope: unknown }) => a.scope)).toEqual(d.alerts.map((a) => scopeLabel(a.scope)));
+    expect(digestSchema.parse(json).alerts).toEqual(d.alerts);
   });
 });

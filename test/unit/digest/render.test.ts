@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Alert, type Digest, digestSchema } from '../../../shared/digest/model';
+import { type Alert, type Digest, digestSchema, parseScopeLabel } from '../../../shared/digest/model';
 import { renderHtml, renderSubject, renderText } from '../../../shared/digest/render';
 import { sampleDigest } from '../../../shared/digest/sample';
 
@@ -32,7 +32,7 @@ const alert = (
   threshold: number | null,
 ) => ({
   severity,
-  scope,
+  scope: parseScopeLabel(scope),
   metric,
   value,
   threshold,
@@ -115,7 +115,7 @@ describe('renderHtml', () => {
       c.authentication.dmarc = { [img]: 3 };
       x.alerts.unshift({
         severity: 'critical',
-        scope: `campaign ${c.campaign_id} / ${img}`,
+        scope: { kind: 'campaign', campaign_id: c.campaign_id, provider: img },
         metric: script,
         value: 1,
         threshold: 2,
@@ -151,8 +151,10 @@ describe('renderHtml', () => {
     // The critical servers and the campaign of the worst alert are shown in full.
     expect(html).toContain('Server 1234</span>');
     expect(html).toContain('Server 5678</span>');
-    const worst = d.alerts.find((a) => a.severity === 'critical' && a.scope.startsWith('campaign'))!;
-    const worstCampaign = /^campaign (\d+)/.exec(worst.scope)![1];
+    const worstCampaign = d.alerts.flatMap((a) =>
+      a.severity === 'critical' && a.scope.kind === 'campaign' ? [a.scope.campaign_id] : [],
+    )[0];
+    expect(worstCampaign).toBeDefined();
     expect(html).toContain(`Campaign ${worstCampaign}</span>`);
     // The tail is summarised rather than dropped silently.
     expect(html).toMatch(/more servers not listed|The other servers/);
