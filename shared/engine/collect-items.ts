@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { itemStem, type PartitionValues } from '../lake/layout';
+import { itemStateKey, itemStem, type PartitionValues } from '../lake/layout';
 import type { Row, TableDef } from '../lake/table';
 import { type LakeTarget, openWindowWriter, type QuarantineEntry } from '../lake/window-writer';
 import { parseStateDocument } from './checkpoints';
@@ -79,7 +79,7 @@ const stateSchema = z.object({
 type ItemState = z.output<typeof stateSchema>;
 
 const stateKey = (ds: { source: string; scope: string; dataset: string }) =>
-  `_state/items/${ds.source}/${encodeURIComponent(ds.scope)}/${ds.dataset}.json`;
+  itemStateKey(ds.source, ds.scope, ds.dataset);
 
 /** Collects every listed item not yet complete; a failed item is reported and retried next run. */
 export async function collectItems<L>(ds: ItemDataset<L>, opts: ItemCollectOptions): Promise<ItemReport> {
