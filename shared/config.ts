@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import * as z from 'zod';
-import { ConfigError } from './engine/errors';
-import { registerSecret } from './engine/redact';
+import { ConfigError } from './core/errors';
+import { registerSecret } from './core/redact';
 import { lakeLocationProblem } from './lake/open-store';
 import { dtProjectionStartSchema } from './lake/projection';
 

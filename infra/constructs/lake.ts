@@ -4,7 +4,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { RETENTION_DAYS as SOCKETLABS_RETENTION_DAYS } from '../../shared/app/collect-socketlabs';
-import { DAY_MS, parseDay, utcDay } from '../../shared/engine/windows';
+import { DAY_MS, parseDay, utcDay } from '../../shared/core/windows';
 import {
   ATHENA_RESULTS_PREFIX,
   CHECK_PREFIX,

@@ -1,8 +1,8 @@
 import { parquetReadObjects } from 'hyparquet';
 import pMap from 'p-map';
 import * as z from 'zod';
-import { InboxlakeError } from '../engine/errors';
-import { DAY_MS } from '../engine/windows';
+import { InboxlakeError } from '../core/errors';
+import { DAY_MS } from '../core/windows';
 import { readCsvRows } from '../lake/csv-reader';
 import { tableDayPrefix } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';

@@ -1,11 +1,11 @@
 import * as z from 'zod';
+import type { Clock } from '../core/clock';
+import { AuthenticationError, DeadlineError, InboxlakeError } from '../core/errors';
+import { DAY_MS } from '../core/windows';
 import { itemStateKey, itemStem, type PartitionValues } from '../lake/layout';
 import type { Row, TableDef } from '../lake/table';
 import { type LakeTarget, openWindowWriter, type QuarantineEntry } from '../lake/window-writer';
 import { parseStateDocument } from './checkpoints';
-import type { Clock } from './clock';
-import { AuthenticationError, DeadlineError, InboxlakeError } from './errors';
-import { DAY_MS } from './windows';
 
 /**
  * List-then-detail collection (SendSage): list the items of the last days (one call), then fetch each item's details

@@ -1,4 +1,4 @@
-import { parseWindowId, type TimeWindow, windowId } from '../engine/windows';
+import { parseWindowId, type TimeWindow, windowId } from '../core/windows';
 import type { TableDef } from './table';
 
 /**
