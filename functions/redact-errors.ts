@@ -1,5 +1,5 @@
 import type middy from '@middy/core';
-import { redactError } from '../shared/engine/redact';
+import { redactError } from '../shared/core/redact';
 
 /**
  * A handler's failure leaves the process as a thrown error: Lambda writes its message and stack to CloudWatch, and

@@ -1,4 +1,4 @@
-import { checkpointKey, leaseKey } from '../shared/lake/layout';
+import { sourceStatePrefixes, tablePrefixes } from '../shared/lake/layout';
 import type { TableDef } from '../shared/lake/table';
 import { SENDSAGE } from '../shared/sources/sendsage/datasets';
 import { sendsageTables } from '../shared/sources/sendsage/tables';
@@ -50,31 +50,7 @@ export function deployedTables(config: DeploymentConfig): DeployedTable[] {
   return out;
 }
 
-/** The lake areas a table's files live in: data, its rollups, its quarantined records. */
-export const tablePrefixes = (table: TableDef): string[] => [
-  `${table.name}/`,
-  `_rollups/${table.name}/`,
-  `_quarantine/${table.name}/`,
-];
-
-/** Where a source keeps its run state: checkpoints (windowed datasets), item states (SendSage items), leases. */
-export function statePrefixes(source: SourceName): string[] {
-  const checkpoints = checkpointKey(source, 'scope', 'dataset');
-  const leases = leaseKey(source, 'scope', 'dataset');
-  return [
-    checkpoints.slice(0, checkpoints.indexOf('/scope/') + 1),
-    `_state/items/${source}/`,
-    leases.slice(0, leases.indexOf('/scope/') + 1),
-  ];
-}
-
 /** Everything a collector of `source` writes: its tables' areas and its own state. Nothing else. */
 export function collectorWritePrefixes(source: SourceName): string[] {
-  return [...tablesBySource[source].flatMap(tablePrefixes), ...statePrefixes(source)];
+  return [...tablesBySource[source].flatMap((t) => tablePrefixes(t.name)), ...sourceStatePrefixes(source)];
 }
-
-/** Where the digest records the dates it has sent (so a date is sent once). */
-export const DIGEST_STATE_PREFIX = '_state/digest/';
-
-/** Where Athena writes query results (inside the lake bucket, expired by a lifecycle rule). */
-export const ATHENA_RESULTS_PREFIX = '_athena-results/';

@@ -1,8 +1,8 @@
 import { tmpdir } from 'node:os';
 import * as z from 'zod';
+import { ConfigError } from './core/errors';
+import { registerSecret } from './core/redact';
 import { thresholdEnvShape, thresholdsFromEnv } from './digest/thresholds';
-import { ConfigError } from './engine/errors';
-import { registerSecret } from './engine/redact';
 import { lakeLocationProblem } from './lake/open-store';
 import { dtProjectionStartSchema } from './lake/projection';
 

@@ -1,4 +1,4 @@
-import { type Redactor, redactSecrets } from './engine/redact';
+import { type Redactor, redactSecrets } from './core/redact';
 
 /** The narrow logger domain code takes; the doors decide the output (plain lines, JSON lines, nothing). */
 export interface Logger {

@@ -6,7 +6,7 @@ import { collectorDeps, openLake } from '../../shared/app/lake';
 import { leaseHeldAsNull, thisProcess } from '../../shared/app/leases';
 import { forgettingRefusedCredentials, loadSendSageRuntimeConfig, once } from '../../shared/app/secrets';
 import { loadLakeConfig } from '../../shared/config';
-import { systemClock } from '../../shared/engine/clock';
+import { systemClock } from '../../shared/core/clock';
 import { RateBudgetRegistry } from '../../shared/engine/rate-budget';
 import { createLogger } from '../../shared/log';
 import { createMetrics } from '../metrics';

@@ -3,8 +3,8 @@ import * as z from 'zod';
 import { produceDigest } from '../../shared/app/digest';
 import { openLake } from '../../shared/app/lake';
 import { loadDigestConfig, loadLakeConfig } from '../../shared/config';
+import { createRedactor } from '../../shared/core/redact';
 import { yesterdayIn } from '../../shared/digest/day';
-import { createRedactor } from '../../shared/engine/redact';
 import { createLogger } from '../../shared/log';
 import { createMetrics } from '../metrics';
 

@@ -4,12 +4,18 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { RETENTION_DAYS as SOCKETLABS_RETENTION_DAYS } from '../../shared/app/collect-socketlabs';
-import { DAY_MS, parseDay, utcDay } from '../../shared/engine/windows';
-import { CHECK_PREFIX } from '../../shared/lake/layout';
+import { DAY_MS, parseDay, utcDay } from '../../shared/core/windows';
+import {
+  ATHENA_RESULTS_PREFIX,
+  CHECK_PREFIX,
+  QUARANTINE_PREFIX,
+  STATE_PREFIX,
+  tableAreaPrefix,
+} from '../../shared/lake/layout';
 import type { NamedQuery } from '../../shared/lake/named-queries';
 import type { DeploymentConfig } from '../config';
 import { glueTableInput } from '../glue-tables';
-import { ATHENA_RESULTS_PREFIX, type DeployedTable, tablePrefixes } from '../sources';
+import type { DeployedTable } from '../sources';
 
 export interface LakeProps {
   readonly config: DeploymentConfig;
@@ -168,12 +174,12 @@ function lifecycleRules(config: DeploymentConfig, tables: readonly DeployedTable
     { id: 'RemoveExpiredDeleteMarkers', expiredObjectDeleteMarker: true },
     {
       id: 'State',
-      prefix: '_state/',
+      prefix: STATE_PREFIX,
       noncurrentVersionExpiration: Duration.days(STATE_HISTORY_DAYS),
     },
     {
       id: 'Quarantine',
-      prefix: '_quarantine/',
+      prefix: QUARANTINE_PREFIX,
       expiration: Duration.days(QUARANTINE_DAYS),
       noncurrentVersionExpiration: Duration.days(NONCURRENT_DAYS),
     },
@@ -193,7 +199,7 @@ function lifecycleRules(config: DeploymentConfig, tables: readonly DeployedTable
   ];
   // Data and rollups: one rule per table (prefixes cannot exclude `_state/`, whose history is kept longer).
   for (const { table } of tables) {
-    for (const prefix of tablePrefixes(table).filter((p) => !p.startsWith('_quarantine/'))) {
+    for (const prefix of [tableAreaPrefix('data', table.name), tableAreaPrefix('rollups', table.name)]) {
       rules.push({
         id: `Table-${prefix.replace(/\/$/, '').replace(/[^A-Za-z0-9_-]/g, '-')}`,
         prefix,

@@ -1,10 +1,10 @@
 import type { SendSageConfig } from '../config';
+import { monotonicDeadline } from '../core/clock';
+import { createRedactor } from '../core/redact';
+import { DAY_MS, utcDay } from '../core/windows';
 import { type CallCounters, createApiCaller, newCallCounters } from '../engine/api-caller';
-import { monotonicDeadline } from '../engine/clock';
 import { collectItems, type ItemReport } from '../engine/collect-items';
-import { createRedactor } from '../engine/redact';
 import { defaultRetryPolicy } from '../engine/retry';
-import { DAY_MS, utcDay } from '../engine/windows';
 import { dtOutsideProjectionWarning } from '../lake/projection';
 import { createSendSageClient } from '../sources/sendsage/client';
 import {

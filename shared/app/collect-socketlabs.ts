@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { SocketLabsConfig } from '../config';
+import { monotonicDeadline } from '../core/clock';
+import { ConfigError } from '../core/errors';
+import { createRedactor } from '../core/redact';
+import { DAY_MS } from '../core/windows';
 import { type CallCounters, createApiCaller, newCallCounters } from '../engine/api-caller';
-import { monotonicDeadline } from '../engine/clock';
 import { type CollectEvent, collectDataset, type Dataset, type DatasetReport } from '../engine/collect';
-import { ConfigError } from '../engine/errors';
 import { planDays } from '../engine/plan';
 import { combineBudgets, type RateBudget } from '../engine/rate-budget';
-import { createRedactor } from '../engine/redact';
 import { defaultRetryPolicy } from '../engine/retry';
-import { DAY_MS } from '../engine/windows';
 import { dtOutsideProjectionWarning } from '../lake/projection';
 import { createV1Client } from '../sources/socketlabs-v1/client';
 import { SOCKETLABS_V1, socketlabsV1Datasets, v1DatasetNames } from '../sources/socketlabs-v1/datasets';

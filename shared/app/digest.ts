@@ -2,12 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SESClient } from '@aws-sdk/client-ses';
 import type { DigestConfig } from '../config';
+import { ConfigError } from '../core/errors';
 import { buildDigestEmail, hardBouncesCsv } from '../digest/email';
 import { computeDigest } from '../digest/metrics';
 import { type Digest, digestJson } from '../digest/model';
 import { renderDigest } from '../digest/render';
 import { sendDigest } from '../digest/send';
-import { ConfigError } from '../engine/errors';
 import type { ObjectStore } from '../lake/object-store';
 import { type Logger, silentLogger } from '../log';
 

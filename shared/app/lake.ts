@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { allTables } from '../catalog';
 import type { LakeConfig } from '../config';
-import { type Clock, systemClock } from '../engine/clock';
+import { type Clock, systemClock } from '../core/clock';
 import type { FetchLike } from '../engine/http';
 import type { RateBudgetRegistry } from '../engine/rate-budget';
 import type { RetryPolicy } from '../engine/retry';

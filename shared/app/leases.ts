@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Clock } from '../engine/clock';
+import type { Clock } from '../core/clock';
 import { LeaseHeldError, type LeaseHolder, type LeaseStore, withLeases } from '../engine/lease';
 import { leaseKey } from '../lake/layout';
 import { isProcessAlive } from '../lake/local-store';

@@ -8,8 +8,8 @@ import {
   type SendSageConfig,
   type SocketLabsConfig,
 } from '../config';
-import { AuthenticationError, ConfigError, InboxlakeError } from '../engine/errors';
-import { createRedactor } from '../engine/redact';
+import { AuthenticationError, ConfigError, InboxlakeError } from '../core/errors';
+import { createRedactor } from '../core/redact';
 
 /**
  * Source credentials from AWS Secrets Manager. On AWS the stack gives each collector a secret's ARN instead of the

@@ -1,9 +1,9 @@
 import { type CollectRequest, collectSocketLabs } from '../app/collect-socketlabs';
 import { collectorDeps } from '../app/lake';
 import { type LakeConfig, loadSocketLabsConfig } from '../config';
+import { dayWindows } from '../core/windows';
 import { trailingRange } from '../engine/plan';
 import { RateBudgetRegistry } from '../engine/rate-budget';
-import { dayWindows } from '../engine/windows';
 import type { ObjectStore } from '../lake/object-store';
 import { createLogger } from '../log';
 import { v1DatasetNames } from '../sources/socketlabs-v1/datasets';

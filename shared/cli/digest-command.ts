@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { produceDigest } from '../app/digest';
 import { type LakeConfig, loadDigestConfig } from '../config';
+import { createRedactor } from '../core/redact';
 import { yesterdayIn } from '../digest/day';
-import { createRedactor } from '../engine/redact';
 import type { ObjectStore } from '../lake/object-store';
 import { createLogger } from '../log';
 

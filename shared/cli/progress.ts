@@ -1,6 +1,6 @@
 import { SingleBar } from 'cli-progress';
+import { utcDay } from '../core/windows';
 import type { CollectEvent } from '../engine/collect';
-import { utcDay } from '../engine/windows';
 
 /** Progress for people: a bar on a terminal, one plain line per finished window otherwise (logs, CI). */
 export function createProgress(opts: { tty: boolean; totalWindows: number; write: (line: string) => void }) {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import * as z from 'zod';
 import { allTables } from '../catalog';
 import type { LakeConfig } from '../config';
-import { ConfigError } from '../engine/errors';
+import { ConfigError } from '../core/errors';
 import { loadNamedQueries, namedQuery, withReferenceDate } from '../lake/named-queries';
 import { localLakeFolder } from '../lake/open-store';
 import { openLakeQuery } from '../lake/query';

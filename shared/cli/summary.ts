@@ -1,5 +1,5 @@
 import type { CollectSummary } from '../app/collect-socketlabs';
-import { windowId } from '../engine/windows';
+import { windowId } from '../core/windows';
 
 /** A plain-text table: header, rule, rows; numbers right-aligned. */
 export function formatTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {

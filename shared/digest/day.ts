@@ -1,5 +1,5 @@
-import { ConfigError } from '../engine/errors';
-import { DAY_MS, parseDay } from '../engine/windows';
+import { ConfigError } from '../core/errors';
+import { DAY_MS, parseDay } from '../core/windows';
 
 // Building a DateTimeFormat costs far more than using one, and a digest asks for thousands of instants.
 const formats = new Map<string, Intl.DateTimeFormat>();

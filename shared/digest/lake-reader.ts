@@ -1,9 +1,10 @@
 import { parquetReadObjects } from 'hyparquet';
 import pMap from 'p-map';
 import * as z from 'zod';
-import { InboxlakeError } from '../engine/errors';
-import { DAY_MS } from '../engine/windows';
+import { InboxlakeError } from '../core/errors';
+import { DAY_MS } from '../core/windows';
 import { readCsvRows } from '../lake/csv-reader';
+import { tableDayPrefix } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
 import { type RollupDocument, rollupOfKey } from '../lake/rollup';
 import type { TableDef } from '../lake/table';
@@ -78,7 +79,8 @@ export async function visitRollups(
 ): Promise<void> {
   const keys: string[] = [];
   for (const dt of utcDates(start, end)) {
-    for (const key of await store.list(`_rollups/${table}/dt=${dt}/`)) if (rollupOfKey(key) === rollup) keys.push(key);
+    for (const key of await store.list(tableDayPrefix('rollups', table, dt)))
+      if (rollupOfKey(key) === rollup) keys.push(key);
   }
   // Documents repeat the same few quarter-hours; parsing each instant once keeps the loop cheap.
   const periods = new Map<string | number | boolean | null, number>();

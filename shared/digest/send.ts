@@ -1,6 +1,6 @@
 import { type SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import * as z from 'zod';
-import { InboxlakeError } from '../engine/errors';
+import { InboxlakeError } from '../core/errors';
 import { digestSentMarkerKey } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
 

@@ -1,8 +1,8 @@
-import type { Clock } from './clock';
-import { RateLimitedError } from './errors';
+import type { Clock } from '../core/clock';
+import { RateLimitedError } from '../core/errors';
+import type { Redactor } from '../core/redact';
 import { type FetchLike, type HttpRequest, openStream, requestJson, type StreamResponse } from './http';
 import type { RateBudget } from './rate-budget';
-import type { Redactor } from './redact';
 import { type RetryPolicy, withRetry } from './retry';
 
 /** What a run counts about its API calls, for the summary. */

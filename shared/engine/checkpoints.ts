@@ -1,8 +1,8 @@
 import * as z from 'zod';
+import { CorruptStateError } from '../core/errors';
+import { overlaps, type TimeWindow } from '../core/windows';
 import { checkpointKey } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
-import { CorruptStateError } from './errors';
-import { overlaps, type TimeWindow } from './windows';
 
 /**
  * Checkpoints: per (source, scope, dataset), the windows completed and when. Written only after a window's files

@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import { itemStem, type PartitionValues } from '../lake/layout';
+import type { Clock } from '../core/clock';
+import { AuthenticationError, DeadlineError, InboxlakeError } from '../core/errors';
+import { DAY_MS } from '../core/windows';
+import { itemStateKey, itemStem, type PartitionValues } from '../lake/layout';
 import type { Row, TableDef } from '../lake/table';
 import { type LakeTarget, openWindowWriter, type QuarantineEntry } from '../lake/window-writer';
 import { parseStateDocument } from './checkpoints';
-import type { Clock } from './clock';
-import { AuthenticationError, DeadlineError, InboxlakeError } from './errors';
-import { DAY_MS } from './windows';
 
 /**
  * List-then-detail collection (SendSage): list the items of the last days (one call), then fetch each item's details
@@ -79,7 +79,7 @@ const stateSchema = z.object({
 type ItemState = z.output<typeof stateSchema>;
 
 const stateKey = (ds: { source: string; scope: string; dataset: string }) =>
-  `_state/items/${ds.source}/${encodeURIComponent(ds.scope)}/${ds.dataset}.json`;
+  itemStateKey(ds.source, ds.scope, ds.dataset);
 
 /** Collects every listed item not yet complete; a failed item is reported and retried next run. */
 export async function collectItems<L>(ds: ItemDataset<L>, opts: ItemCollectOptions): Promise<ItemReport> {

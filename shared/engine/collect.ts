@@ -1,3 +1,14 @@
+import type { Clock } from '../core/clock';
+import {
+  AuthenticationError,
+  ConfigError,
+  CorruptStateError,
+  DeadlineError,
+  OutsideHistoryError,
+  RereadWindowError,
+  TransientApiError,
+} from '../core/errors';
+import { DAY_MS, splitWindow, type TimeWindow, utcDay, windowId } from '../core/windows';
 import type { PartitionValues } from '../lake/layout';
 import type { Row, TableDef } from '../lake/table';
 import { type LakeTarget, openWindowWriter, type QuarantineEntry, type WindowResult } from '../lake/window-writer';
@@ -10,18 +21,7 @@ import {
   recordCompleted,
   recordPass,
 } from './checkpoints';
-import type { Clock } from './clock';
-import {
-  AuthenticationError,
-  ConfigError,
-  CorruptStateError,
-  DeadlineError,
-  OutsideHistoryError,
-  RereadWindowError,
-  TransientApiError,
-} from './errors';
 import { type Page, type PageRequest, type PagingOutcome, paginate } from './paging';
-import { DAY_MS, splitWindow, type TimeWindow, utcDay, windowId } from './windows';
 
 /** A source record mapped to a table row, or the reason it cannot be. */
 export type MapResult = { readonly ok: true; readonly row: Row } | { readonly ok: false; readonly reason: string };

@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import Papa from 'papaparse';
-import { StreamCutError } from './errors';
+import { StreamCutError } from '../core/errors';
 
 /**
  * CSV download pages (SocketLabs v2): `Content-Range: rows 0-99/187` on every page, 206 for all but the last.

@@ -5,8 +5,8 @@ import {
   RateLimitedError,
   StreamCutError,
   TransientApiError,
-} from './errors';
-import { type Redactor, safeUrl } from './redact';
+} from '../core/errors';
+import { type Redactor, safeUrl } from '../core/redact';
 
 /** The part of fetch the engine uses, so tests and the Lambda can pass their own. */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;

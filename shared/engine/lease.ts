@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
+import type { Clock } from '../core/clock';
+import { InboxlakeError } from '../core/errors';
 import type { ObjectStore } from '../lake/object-store';
-import type { Clock } from './clock';
-import { InboxlakeError } from './errors';
 
 /**
  * Leases: while a run collects a (source, scope, dataset) it holds that triple's lease, a small JSON object under

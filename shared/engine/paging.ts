@@ -1,4 +1,4 @@
-import { TotalChangedError } from './errors';
+import { TotalChangedError } from '../core/errors';
 
 /**
  * Offset paging as data. Both SocketLabs generations page by offset; they only name the parameters differently

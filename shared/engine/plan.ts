@@ -1,5 +1,5 @@
-import { DateRangeError } from './errors';
-import { DAY_MS, dayWindows, HOUR_MS, parseDay, type TimeWindow, utcDay } from './windows';
+import { DateRangeError } from '../core/errors';
+import { DAY_MS, dayWindows, HOUR_MS, parseDay, type TimeWindow, utcDay } from '../core/windows';
 
 /**
  * How long after an hour ends it is first collected: events reach the reports a little after they happen. Records

@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from './clock';
+import { type Clock, systemClock } from '../core/clock';
 
 /**
  * A proactive request budget: a token bucket evaluated when a request is really sent, so callers wait for their

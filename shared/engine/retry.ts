@@ -1,5 +1,5 @@
-import { type Clock, systemClock } from './clock';
-import { DeadlineError, type InboxlakeError, RateLimitedError } from './errors';
+import { type Clock, systemClock } from '../core/clock';
+import { DeadlineError, type InboxlakeError, RateLimitedError } from '../core/errors';
 
 /** How hard to retry transient failures. Which failures are transient is decided by the errors themselves. */
 export interface RetryPolicy {

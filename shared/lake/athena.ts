@@ -8,7 +8,7 @@ import {
   StopQueryExecutionCommand,
   type TableMetadata,
 } from '@aws-sdk/client-athena';
-import { InboxlakeError } from '../engine/errors';
+import { InboxlakeError } from '../core/errors';
 
 /**
  * Athena as the deployed lake's SQL engine: statements run in one workgroup against one Glue database, results come

@@ -1,11 +1,13 @@
-import { parseWindowId, type TimeWindow, windowId } from '../engine/windows';
+import { parseWindowId, type TimeWindow, windowId } from '../core/windows';
 import type { TableDef } from './table';
 
 /**
- * Object keys of the lake. Data: `<table>/dt=…/server_id=…/part-<window>.<ext>` (Hive layout, what Athena's
- * partition projection template and DuckDB's hive_partitioning read). Beside it, under the same partition path:
- * `_rollups/<table>/…/part-<window>.<rollup>.json`, `_quarantine/<table>/…/part-<window>.jsonl`; checkpoints and
- * leases under `_state/`.
+ * Every object key and prefix of the lake: nothing else spells one (the engine, the digest and infra's lifecycle
+ * rules and IAM prefixes all derive from here). Data: `<table>/dt=…/server_id=…/part-<window>.<ext>` (Hive layout,
+ * what Athena's partition projection template and DuckDB's hive_partitioning read). Beside it, under the same
+ * partition path: `_rollups/<table>/…/part-<window>.<rollup>.json`, `_quarantine/<table>/…/part-<window>.jsonl`;
+ * checkpoints, item states, leases and digest markers under `_state/`; check-athena samples under `_check/`; Athena
+ * results under `_athena-results/`.
  */
 export type PartitionValues = Readonly<Record<string, string | number>>;
 
@@ -22,11 +24,32 @@ export function partitionPath(table: TableDef, values: PartitionValues): string 
 
 export type LakeArea = 'data' | 'rollups' | 'quarantine';
 
-const areaPrefix: Record<LakeArea, string> = { data: '', rollups: '_rollups/', quarantine: '_quarantine/' };
+/** Rollups: counts beside the data, one document per data file (what the digest reads). */
+export const ROLLUPS_PREFIX = '_rollups/';
+/** Records that failed validation, kept for a while so they can be inspected. */
+export const QUARANTINE_PREFIX = '_quarantine/';
+/** Run state: checkpoints, item states, leases and the digest's sent markers (its history is kept longer). */
+export const STATE_PREFIX = '_state/';
+/** Where `inboxlake check-athena` puts its short-lived sample files, outside every table's location. */
+export const CHECK_PREFIX = '_check/';
+/** Where Athena writes query results (inside the lake bucket, expired by a lifecycle rule). */
+export const ATHENA_RESULTS_PREFIX = '_athena-results/';
+
+const areaPrefix: Record<LakeArea, string> = { data: '', rollups: ROLLUPS_PREFIX, quarantine: QUARANTINE_PREFIX };
 
 /** Folder (with trailing slash) of all of a table's files in an area, e.g. `_rollups/socketlabs_failed/`. */
 export function tableAreaPrefix(area: LakeArea, tableName: string): string {
   return `${areaPrefix[area]}${tableName}/`;
+}
+
+/** The lake areas a table's files live in: data, its rollups, its quarantined records. */
+export function tablePrefixes(tableName: string): string[] {
+  return (Object.keys(areaPrefix) as LakeArea[]).map((area) => tableAreaPrefix(area, tableName));
+}
+
+/** Folder of one day of a table's files in an area; every table's first partition key is `dt`. */
+export function tableDayPrefix(area: LakeArea, tableName: string, dt: string): string {
+  return `${tableAreaPrefix(area, tableName)}dt=${dt}/`;
 }
 
 /** Folder (with trailing slash) of a table's partition in an area. */
@@ -72,9 +95,33 @@ export function windowOfKey(key: string): TimeWindow | null {
   return name.startsWith('part-') ? parseWindowId(name) : null;
 }
 
+const CHECKPOINTS_PREFIX = `${STATE_PREFIX}checkpoints/`;
+const ITEMS_PREFIX = `${STATE_PREFIX}items/`;
+const LEASES_PREFIX = `${STATE_PREFIX}leases/`;
+/** Where the digest records the dates it has sent (so a date is sent once). */
+export const DIGEST_STATE_PREFIX = `${STATE_PREFIX}digest/`;
+
+const stateDocKey = (prefix: string, source: string, scope: string, dataset: string) =>
+  `${prefix}${source}/${encodeURIComponent(scope)}/${dataset}.json`;
+
 /** Key of a checkpoint document. */
 export function checkpointKey(source: string, scope: string, dataset: string): string {
-  return `_state/checkpoints/${source}/${encodeURIComponent(scope)}/${dataset}.json`;
+  return stateDocKey(CHECKPOINTS_PREFIX, source, scope, dataset);
+}
+
+/** Key of the state of a list-then-detail dataset's items (which are complete, which files each wrote). */
+export function itemStateKey(source: string, scope: string, dataset: string): string {
+  return stateDocKey(ITEMS_PREFIX, source, scope, dataset);
+}
+
+/** Key of the lease a run holds while it collects a (source, scope, dataset): the same triple as its checkpoint. */
+export function leaseKey(source: string, scope: string, dataset: string): string {
+  return stateDocKey(LEASES_PREFIX, source, scope, dataset);
+}
+
+/** Where a source keeps its run state: checkpoints (windowed datasets), item states (listed items), leases. */
+export function sourceStatePrefixes(source: string): string[] {
+  return [CHECKPOINTS_PREFIX, ITEMS_PREFIX, LEASES_PREFIX].map((prefix) => `${prefix}${source}/`);
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -82,15 +129,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Key of the digest's marker for a day: claimed before the send, then the record of what was sent. */
 export function digestSentMarkerKey(date: string): string {
   if (!DATE.test(date)) throw new Error(`digest date '${date}' is not YYYY-MM-DD`);
-  return `_state/digest/sent/${date}.json`;
-}
-
-/** Where `inboxlake check-athena` puts its short-lived sample files, outside every table's location. */
-export const CHECK_PREFIX = '_check/';
-
-/** Key of the lease a run holds while it collects a (source, scope, dataset): the same triple as its checkpoint. */
-export function leaseKey(source: string, scope: string, dataset: string): string {
-  return `_state/leases/${source}/${encodeURIComponent(scope)}/${dataset}.json`;
+  return `${DIGEST_STATE_PREFIX}sent/${date}.json`;
 }
 
 /** The lake's top-level folders: one per table, and the rollup, quarantine and state areas. */
@@ -100,7 +139,7 @@ export function lakeFolders(tables: readonly TableDef[]): string[] {
     ...Object.values(areaPrefix)
       .filter(Boolean)
       .map((p) => p.slice(0, -1)),
-    '_state',
+    STATE_PREFIX.slice(0, -1),
     CHECK_PREFIX.slice(0, -1),
   ];
 }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
-import { ConfigError, InboxlakeError } from '../engine/errors';
+import { ConfigError, InboxlakeError } from '../core/errors';
 
 /**
  * Named queries: `.sql` files beside this module that the CDK stack turns into Athena named queries and that

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DAY_MS, parseDay, utcDay } from '../engine/windows';
+import { DAY_MS, parseDay, utcDay } from '../core/windows';
 
 /**
  * Athena's `dt` partition projection, as the stack declares it: from a start (a date, or `NOW-<n>DAYS` when a

@@ -17,7 +17,7 @@ import {
   JSDuckDBValueConverter,
 } from '@duckdb/node-api';
 import * as z from 'zod';
-import { ConfigError } from '../engine/errors';
+import { ConfigError } from '../core/errors';
 import { csvTextDecodedSql } from './csv-dialect';
 import { CSV_TIMESTAMP_FORMAT } from './csv-writer';
 import { isTempFileName } from './local-store';

@@ -1,3 +1,4 @@
+import { ROLLUPS_PREFIX } from './layout';
 import { athenaType, duckdbType, partitionAthenaType, partitionDuckdbType, type TableDef } from './table';
 
 /** Markdown table cells cannot hold a raw pipe. */
@@ -28,7 +29,7 @@ export function schemaReference(tables: readonly TableDef[]): string {
       );
     }
     if (t.rollups.length) {
-      parts.push('', 'Rollups (counts beside the data, under `_rollups/`; what the digest reads):');
+      parts.push('', `Rollups (counts beside the data, under \`${ROLLUPS_PREFIX}\`; what the digest reads):`);
       for (const r of t.rollups) {
         const dims = ['event quarter-hour', ...r.dimensions.map((d) => `\`${d}\``)].join(' × ');
         const where = Object.entries(r.where ?? {})

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { overlaps, type TimeWindow, windowId } from '../engine/windows';
+import { overlaps, type TimeWindow, windowId } from '../core/windows';
 import type { LakeFormat, TableFileWriter, TableFileWriterFactory } from './file-writer';
 import { fileKey, type LakeArea, type PartitionValues, partitionPrefix, stemOfKey, windowOfKey } from './layout';
 import type { ObjectStore } from './object-store';

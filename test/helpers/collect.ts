@@ -5,7 +5,7 @@ import { type CollectSummary, collectSocketLabs } from '../../shared/app/collect
 import { fileWriters } from '../../shared/app/lake';
 import { allTables } from '../../shared/catalog';
 import { loadSocketLabsConfig } from '../../shared/config';
-import { type Clock, systemClock } from '../../shared/engine/clock';
+import { type Clock, systemClock } from '../../shared/core/clock';
 import type { CollectEvent } from '../../shared/engine/collect';
 import type { FetchLike } from '../../shared/engine/http';
 import { RateBudgetRegistry } from '../../shared/engine/rate-budget';

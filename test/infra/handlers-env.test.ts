@@ -11,7 +11,7 @@ import { bundlingOptions, type FunctionName, handlerEntries } from '../../infra/
 import { type DeploymentConfig, exampleDeploymentConfig } from '../../infra/config';
 import { FUNCTION_TAG } from '../../infra/constructs/lambda-function';
 import { allTables } from '../../shared/catalog';
-import { DAY_MS, utcDay } from '../../shared/engine/windows';
+import { DAY_MS, utcDay } from '../../shared/core/windows';
 import { openLakeQuery } from '../../shared/lake/query';
 import { type SendSageSimulator, startSendSageSimulator } from '../../shared/sandbox/sendsage/server';
 import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';

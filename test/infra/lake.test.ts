@@ -9,7 +9,7 @@ import { glueTableInput, locationTemplate, partitionAthenaType } from '../../inf
 import { deployedTables, tablesBySource } from '../../infra/sources';
 import { fileWriters } from '../../shared/app/lake';
 import { allTables } from '../../shared/catalog';
-import { DAY_MS, utcDay } from '../../shared/engine/windows';
+import { DAY_MS, utcDay } from '../../shared/core/windows';
 import { LocalFolderStore } from '../../shared/lake/local-store';
 import { loadNamedQueries } from '../../shared/lake/named-queries';
 import { athenaType, type Row, type TableDef } from '../../shared/lake/table';

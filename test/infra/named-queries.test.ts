@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type DeploymentConfig, exampleDeploymentConfig } from '../../infra/config';
 import { fileWriters } from '../../shared/app/lake';
 import { allTables } from '../../shared/catalog';
-import { DAY_MS } from '../../shared/engine/windows';
+import { DAY_MS } from '../../shared/core/windows';
 import { LocalFolderStore } from '../../shared/lake/local-store';
 import { withReferenceDate } from '../../shared/lake/named-queries';
 import { sqlIdent, sqlString } from '../../shared/lake/query';

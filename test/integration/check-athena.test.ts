@@ -9,7 +9,7 @@ import { sampleRows } from '../../shared/app/check-athena-sample';
 import { fileWriters } from '../../shared/app/lake';
 import { allTables } from '../../shared/catalog';
 import { main } from '../../shared/cli/main';
-import { ConfigError } from '../../shared/engine/errors';
+import { ConfigError } from '../../shared/core/errors';
 import { AthenaQueryError, athenaEngine, CatalogReadError, scratchTableDdl } from '../../shared/lake/athena';
 import type { LakeFormat } from '../../shared/lake/file-writer';
 import { fileKey } from '../../shared/lake/layout';

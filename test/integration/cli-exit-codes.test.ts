@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DAY_MS, utcDay } from '../../shared/engine/windows';
+import { DAY_MS, utcDay } from '../../shared/core/windows';
 import { runCli } from '../helpers/cli';
 import { scratch } from '../helpers/collect';
 

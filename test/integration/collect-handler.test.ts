@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DAY_MS, utcDay } from '../../shared/engine/windows';
+import { DAY_MS, utcDay } from '../../shared/core/windows';
 import { leaseKey } from '../../shared/lake/layout';
 import { S3Store } from '../../shared/lake/s3-store';
 import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';

@@ -5,7 +5,7 @@ import { collectSendSage, type SendSageSummary } from '../../shared/app/collect-
 import { fileWriters } from '../../shared/app/lake';
 import { allTables } from '../../shared/catalog';
 import { loadSendSageConfig } from '../../shared/config';
-import { systemClock } from '../../shared/engine/clock';
+import { systemClock } from '../../shared/core/clock';
 import { RateBudgetRegistry } from '../../shared/engine/rate-budget';
 import { defaultRetryPolicy } from '../../shared/engine/retry';
 import { openLakeQuery } from '../../shared/lake/query';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Clock } from '../../shared/core/clock';
+import { systemClock } from '../../shared/core/clock';
 import { computeDigest } from '../../shared/digest/metrics';
-import type { Clock } from '../../shared/engine/clock';
-import { systemClock } from '../../shared/engine/clock';
 import { trailingRange } from '../../shared/engine/plan';
 import { startV2Simulator, type V2Simulator } from '../../shared/sandbox/socketlabs-v2/server';
 import { parseApiTimestamp } from '../../shared/sources/timestamps';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectLeased } from '../../shared/app/leases';
-import { type Clock, systemClock } from '../../shared/engine/clock';
+import { type Clock, systemClock } from '../../shared/core/clock';
 import { LeaseHeldError, LeaseLostError, type LeaseOptions, withLeases } from '../../shared/engine/lease';
 import { leaseKey } from '../../shared/lake/layout';
 import { LocalFolderStore } from '../../shared/lake/local-store';

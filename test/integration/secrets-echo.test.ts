@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DAY_MS, utcDay } from '../../shared/engine/windows';
+import { DAY_MS, utcDay } from '../../shared/core/windows';
 import { runCli } from '../helpers/cli';
 import { scratch } from '../helpers/collect';
 import { type EchoAnswer, type EchoApi, startEchoApi } from '../helpers/echo-api';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadSocketLabsRuntimeConfig } from '../../shared/app/secrets';
 import { loadDigestConfig, loadLakeConfig, loadSendSageConfig, loadSocketLabsConfig } from '../../shared/config';
-import { ConfigError } from '../../shared/engine/errors';
-import { redactSecrets } from '../../shared/engine/redact';
+import { ConfigError } from '../../shared/core/errors';
+import { redactSecrets } from '../../shared/core/redact';
 
 const socketlabs = {
   SOCKETLABS_API_URL: 'https://api.socketlabs.com/v1',

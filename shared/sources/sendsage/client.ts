@@ -1,7 +1,7 @@
+import { ApiRequestError, AuthenticationError, TransientApiError } from '../../core/errors';
+import { excerpt } from '../../core/redact';
 import type { ApiCaller } from '../../engine/api-caller';
-import { ApiRequestError, AuthenticationError, TransientApiError } from '../../engine/errors';
 import type { HttpRequest } from '../../engine/http';
-import { excerpt } from '../../engine/redact';
 
 export interface SendSageClientOptions {
   /** e.g. `https://monitor.drh.net/api.php` */

@@ -1,6 +1,6 @@
+import { ApiRequestError } from '../../core/errors';
+import { utcDay } from '../../core/windows';
 import type { ItemDataset, ItemOutput, ItemTableOutput } from '../../engine/collect-items';
-import { ApiRequestError } from '../../engine/errors';
-import { utcDay } from '../../engine/windows';
 import type { Row, TableDef } from '../../lake/table';
 import { parseApiTimestamp } from '../timestamps';
 import type { SendSageClient } from './client';

@@ -1,8 +1,8 @@
+import { TransientApiError } from '../../core/errors';
+import type { TimeWindow } from '../../core/windows';
 import type { ApiCaller } from '../../engine/api-caller';
-import { TransientApiError } from '../../engine/errors';
 import type { HttpRequest } from '../../engine/http';
 import { type Page, type PageRequest, type PagingStrategy, pagingParams } from '../../engine/paging';
-import type { TimeWindow } from '../../engine/windows';
 import { describeZodError, normalizeRecord } from '../records';
 import { accountEnvelope, listEnvelope } from './schemas';
 

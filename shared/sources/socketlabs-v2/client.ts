@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ApiRequestError, OutsideHistoryError, TransientApiError } from '../../core/errors';
+import { safeUrl } from '../../core/redact';
+import type { TimeWindow } from '../../core/windows';
 import type { ApiCaller } from '../../engine/api-caller';
 import { parseContentRange, readSpool, spoolCsv } from '../../engine/csv-pages';
-import { ApiRequestError, OutsideHistoryError, TransientApiError } from '../../engine/errors';
 import type { HttpRequest, StreamResponse } from '../../engine/http';
 import type { Page, PageRequest } from '../../engine/paging';
 import type { RateBudget } from '../../engine/rate-budget';
-import { safeUrl } from '../../engine/redact';
-import type { TimeWindow } from '../../engine/windows';
 import { describeZodError } from '../records';
 import type { V2Endpoint } from './endpoints';
 import { apiErrorBody, listEnvelope } from './schemas';

@@ -1,7 +1,7 @@
+import { ApiRequestError } from '../../core/errors';
+import type { TimeWindow } from '../../core/windows';
 import type { Dataset } from '../../engine/collect';
-import { ApiRequestError } from '../../engine/errors';
 import { type Page, type PageRequest, paginate } from '../../engine/paging';
-import type { TimeWindow } from '../../engine/windows';
 import { type V2Client, v2RequestPadMs } from './client';
 import { type V2Endpoint, v2Endpoints } from './endpoints';
 import { mapMessage, mapSuppression } from './mapping';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fileWriters } from '../../../shared/app/lake';
-import { systemClock } from '../../../shared/engine/clock';
+import { systemClock } from '../../../shared/core/clock';
+import { ApiRequestError, DeadlineError, TransientApiError } from '../../../shared/core/errors';
 import { collectItems, type ItemDataset } from '../../../shared/engine/collect-items';
-import { ApiRequestError, DeadlineError, TransientApiError } from '../../../shared/engine/errors';
 import { sendsageSpamRules } from '../../../shared/sources/sendsage/tables';
 import { lakeFiles, localStore, scratch } from '../../helpers/collect';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { StreamCutError } from '../../../shared/core/errors';
 import { csvBatches, parseContentRange } from '../../../shared/engine/csv-pages';
-import { StreamCutError } from '../../../shared/engine/errors';
 
 async function* chunks(parts: (string | Uint8Array)[], fail?: Error): AsyncGenerator<Uint8Array> {
   for (const p of parts) yield typeof p === 'string' ? new TextEncoder().encode(p) : p;

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ApiRequestError,
-  AuthenticationError,
-  RateLimitedError,
-  TransientApiError,
-} from '../../../shared/engine/errors';
+import { ApiRequestError, AuthenticationError, RateLimitedError, TransientApiError } from '../../../shared/core/errors';
+import { createRedactor, safeUrl } from '../../../shared/core/redact';
 import { extractApiMessage, parseRetryAfter, requestJson } from '../../../shared/engine/http';
-import { createRedactor, safeUrl } from '../../../shared/engine/redact';
 
 const secret = 'sEcReT-kEy-123';
 const redact = createRedactor([secret]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TotalChangedError } from '../../../shared/engine/errors';
+import { TotalChangedError } from '../../../shared/core/errors';
 import { type Page, type PageRequest, paginate, pagingParams } from '../../../shared/engine/paging';
 
 async function collect<T>(gen: AsyncGenerator<Page<T>>): Promise<T[]> {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../../shared/engine/clock';
+import type { Clock } from '../../../shared/core/clock';
 import {
   ApiRequestError,
   AuthenticationError,
   DeadlineError,
   RateLimitedError,
   TransientApiError,
-} from '../../../shared/engine/errors';
+} from '../../../shared/core/errors';
 import { createRateBudget } from '../../../shared/engine/rate-budget';
 import { defaultRetryPolicy, retryDelayMs, withRetry } from '../../../shared/engine/retry';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allTables } from '../../../shared/catalog';
-import { ConfigError } from '../../../shared/engine/errors';
+import { ConfigError } from '../../../shared/core/errors';
 import {
   loadNamedQueries,
   NamedQueryFileError,

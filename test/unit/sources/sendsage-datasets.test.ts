@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiRequestError, AuthenticationError } from '../../../shared/engine/errors';
+import { ApiRequestError, AuthenticationError } from '../../../shared/core/errors';
 import type { SendSageClient } from '../../../shared/sources/sendsage/client';
 import { campaignInfo } from '../../../shared/sources/sendsage/datasets';
 

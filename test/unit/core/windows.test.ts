@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DateRangeError } from '../../../shared/engine/errors';
+import { ConfigError, DateRangeError } from '../../../shared/core/errors';
+import { dayWindows, HOUR_MS, parseWindowId, splitWindow, windowId } from '../../../shared/core/windows';
 import { planDays, trailingRange } from '../../../shared/engine/plan';
-import { dayWindows, HOUR_MS, parseWindowId, splitWindow, windowId } from '../../../shared/engine/windows';
 
 describe('windows', () => {
   it('names a window by its bounds and reads the name back', () => {

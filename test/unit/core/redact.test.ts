@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AuthenticationError } from '../../../shared/engine/errors';
-import { excerpt, redactError, redactSecrets, registerSecret } from '../../../shared/engine/redact';
+import { AuthenticationError } from '../../../shared/core/errors';
+import { excerpt, redactError, redactSecrets, registerSecret } from '../../../shared/core/redact';
 
 /** Each test registers its own values: the registry lives as long as the process (here, the test file). */
 describe('the process-wide secret registry', () => {
