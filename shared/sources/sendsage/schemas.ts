@@ -83,7 +83,11 @@ export const campaignListItem = z.object({
   customer_defined_campaign_id: optionalText,
 });
 
-/** delivery_test_get_info body; isp_stats and spamassassin are read by their own schemas. */
+/**
+ * delivery_test_get_info body; isp_stats and spamassassin are read by their own schemas. It also reads the legacy
+ * campaignGetStats body, which has the same shape but `customerid` for the customer-defined id (campaignInfoAliases
+ * reads either name into customer_defined_campaign_id).
+ */
 export const campaignInfoBody = z.object({
   ...envelopeFields,
   from_address: optionalText,
@@ -99,12 +103,6 @@ export const campaignInfoBody = z.object({
   // The document puts _status inside spamassassin; a top-level one is read as a fallback.
   _status: optionalText,
 });
-
-/**
- * The legacy campaignGetStats body: get_info's shape, but `customerid` for the customer-defined id. One schema
- * serves both, since campaignInfoAliases reads either name into customer_defined_campaign_id.
- */
-export const campaignGetStatsBody = campaignInfoBody;
 
 /** One isp_stats entry. */
 export const ispStatItem = z.object({

@@ -229,6 +229,7 @@ export const listEnvelope = z.preprocess(
   }),
 );
 
+/** An API error as the conventions page models it. */
 const apiErrorItem = z.preprocess(
   lowerKeys,
   z
@@ -236,9 +237,6 @@ const apiErrorItem = z.preprocess(
     .refine((e) => e.errortype !== null || e.message !== null, 'neither errorType nor message')
     .transform((e) => ({ errorType: e.errortype, message: e.message })),
 );
-
-/** An API error as the conventions page models it. */
-export type ApiErrorItem = z.output<typeof apiErrorItem>;
 
 /**
  * The error body: `{ error: [ { errorType, message } ] }`, `{ error: { ... } }`, or a bare `{ errorType, message }`;
