@@ -1,6 +1,5 @@
 import type { Row } from '../../lake/table';
-import { emailDomain, fieldKey } from '../records';
-import type { TolerantRecord } from '../socketlabs-v2/schemas';
+import { emailDomain, fieldKey, type TolerantRecord } from '../records';
 import { type ApiInstant, apiFailure, entryOf, readers } from './schemas';
 
 /**

@@ -1,6 +1,15 @@
 import * as z from 'zod';
-import { fieldKey, optionalBoolean, optionalNumber, optionalText } from '../records';
-import { type AliasTable, lakeTimestamp, optionalInt32, optionalInt64, tolerantReader } from '../socketlabs-v2/schemas';
+import {
+  type AliasTable,
+  fieldKey,
+  lakeTimestamp,
+  optionalBoolean,
+  optionalInt32,
+  optionalInt64,
+  optionalNumber,
+  optionalText,
+  tolerantReader,
+} from '../records';
 
 /**
  * Body schemas of the SendSage Monitor API, over lower-cased canonical keys. The API is PHP behind a thin JSON layer

@@ -10,6 +10,7 @@ import type { RateBudget } from '../../engine/rate-budget';
 import { safeUrl } from '../../engine/redact';
 import type { TimeWindow } from '../../engine/windows';
 import { describeZodError } from '../records';
+import { socketlabsDateParam, socketlabsRequestPadMs } from '../socketlabs-common/window-request';
 import type { V2Endpoint } from './endpoints';
 import { apiErrorBody, listEnvelope } from './schemas';
 
@@ -24,12 +25,6 @@ export interface V2ClientOptions {
   /** Local folder for CSV pages being downloaded (the run's scratch space). */
   readonly spoolDir: string;
 }
-
-/** As in v1: ask for [start − 1 s, end] and keep [start, end), so the API's edge semantics do not matter. */
-export const v2RequestPadMs = 1000;
-
-/** `yyyy-mm-dd HH:MM:SS` in UTC, the conventions' input format. */
-const dateParam = (t: number) => new Date(t).toISOString().slice(0, 19).replace('T', ' ');
 
 /** Rows handed from a CSV page to the engine at a time. */
 const CSV_BATCH = 5_000;
@@ -62,15 +57,17 @@ export function createV2Client(opts: V2ClientOptions) {
   const requestStart = (serverId: number, window: TimeWindow) => {
     const floor = historyStart.get(serverId);
     return floor !== undefined && floor <= window.start
-      ? Math.max(window.start - v2RequestPadMs, floor)
-      : window.start - v2RequestPadMs;
+      ? Math.max(window.start - socketlabsRequestPadMs, floor)
+      : window.start - socketlabsRequestPadMs;
   };
   const params = (endpoint: V2Endpoint, serverId: number, req: PageRequest, window: TimeWindow | null) => ({
     pageSize: String(endpoint.pageSize),
     pageNumber: String(req.pageNumber),
     sortField: endpoint.sortField,
     sortDirection: 'asc',
-    ...(window ? { startDate: dateParam(requestStart(serverId, window)), endDate: dateParam(window.end) } : {}),
+    ...(window
+      ? { startDate: socketlabsDateParam(requestStart(serverId, window)), endDate: socketlabsDateParam(window.end) }
+      : {}),
   });
 
   /**

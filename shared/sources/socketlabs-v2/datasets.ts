@@ -2,7 +2,8 @@ import type { Dataset } from '../../engine/collect';
 import { ApiRequestError } from '../../engine/errors';
 import { type Page, type PageRequest, paginate } from '../../engine/paging';
 import type { TimeWindow } from '../../engine/windows';
-import { type V2Client, v2RequestPadMs } from './client';
+import { socketlabsRequestPadMs } from '../socketlabs-common/window-request';
+import type { V2Client } from './client';
 import { type V2Endpoint, v2Endpoints } from './endpoints';
 import { mapMessage, mapSuppression } from './mapping';
 import { socketlabsMessages, socketlabsSuppressions } from './tables';
@@ -72,7 +73,7 @@ export function socketlabsV2Datasets(
           return route.endpoint().route === 'csv' ? CSV_WINDOW_ROWS : undefined;
         },
         requestsPerSecond: rates['message-reports'],
-        requestPadMs: v2RequestPadMs,
+        requestPadMs: socketlabsRequestPadMs,
         mapRecord: mapMessage,
         fetchPage: (window, req, signal) => route.page(serverId, window, req, signal),
         route: () => route.endpoint().route,
