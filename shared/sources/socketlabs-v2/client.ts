@@ -5,7 +5,7 @@ import type { ApiCaller } from '../../engine/api-caller';
 import { parseContentRange, readSpool, spoolCsv } from '../../engine/csv-pages';
 import { ApiRequestError, OutsideHistoryError, TransientApiError } from '../../engine/errors';
 import type { HttpRequest, StreamResponse } from '../../engine/http';
-import type { Page, PageRequest } from '../../engine/paging';
+import { type Page, type PageRequest, pagingParams } from '../../engine/paging';
 import type { RateBudget } from '../../engine/rate-budget';
 import { safeUrl } from '../../engine/redact';
 import type { TimeWindow } from '../../engine/windows';
@@ -61,8 +61,7 @@ export function createV2Client(opts: V2ClientOptions) {
       : window.start - socketlabsRequestPadMs;
   };
   const params = (endpoint: V2Endpoint, serverId: number, req: PageRequest, window: TimeWindow | null) => ({
-    pageSize: String(endpoint.pageSize),
-    pageNumber: String(req.pageNumber),
+    ...pagingParams(endpoint.paging, req),
     sortField: endpoint.sortField,
     sortDirection: 'asc',
     ...(window

@@ -51,10 +51,11 @@ export function socketlabsV2Datasets(
   names: readonly V2DatasetName[],
   rates: Readonly<Record<V2Endpoint['limit'], number>>,
   now: () => number,
-  csvPageSize: number = v2Endpoints.messagesCsv.pageSize,
+  csvPageSize: number = v2Endpoints.messagesCsv.paging.pageSize,
 ): Dataset[] {
-  const messagesCsv = { ...v2Endpoints.messagesCsv, pageSize: csvPageSize };
-  const suppressionsCsv = { ...v2Endpoints.suppressionsCsv, pageSize: csvPageSize };
+  const csvPaging = { kind: 'page-number', pageSize: csvPageSize } as const;
+  const messagesCsv = { ...v2Endpoints.messagesCsv, paging: csvPaging };
+  const suppressionsCsv = { ...v2Endpoints.suppressionsCsv, paging: csvPaging };
   const out: Dataset[] = [];
   for (const serverId of serverIds) {
     const partition = (day: string) => ({ dt: day, server_id: serverId });
@@ -67,7 +68,7 @@ export function socketlabsV2Datasets(
         dataset: 'messages',
         table: socketlabsMessages,
         get pageSize() {
-          return route.endpoint().pageSize;
+          return route.endpoint().paging.pageSize;
         },
         get maxRowsPerWindow() {
           return route.endpoint().route === 'csv' ? CSV_WINDOW_ROWS : undefined;
@@ -94,8 +95,8 @@ export function socketlabsV2Datasets(
           const items: unknown[] = [];
           const fetchPage = (req: PageRequest) => route.page(serverId, null, req, signal);
           // The first page also settles the route (CSV, or JSON where there are no downloads), so the page size.
-          const first = await fetchPage({ offset: 0, size: route.endpoint().pageSize, pageNumber: 0 });
-          const pageSize = route.endpoint().pageSize;
+          const first = await fetchPage({ offset: 0, size: route.endpoint().paging.pageSize, pageNumber: 0 });
+          const pageSize = route.endpoint().paging.pageSize;
           // The list changes while it is read (an address added or removed shifts every later page): paged like a
           // report window, a total that moves between pages throws TotalChangedError and the engine reads it again.
           // The whole list is one snapshot, held in memory (suppression lists are far smaller than reports).
