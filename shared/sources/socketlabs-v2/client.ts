@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApiCaller } from '../../engine/api-caller';
-import { parseContentRange, readSpool, spoolCsv } from '../../engine/csv-pages';
+import { readSpool, spoolCsv } from '../../engine/csv-pages';
 import { ApiRequestError, OutsideHistoryError, TransientApiError } from '../../engine/errors';
 import type { HttpRequest, StreamResponse } from '../../engine/http';
 import { type Page, type PageRequest, pagingParams } from '../../engine/paging';
@@ -11,6 +11,7 @@ import { safeUrl } from '../../engine/redact';
 import type { TimeWindow } from '../../engine/windows';
 import { describeZodError } from '../records';
 import { socketlabsDateParam, socketlabsRequestPadMs } from '../socketlabs-common/window-request';
+import { parseRowsContentRange } from './content-range';
 import type { V2Endpoint } from './endpoints';
 import { apiErrorBody, listEnvelope } from './schemas';
 
@@ -138,7 +139,7 @@ export function createV2Client(opts: V2ClientOptions) {
         const http = request(endpoint, serverId, params(endpoint, serverId, req, window));
         const where = safeUrl(http.url);
         const spool = async (res: StreamResponse) => {
-          const range = parseContentRange(res.headers.get('content-range'));
+          const range = parseRowsContentRange(res.headers.get('content-range'));
           if (!range) {
             await res.cancel();
             throw new TransientApiError(`${where} answered ${res.status} without a readable Content-Range`);
