@@ -29,7 +29,7 @@ export interface Page<T> {
 }
 
 /** How many items a page holds, streamed or not. */
-export const pageCount = (page: Page<unknown>): number => page.stream?.count ?? page.items.length;
+const pageCount = (page: Page<unknown>): number => page.stream?.count ?? page.items.length;
 
 /**
  * Query parameters for a page request under a strategy. The size asked for is always the strategy's: a request

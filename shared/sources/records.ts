@@ -38,7 +38,7 @@ export function normalizeRecord(raw: unknown, knownKeys: ReadonlySet<string>): N
 export const fieldKey = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /** Lower-cased keys of a zod object schema, for normalizeRecord. */
-export function keysOf(schema: z.ZodObject): ReadonlySet<string> {
+function keysOf(schema: z.ZodObject): ReadonlySet<string> {
   return new Set(Object.keys(schema.shape));
 }
 

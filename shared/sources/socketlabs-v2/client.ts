@@ -35,7 +35,7 @@ const CSV_BATCH = 5_000;
  * rows are a few hundred bytes) plus the header, and never more than 512 MiB, so the spool (about 1.5× the CSV as
  * JSON lines) and the window's files fit the collector's 2 GiB of /tmp.
  */
-export const csvPageByteLimit = (rows: number) => Math.min(512 * 1024 * 1024, 64 * 1024 + rows * 16 * 1024);
+const csvPageByteLimit = (rows: number) => Math.min(512 * 1024 * 1024, 64 * 1024 + rows * 16 * 1024);
 
 /** The SocketLabs API v2: Bearer auth, `{data, total}` JSON pages, 206/Content-Range CSV downloads. */
 export function createV2Client(opts: V2ClientOptions) {

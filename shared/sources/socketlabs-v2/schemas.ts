@@ -18,7 +18,7 @@ const failureTypeByName: Record<string, number> = {
 };
 
 /** FailureType as a name (Soft/Hard/Suppressed, Temporary/Permanent) or v1's number, → v1's number; absent → null. */
-export const failureTypeField = z
+const failureTypeField = z
   .union([z.number().int(), z.string()])
   .nullish()
   .transform((v, ctx) => {
