@@ -1,7 +1,7 @@
 import { tableAreaPrefix } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
 import { sendsageCampaigns, sendsageIspResults, sendsageMessages, sendsageSpamRules } from '../sources/sendsage/tables';
-import { describeFailureCode } from '../sources/socketlabs-v1/failure-codes';
+import { describeFailureCode } from '../sources/socketlabs-common/failure-codes';
 import { findAlerts } from './alerts';
 import { addDays, localDate, zonedDay } from './day';
 import { addCount, type Counters, withRates, zeroCounters } from './figures';

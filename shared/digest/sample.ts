@@ -1,6 +1,6 @@
 import { createRng, type Rng } from '../sandbox/random';
 import { defaultSendSageIsps } from '../sandbox/sendsage/dataset';
-import { describeFailureCode } from '../sources/socketlabs-v1/failure-codes';
+import { describeFailureCode } from '../sources/socketlabs-common/failure-codes';
 import { findAlerts } from './alerts';
 import { zonedDay } from './day';
 import {

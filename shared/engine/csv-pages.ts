@@ -6,28 +6,9 @@ import { Readable } from 'node:stream';
 import Papa from 'papaparse';
 import { StreamCutError } from '../core/errors';
 
-/**
- * CSV download pages (SocketLabs v2): `Content-Range: rows 0-99/187` on every page, 206 for all but the last.
- * Rows are parsed as the bytes arrive (papaparse's stream mode) and handed on in batches, so a 500,000-row page
- * never sits in memory.
- */
-export interface ContentRange {
-  /** Rows in this page. */
-  readonly count: number;
-  /** Rows in the whole result set. */
-  readonly total: number;
-}
-
-/** Reads `rows 0-99/187` (and `rows *\/187`, a page past the end); null when absent or unreadable. */
-export function parseContentRange(value: string | null): ContentRange | null {
-  if (!value) return null;
-  const m = /^\s*rows\s+(?:(\d+)-(\d+)|\*)\/(\d+)\s*$/i.exec(value);
-  if (!m) return null;
-  const total = Number(m[3]);
-  if (m[1] === undefined) return { count: 0, total };
-  const count = Number(m[2]) - Number(m[1]) + 1;
-  return count >= 0 ? { count, total } : null;
-}
+// CSV download pages: rows are parsed as the bytes arrive (papaparse's stream mode) and handed on in batches, so a
+// 500,000-row page never sits in memory. How many rows a page holds is the source's to say (SocketLabs v2 sends a
+// `Content-Range: rows` header, read in sources/socketlabs-v2/content-range.ts).
 
 async function* utf8(body: AsyncIterable<Uint8Array>, maxBytes: number, where: string): AsyncGenerator<string> {
   // A multi-byte character may straddle two chunks; the streaming decoder keeps the partial bytes.

@@ -2,7 +2,8 @@ import { TotalChangedError } from '../core/errors';
 
 /**
  * Offset paging as data. Both SocketLabs generations page by offset; they only name the parameters differently
- * (v1 `index`/`count` counts rows, v2 `pageNumber`/`pageSize` counts pages).
+ * (v1 `index`/`count` counts rows, v2 `pageNumber`/`pageSize` counts pages). SendSage's list calls have no paging
+ * (its datasets list, then fetch each item), so it has no strategy.
  */
 export type PagingStrategy =
   | { readonly kind: 'index-count'; readonly pageSize: number }
@@ -28,13 +29,17 @@ export interface Page<T> {
 }
 
 /** How many items a page holds, streamed or not. */
-export const pageCount = (page: Page<unknown>): number => page.stream?.count ?? page.items.length;
+const pageCount = (page: Page<unknown>): number => page.stream?.count ?? page.items.length;
 
-/** Query parameters for a page request under a strategy. */
+/**
+ * Query parameters for a page request under a strategy. The size asked for is always the strategy's: a request
+ * planned under another route's size (v2 falls back from its CSV route to JSON on the first page) still asks for
+ * what this route serves, and the paginator then pages by the size the route reports.
+ */
 export function pagingParams(strategy: PagingStrategy, req: PageRequest): Record<string, string> {
   return strategy.kind === 'index-count'
-    ? { index: String(req.offset), count: String(req.size) }
-    : { pageNumber: String(req.pageNumber), pageSize: String(req.size) };
+    ? { index: String(req.offset), count: String(strategy.pageSize) }
+    : { pageSize: String(strategy.pageSize), pageNumber: String(req.pageNumber) };
 }
 
 export interface PaginateOptions<T> {

@@ -4,7 +4,8 @@ import { parseApiTimestamp } from './timestamps';
 
 /**
  * Helpers every source uses to read API records: keys compared case-insensitively (the SocketLabs guide requires
- * it), unknown fields kept for the `extra` column, and zod field types that accept what the APIs really send.
+ * it), unknown fields kept for the `extra` column, zod field types that accept what the APIs really send, and the
+ * tolerant reader (aliases per field; a value a field cannot hold moves to `extra` instead of costing the record).
  */
 export interface NormalizedRecord {
   /** Known fields under their lower-cased names. */
@@ -37,7 +38,7 @@ export function normalizeRecord(raw: unknown, knownKeys: ReadonlySet<string>): N
 export const fieldKey = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /** Lower-cased keys of a zod object schema, for normalizeRecord. */
-export function keysOf(schema: z.ZodObject): ReadonlySet<string> {
+function keysOf(schema: z.ZodObject): ReadonlySet<string> {
   return new Set(Object.keys(schema.shape));
 }
 
@@ -105,6 +106,25 @@ export const optionalTimestamp = z
     return t;
   });
 
+// .NET models serialise an unset DateTime as 0001-01-01 (DateTime.MinValue); that means "no date", not year one.
+const firstValidMs = 0;
+const lastValidMs = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** An optional instant within what the lake can hold; an unreadable or absurd value is an error. */
+export const lakeTimestamp = optionalTimestamp.refine(
+  (t) => t === null || (t > firstValidMs && t <= lastValidMs),
+  'date-time out of range',
+);
+
+/** An optional integer that fits the Parquet INT32 column it lands in. */
+export const optionalInt32 = optionalInt.refine(
+  (n) => n === null || (n >= -(2 ** 31) && n < 2 ** 31),
+  'integer out of int32 range',
+);
+
+/** An optional integer the writers can store exactly (int64 columns hold JS safe integers). */
+export const optionalInt64 = optionalInt.refine((n) => n === null || Number.isSafeInteger(n), 'integer too large');
+
 /** The lower-cased domain of an e-mail address; null when there is none. */
 export function emailDomain(address: string | null): string | null {
   if (!address) return null;
@@ -150,5 +170,88 @@ export function recordMapper<S extends z.ZodObject>(
     row.extra = record.extra ? JSON.stringify(record.extra) : null;
     row.ingested_at = ingestedAt;
     return { ok: true, row };
+  };
+}
+
+/**
+ * The names each canonical key may arrive under (matched case-insensitively), in order of preference: the first
+ * present (non-empty) one wins. Display spelling is used in quarantine reasons.
+ */
+export type AliasTable<S extends z.ZodObject> = { readonly [K in keyof S['shape']]: readonly string[] };
+
+/** A record read tolerantly: every field the schema could use, and everything else under the keys the API used. */
+export interface TolerantRecord<T> {
+  readonly value: T;
+  /** Unknown fields, shadowed aliases and values a column could not hold, under their original keys; null: none. */
+  readonly extra: Record<string, unknown> | null;
+}
+
+const isEmpty = (v: unknown) => v === null || v === undefined || v === '';
+
+/**
+ * Builds a reader for a schema: resolves aliases case-insensitively, validates, and on a bad field moves that field's
+ * original value to `extra` and reads the rest again, so one odd value never costs the whole record. Returns null
+ * when the record is not an object.
+ */
+export function tolerantReader<S extends z.ZodObject>(
+  schema: S,
+  aliases: AliasTable<S>,
+): (raw: unknown) => TolerantRecord<z.output<S>> | null {
+  const byAlias = new Map<string, { field: string; rank: number }>();
+  for (const [field, names] of Object.entries(aliases) as [string, readonly string[]][]) {
+    names.forEach((name, rank) => {
+      byAlias.set(fieldKey(name), { field, rank });
+    });
+  }
+  const fieldCount = Object.keys(schema.shape).length;
+
+  return (raw) => {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+    const chosen: Record<string, { key: string; rank: number; value: unknown }> = {};
+    // Collected as entries: assigning a JSON key such as `__proto__` to an object would drop it silently.
+    const kept: [string, unknown][] = [];
+    const keep = (key: string, value: unknown) => {
+      kept.push([key, value]);
+    };
+    for (const key of Object.keys(raw)) {
+      const value = (raw as Record<string, unknown>)[key];
+      const alias = byAlias.get(fieldKey(key));
+      if (!alias) {
+        keep(key, value);
+        continue;
+      }
+      const current = chosen[alias.field];
+      if (!current) {
+        chosen[alias.field] = { key, rank: alias.rank, value };
+      } else if (isEmpty(value)) {
+        // An empty alias (CSV sends every column) says nothing; nothing is lost by dropping it.
+      } else if (isEmpty(current.value) || alias.rank < current.rank) {
+        if (!isEmpty(current.value)) keep(current.key, current.value);
+        chosen[alias.field] = { key, rank: alias.rank, value };
+      } else {
+        keep(key, value);
+      }
+    }
+    const known: Record<string, unknown> = {};
+    const keys: Record<string, string> = {};
+    for (const [field, c] of Object.entries(chosen)) {
+      known[field] = c.value;
+      keys[field] = c.key;
+    }
+    // Every field is optional, so each retry removes at least one failing field and the loop ends.
+    for (let attempt = 0; attempt <= fieldCount; attempt++) {
+      const parsed = schema.safeParse(known);
+      if (parsed.success) return { value: parsed.data, extra: kept.length ? Object.fromEntries(kept) : null };
+      let moved = false;
+      for (const issue of parsed.error.issues) {
+        const field = issue.path[0];
+        if (typeof field !== 'string' || !Object.hasOwn(known, field)) continue;
+        keep(keys[field] ?? field, known[field]);
+        delete known[field];
+        moved = true;
+      }
+      if (!moved) throw new Error(`tolerant read: cannot recover from ${describeZodError(parsed.error)}`);
+    }
+    throw new Error('tolerant read: validation did not settle');
   };
 }

@@ -4,7 +4,7 @@
  * gets its sorted timestamps when something first reads it, and a record is rebuilt from its own seed every time it is
  * read, so a million-row lake costs a few bytes per row until someone materialises it.
  */
-import { documentedFailureCodes } from '../../sources/socketlabs-v1/failure-codes';
+import { documentedFailureCodes } from '../../sources/socketlabs-common/failure-codes';
 import { DayTimeline, type RecordFactory } from '../day-timeline';
 import { hashSeed, mixSeed, Rng, weightedTable } from '../random';
 

@@ -40,7 +40,7 @@ export type SendSageClient = ReturnType<typeof createSendSageClient>;
  * `{"success":0,"error":"…"}` arrives with HTTP 200. A login failure stops the run; "not found" fails that item;
  * anything else ("temporarily unavailable") is worth a retry.
  */
-export function checkSuccess(method: string, json: unknown): unknown {
+function checkSuccess(method: string, json: unknown): unknown {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return json;
   const entries = Object.entries(json);
   const success = entries.find(([k]) => k.toLowerCase() === 'success')?.[1];

@@ -4,17 +4,11 @@ import type { ItemDataset, ItemOutput, ItemTableOutput } from '../../engine/coll
 import type { Row, TableDef } from '../../lake/table';
 import { parseApiTimestamp } from '../timestamps';
 import type { SendSageClient } from './client';
-import {
-  campaignRows,
-  campaignStatus,
-  ispRows,
-  messageRow,
-  previewRows,
-  ruleRows,
-  type SendsageMapped,
-  seedlistRows,
-  seedRows,
-} from './mapping';
+import { campaignRows, campaignStatus, ispRows, ruleRows, seedRows } from './mapping/campaigns';
+import { messageRow } from './mapping/messages';
+import { previewRows } from './mapping/previews';
+import type { SendsageMapped } from './mapping/rows';
+import { seedlistRows } from './mapping/seedlist';
 import { entryOf } from './schemas';
 import {
   sendsageCampaigns,

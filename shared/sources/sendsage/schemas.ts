@@ -1,6 +1,15 @@
 import * as z from 'zod';
-import { fieldKey, optionalBoolean, optionalNumber, optionalText } from '../records';
-import { type AliasTable, lakeTimestamp, optionalInt32, optionalInt64, tolerantReader } from '../socketlabs-v2/schemas';
+import {
+  type AliasTable,
+  fieldKey,
+  lakeTimestamp,
+  optionalBoolean,
+  optionalInt32,
+  optionalInt64,
+  optionalNumber,
+  optionalText,
+  tolerantReader,
+} from '../records';
 
 /**
  * Body schemas of the SendSage Monitor API, over lower-cased canonical keys. The API is PHP behind a thin JSON layer
@@ -22,7 +31,7 @@ const zoneSuffix = /(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$/;
  * An optional SendSage date (`2012-06-01 T 12:45:40-0600`, ISO, or epoch seconds as number or text), and whether it
  * carried its zone: the document's key table shows `time_collected` without an offset, which is only UTC by guess.
  */
-export const optionalInstant = z
+const optionalInstant = z
   .unknown()
   .optional()
   .transform((v, ctx): ApiInstant | null => {
@@ -37,7 +46,7 @@ export const optionalInstant = z
   });
 
 /** SpamAssassin's Yes/No (any case), or a boolean in any of the forms optionalBoolean reads; absent → null. */
-export const yesNo = z
+const yesNo = z
   .unknown()
   .optional()
   .transform((v, ctx): boolean | null => {
@@ -51,7 +60,7 @@ export const yesNo = z
   });
 
 /** `success` as 1/0, "1"/"0" or a boolean; absent → null (list bodies carry no envelope). */
-export const successFlag = optionalBoolean;
+const successFlag = optionalBoolean;
 
 /** Any JSON value, kept for a nested reader (isp_stats, spamassassin, applications, seeds). */
 const nested = z.unknown().optional();
@@ -69,10 +78,10 @@ function aliasesOf<S extends z.ZodObject>(
 const envelopeFields = { success: successFlag, error: optionalText };
 
 /** The `success`/`error` envelope: failures come back on HTTP 200 as `{ success: 0, error: "..." }`. */
-export const envelope = z.object(envelopeFields);
+const envelope = z.object(envelopeFields);
 
 /** One delivery_test_list item. */
-export const campaignListItem = z.object({
+const campaignListItem = z.object({
   campaign_id: optionalInt64,
   date: optionalInstant,
   date_unix: optionalInstant,
@@ -83,8 +92,12 @@ export const campaignListItem = z.object({
   customer_defined_campaign_id: optionalText,
 });
 
-/** delivery_test_get_info body; isp_stats and spamassassin are read by their own schemas. */
-export const campaignInfoBody = z.object({
+/**
+ * delivery_test_get_info body; isp_stats and spamassassin are read by their own schemas. It also reads the legacy
+ * campaignGetStats body, which has the same shape but `customerid` for the customer-defined id (campaignInfoAliases
+ * reads either name into customer_defined_campaign_id).
+ */
+const campaignInfoBody = z.object({
   ...envelopeFields,
   from_address: optionalText,
   from_domain: optionalText,
@@ -100,14 +113,8 @@ export const campaignInfoBody = z.object({
   _status: optionalText,
 });
 
-/**
- * The legacy campaignGetStats body: get_info's shape, but `customerid` for the customer-defined id. One schema
- * serves both, since campaignInfoAliases reads either name into customer_defined_campaign_id.
- */
-export const campaignGetStatsBody = campaignInfoBody;
-
 /** One isp_stats entry. */
-export const ispStatItem = z.object({
+const ispStatItem = z.object({
   domain: optionalText,
   name: optionalText,
   category: optionalText,
@@ -122,7 +129,7 @@ export const ispStatItem = z.object({
 });
 
 /** The spamassassin object of get_info. */
-export const spamassassinResult = z.object({
+const spamassassinResult = z.object({
   message_id: optionalInt64,
   time_processed: lakeTimestamp,
   result: yesNo,
@@ -134,7 +141,7 @@ export const spamassassinResult = z.object({
 });
 
 /** One spamassassin.rules_matched entry. */
-export const spamRuleItem = z.object({
+const spamRuleItem = z.object({
   area: optionalText,
   rule: optionalText,
   score: optionalNumber,
@@ -142,7 +149,7 @@ export const spamRuleItem = z.object({
 });
 
 /** One delivery_test_get_email_list item. */
-export const emailListItem = z.object({
+const emailListItem = z.object({
   message_id: optionalInt64,
   isp: optionalText,
   address: optionalText,
@@ -157,7 +164,7 @@ export const emailListItem = z.object({
 });
 
 /** delivery_message_get body. */
-export const messageBody = z.object({
+const messageBody = z.object({
   ...envelopeFields,
   campaign_id: optionalInt64,
   message_id: optionalInt64,
@@ -174,10 +181,10 @@ export const messageBody = z.object({
 });
 
 /** delivery_seedlist_get body. */
-export const seedlistBody = z.object({ ...envelopeFields, seeds: nested });
+const seedlistBody = z.object({ ...envelopeFields, seeds: nested });
 
 /** One preview_list item. */
-export const previewListItem = z.object({
+const previewListItem = z.object({
   preview_id: optionalInt64,
   date: optionalInstant,
   date_unix: optionalInstant,
@@ -188,29 +195,29 @@ export const previewListItem = z.object({
 });
 
 /** preview_get_info body; `applications` is keyed by application id. */
-export const previewInfoBody = z.object({ ...envelopeFields, applications: nested });
+const previewInfoBody = z.object({ ...envelopeFields, applications: nested });
 
 /** One application of preview_get_info; its views (thumbnail, images_on, ...) are the object-valued other keys. */
-export const previewApplication = z.object({ platform: optionalText, name: optionalText });
+const previewApplication = z.object({ platform: optionalText, name: optionalText });
 
 /** One view of an application. */
-export const previewView = z.object({ url: optionalText, status: optionalText });
+const previewView = z.object({ url: optionalText, status: optionalText });
 
-export const campaignListAliases = aliasesOf(campaignListItem);
-export const campaignInfoAliases = aliasesOf(campaignInfoBody, {
+const campaignListAliases = aliasesOf(campaignListItem);
+const campaignInfoAliases = aliasesOf(campaignInfoBody, {
   customer_defined_campaign_id: ['customer_defined_campaign_id', 'customerid'],
 });
-export const ispStatAliases = aliasesOf(ispStatItem);
-export const spamassassinAliases = aliasesOf(spamassassinResult);
-export const spamRuleAliases = aliasesOf(spamRuleItem);
-export const emailListAliases = aliasesOf(emailListItem);
-export const messageAliases = aliasesOf(messageBody);
-export const seedlistAliases = aliasesOf(seedlistBody);
-export const previewListAliases = aliasesOf(previewListItem);
-export const previewInfoAliases = aliasesOf(previewInfoBody);
-export const previewApplicationAliases = aliasesOf(previewApplication);
-export const previewViewAliases = aliasesOf(previewView);
-export const envelopeAliases = aliasesOf(envelope);
+const ispStatAliases = aliasesOf(ispStatItem);
+const spamassassinAliases = aliasesOf(spamassassinResult);
+const spamRuleAliases = aliasesOf(spamRuleItem);
+const emailListAliases = aliasesOf(emailListItem);
+const messageAliases = aliasesOf(messageBody);
+const seedlistAliases = aliasesOf(seedlistBody);
+const previewListAliases = aliasesOf(previewListItem);
+const previewInfoAliases = aliasesOf(previewInfoBody);
+const previewApplicationAliases = aliasesOf(previewApplication);
+const previewViewAliases = aliasesOf(previewView);
+const envelopeAliases = aliasesOf(envelope);
 
 /** Readers: raw JSON value → `{ value, extra }`, null when it is not an object (see tolerantReader). */
 export const readers = {

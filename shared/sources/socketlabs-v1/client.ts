@@ -4,6 +4,7 @@ import type { ApiCaller } from '../../engine/api-caller';
 import type { HttpRequest } from '../../engine/http';
 import { type Page, type PageRequest, type PagingStrategy, pagingParams } from '../../engine/paging';
 import { describeZodError, normalizeRecord } from '../records';
+import { socketlabsDateParam, socketlabsRequestPadMs } from '../socketlabs-common/window-request';
 import { accountEnvelope, listEnvelope } from './schemas';
 
 export interface V1ClientOptions {
@@ -17,18 +18,6 @@ export interface V1ClientOptions {
 
 /** v1 pages by `index` (rows) and `count` (≤ 500). */
 export const v1Paging: PagingStrategy = { kind: 'index-count', pageSize: 500 };
-
-/**
- * Requests start one second before the window: the guide does not say whether `startDate`/`endDate` are inclusive,
- * so we ask for [start − 1 s, end] and keep [start, end) ourselves. Each instant then belongs to exactly one window
- * whatever the API does at the edges.
- */
-export const v1RequestPadMs = 1000;
-
-/** `yyyy-mm-dd hh:mm:ss` in UTC, the guide's input format. */
-export function v1DateParam(t: number): string {
-  return new Date(t).toISOString().slice(0, 19).replace('T', ' ');
-}
 
 /** The v1 Reporting API: Basic auth (username + API key), JSON answers, keys in any case. */
 export function createV1Client(opts: V1ClientOptions) {
@@ -48,8 +37,8 @@ export function createV1Client(opts: V1ClientOptions) {
     listPage(method: string, serverId: number, window: TimeWindow, req: PageRequest, signal: AbortSignal) {
       const params = {
         serverId: String(serverId),
-        startDate: v1DateParam(window.start - v1RequestPadMs),
-        endDate: v1DateParam(window.end),
+        startDate: socketlabsDateParam(window.start - socketlabsRequestPadMs),
+        endDate: socketlabsDateParam(window.end),
         timeZone: '0',
         ...pagingParams(v1Paging, req),
       };

@@ -1,7 +1,8 @@
 import type { Dataset } from '../../engine/collect';
 import type { TableDef } from '../../lake/table';
 import type { RecordMapping } from '../records';
-import { type V1Client, v1Paging, v1RequestPadMs } from './client';
+import { socketlabsRequestPadMs } from '../socketlabs-common/window-request';
+import { type V1Client, v1Paging } from './client';
 import { mapAccount, mapComplaint, mapEngagement, mapFailed, mapProcessed, mapQueued } from './mapping';
 import {
   socketlabsAccount,
@@ -49,7 +50,7 @@ export function socketlabsV1Datasets(
         dataset: report.name,
         table: report.table,
         pageSize: v1Paging.pageSize,
-        requestPadMs: v1RequestPadMs,
+        requestPadMs: socketlabsRequestPadMs,
         mapRecord: report.map,
         fetchPage: (window, req, signal) => client.listPage(report.method, serverId, window, req, signal),
       });

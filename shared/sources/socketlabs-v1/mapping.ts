@@ -1,5 +1,5 @@
 import { emailDomain, type RecordMapping, recordMapper } from '../records';
-import { describeFailureCode, failureTypeNames } from './failure-codes';
+import { describeFailureCode, failureTypeNames } from '../socketlabs-common/failure-codes';
 import { accountObject, complaintItem, engagementItem, failedItem, processedItem, queuedItem } from './schemas';
 
 /** v1 record → `socketlabs_failed` row. */

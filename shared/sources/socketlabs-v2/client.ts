@@ -5,11 +5,13 @@ import { ApiRequestError, OutsideHistoryError, TransientApiError } from '../../c
 import { safeUrl } from '../../core/redact';
 import type { TimeWindow } from '../../core/windows';
 import type { ApiCaller } from '../../engine/api-caller';
-import { parseContentRange, readSpool, spoolCsv } from '../../engine/csv-pages';
+import { readSpool, spoolCsv } from '../../engine/csv-pages';
 import type { HttpRequest, StreamResponse } from '../../engine/http';
-import type { Page, PageRequest } from '../../engine/paging';
+import { type Page, type PageRequest, pagingParams } from '../../engine/paging';
 import type { RateBudget } from '../../engine/rate-budget';
 import { describeZodError } from '../records';
+import { socketlabsDateParam, socketlabsRequestPadMs } from '../socketlabs-common/window-request';
+import { parseRowsContentRange } from './content-range';
 import type { V2Endpoint } from './endpoints';
 import { apiErrorBody, listEnvelope } from './schemas';
 
@@ -25,12 +27,6 @@ export interface V2ClientOptions {
   readonly spoolDir: string;
 }
 
-/** As in v1: ask for [start − 1 s, end] and keep [start, end), so the API's edge semantics do not matter. */
-export const v2RequestPadMs = 1000;
-
-/** `yyyy-mm-dd HH:MM:SS` in UTC, the conventions' input format. */
-const dateParam = (t: number) => new Date(t).toISOString().slice(0, 19).replace('T', ' ');
-
 /** Rows handed from a CSV page to the engine at a time. */
 const CSV_BATCH = 5_000;
 
@@ -39,7 +35,7 @@ const CSV_BATCH = 5_000;
  * rows are a few hundred bytes) plus the header, and never more than 512 MiB, so the spool (about 1.5× the CSV as
  * JSON lines) and the window's files fit the collector's 2 GiB of /tmp.
  */
-export const csvPageByteLimit = (rows: number) => Math.min(512 * 1024 * 1024, 64 * 1024 + rows * 16 * 1024);
+const csvPageByteLimit = (rows: number) => Math.min(512 * 1024 * 1024, 64 * 1024 + rows * 16 * 1024);
 
 /** The SocketLabs API v2: Bearer auth, `{data, total}` JSON pages, 206/Content-Range CSV downloads. */
 export function createV2Client(opts: V2ClientOptions) {
@@ -62,15 +58,16 @@ export function createV2Client(opts: V2ClientOptions) {
   const requestStart = (serverId: number, window: TimeWindow) => {
     const floor = historyStart.get(serverId);
     return floor !== undefined && floor <= window.start
-      ? Math.max(window.start - v2RequestPadMs, floor)
-      : window.start - v2RequestPadMs;
+      ? Math.max(window.start - socketlabsRequestPadMs, floor)
+      : window.start - socketlabsRequestPadMs;
   };
   const params = (endpoint: V2Endpoint, serverId: number, req: PageRequest, window: TimeWindow | null) => ({
-    pageSize: String(endpoint.pageSize),
-    pageNumber: String(req.pageNumber),
+    ...pagingParams(endpoint.paging, req),
     sortField: endpoint.sortField,
     sortDirection: 'asc',
-    ...(window ? { startDate: dateParam(requestStart(serverId, window)), endDate: dateParam(window.end) } : {}),
+    ...(window
+      ? { startDate: socketlabsDateParam(requestStart(serverId, window)), endDate: socketlabsDateParam(window.end) }
+      : {}),
   });
 
   /**
@@ -142,7 +139,7 @@ export function createV2Client(opts: V2ClientOptions) {
         const http = request(endpoint, serverId, params(endpoint, serverId, req, window));
         const where = safeUrl(http.url);
         const spool = async (res: StreamResponse) => {
-          const range = parseContentRange(res.headers.get('content-range'));
+          const range = parseRowsContentRange(res.headers.get('content-range'));
           if (!range) {
             await res.cancel();
             throw new TransientApiError(`${where} answered ${res.status} without a readable Content-Range`);

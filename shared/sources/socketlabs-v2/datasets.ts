@@ -2,7 +2,8 @@ import { ApiRequestError } from '../../core/errors';
 import type { TimeWindow } from '../../core/windows';
 import type { Dataset } from '../../engine/collect';
 import { type Page, type PageRequest, paginate } from '../../engine/paging';
-import { type V2Client, v2RequestPadMs } from './client';
+import { socketlabsRequestPadMs } from '../socketlabs-common/window-request';
+import type { V2Client } from './client';
 import { type V2Endpoint, v2Endpoints } from './endpoints';
 import { mapMessage, mapSuppression } from './mapping';
 import { socketlabsMessages, socketlabsSuppressions } from './tables';
@@ -50,10 +51,11 @@ export function socketlabsV2Datasets(
   names: readonly V2DatasetName[],
   rates: Readonly<Record<V2Endpoint['limit'], number>>,
   now: () => number,
-  csvPageSize: number = v2Endpoints.messagesCsv.pageSize,
+  csvPageSize: number = v2Endpoints.messagesCsv.paging.pageSize,
 ): Dataset[] {
-  const messagesCsv = { ...v2Endpoints.messagesCsv, pageSize: csvPageSize };
-  const suppressionsCsv = { ...v2Endpoints.suppressionsCsv, pageSize: csvPageSize };
+  const csvPaging = { kind: 'page-number', pageSize: csvPageSize } as const;
+  const messagesCsv = { ...v2Endpoints.messagesCsv, paging: csvPaging };
+  const suppressionsCsv = { ...v2Endpoints.suppressionsCsv, paging: csvPaging };
   const out: Dataset[] = [];
   for (const serverId of serverIds) {
     const partition = (day: string) => ({ dt: day, server_id: serverId });
@@ -66,13 +68,13 @@ export function socketlabsV2Datasets(
         dataset: 'messages',
         table: socketlabsMessages,
         get pageSize() {
-          return route.endpoint().pageSize;
+          return route.endpoint().paging.pageSize;
         },
         get maxRowsPerWindow() {
           return route.endpoint().route === 'csv' ? CSV_WINDOW_ROWS : undefined;
         },
         requestsPerSecond: rates['message-reports'],
-        requestPadMs: v2RequestPadMs,
+        requestPadMs: socketlabsRequestPadMs,
         mapRecord: mapMessage,
         fetchPage: (window, req, signal) => route.page(serverId, window, req, signal),
         route: () => route.endpoint().route,
@@ -93,8 +95,8 @@ export function socketlabsV2Datasets(
           const items: unknown[] = [];
           const fetchPage = (req: PageRequest) => route.page(serverId, null, req, signal);
           // The first page also settles the route (CSV, or JSON where there are no downloads), so the page size.
-          const first = await fetchPage({ offset: 0, size: route.endpoint().pageSize, pageNumber: 0 });
-          const pageSize = route.endpoint().pageSize;
+          const first = await fetchPage({ offset: 0, size: route.endpoint().paging.pageSize, pageNumber: 0 });
+          const pageSize = route.endpoint().paging.pageSize;
           // The list changes while it is read (an address added or removed shifts every later page): paged like a
           // report window, a total that moves between pages throws TotalChangedError and the engine reads it again.
           // The whole list is one snapshot, held in memory (suppression lists are far smaller than reports).

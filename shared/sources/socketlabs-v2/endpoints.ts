@@ -1,3 +1,5 @@
+import type { PagingStrategy } from '../../engine/paging';
+
 /**
  * The v2 endpoints inboxlake reads, as data: a changed path, page size or sort field is a one-line change here.
  * Paths take `{serverId}`. Limits are per API key: 100 requests / 60 s overall, 30 / 60 s for `*\/reports/message*`
@@ -6,7 +8,8 @@
 export interface V2Endpoint {
   readonly path: string;
   readonly route: 'json' | 'csv';
-  readonly pageSize: number;
+  /** v2 pages by `pageNumber`/`pageSize`; the size differs per route (CSV downloads take far larger pages). */
+  readonly paging: PagingStrategy;
   readonly sortField: string;
   /** Name of the stricter limit the path falls under, besides the overall one. */
   readonly limit: 'overall' | 'message-reports';
@@ -16,28 +19,28 @@ export const v2Endpoints = {
   messagesCsv: {
     path: '/servers/{serverId}/reports/messages/detail/download',
     route: 'csv',
-    pageSize: 500_000,
+    paging: { kind: 'page-number', pageSize: 500_000 },
     sortField: 'statusDate',
     limit: 'message-reports',
   },
   messagesJson: {
     path: '/servers/{serverId}/reports/messages/detail',
     route: 'json',
-    pageSize: 100,
+    paging: { kind: 'page-number', pageSize: 100 },
     sortField: 'statusDate',
     limit: 'message-reports',
   },
   suppressionsCsv: {
     path: '/servers/{serverId}/suppressions/download',
     route: 'csv',
-    pageSize: 500_000,
+    paging: { kind: 'page-number', pageSize: 500_000 },
     sortField: 'suppressionLastUpdate',
     limit: 'overall',
   },
   suppressionsJson: {
     path: '/servers/{serverId}/suppressions/search',
     route: 'json',
-    pageSize: 100,
+    paging: { kind: 'page-number', pageSize: 100 },
     sortField: 'emailAddress',
     limit: 'overall',
   },

@@ -1,7 +1,7 @@
 import type { Row } from '../../lake/table';
-import { emailDomain, type RecordMapping } from '../records';
-import { describeFailureCode, failureTypeNames } from '../socketlabs-v1/failure-codes';
-import { messageAliases, messageItem, suppressionAliases, suppressionItem, tolerantReader } from './schemas';
+import { emailDomain, type RecordMapping, tolerantReader } from '../records';
+import { describeFailureCode, failureTypeNames } from '../socketlabs-common/failure-codes';
+import { messageAliases, messageItem, suppressionAliases, suppressionItem } from './schemas';
 
 /** The normalised kinds of `event_type`; `other` for anything unrecognised (the `status` column keeps the text). */
 export type V2EventType =

@@ -1,5 +1,5 @@
 import { column, defineTable, provenanceColumns, type TableDef } from '../../lake/table';
-import { bounceRollups, socketlabsPartitionKeys, socketlabsSnapshotPartitionKeys } from '../socketlabs-v1/tables';
+import { bounceRollups, socketlabsPartitionKeys, socketlabsSnapshotPartitionKeys } from '../socketlabs-common/tables';
 
 export const socketlabsMessages = defineTable({
   name: 'socketlabs_messages',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StreamCutError } from '../../../shared/core/errors';
-import { csvBatches, parseContentRange } from '../../../shared/engine/csv-pages';
+import { csvBatches } from '../../../shared/engine/csv-pages';
 
 async function* chunks(parts: (string | Uint8Array)[], fail?: Error): AsyncGenerator<Uint8Array> {
   for (const p of parts) yield typeof p === 'string' ? new TextEncoder().encode(p) : p;
@@ -12,18 +12,6 @@ async function read(body: AsyncIterable<Uint8Array>, expectedRows: number | null
   for await (const b of csvBatches(body, { batchSize, expectedRows, where: 'GET /x' })) batches.push(b);
   return batches;
 }
-
-describe('parseContentRange', () => {
-  const cases: [string | null, ReturnType<typeof parseContentRange>][] = [
-    ['rows 0-99/187', { count: 100, total: 187 }],
-    ['rows 100-186/187', { count: 87, total: 187 }],
-    ['ROWS 0-0/1', { count: 1, total: 1 }],
-    ['rows */187', { count: 0, total: 187 }],
-    ['bytes 0-99/187', null],
-    [null, null],
-  ];
-  it.each(cases)('%s', (value, expected) => expect(parseContentRange(value)).toEqual(expected));
-});
 
 describe('csvBatches', () => {
   it('parses a header, quoted commas, quotes and newlines, and a multi-byte character split across chunks', async () => {

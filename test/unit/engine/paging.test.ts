@@ -63,4 +63,11 @@ describe('paginate', () => {
     expect(pagingParams({ kind: 'index-count', pageSize: 500 }, req)).toEqual({ index: '1000', count: '500' });
     expect(pagingParams({ kind: 'page-number', pageSize: 500 }, req)).toEqual({ pageNumber: '2', pageSize: '500' });
   });
+
+  it("asks for the strategy's page size, not the size the request was planned with", () => {
+    // v2's first page is planned at the CSV route's size; after a fallback the JSON route must ask for its own.
+    const req = { offset: 0, size: 500_000, pageNumber: 0 };
+    expect(pagingParams({ kind: 'page-number', pageSize: 100 }, req)).toEqual({ pageNumber: '0', pageSize: '100' });
+    expect(pagingParams({ kind: 'index-count', pageSize: 500 }, req)).toEqual({ index: '0', count: '500' });
+  });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRollup, rollupOfKey } from '../../../shared/lake/rollup';
-import { bounceRollups, socketlabsFailed } from '../../../shared/sources/socketlabs-v1/tables';
+import { bounceRollups } from '../../../shared/sources/socketlabs-common/tables';
+import { socketlabsFailed } from '../../../shared/sources/socketlabs-v1/tables';
 
 const h = Date.parse('2026-11-20T05:00:00Z');
 const row = (t: number, type: string | null, code: number | null, domain: string | null) => ({

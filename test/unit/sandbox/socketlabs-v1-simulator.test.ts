@@ -15,7 +15,7 @@ import {
   type V1Simulator,
   type V1SimulatorOptions,
 } from '../../../shared/sandbox/socketlabs-v1/server';
-import { documentedFailureCodes } from '../../../shared/sources/socketlabs-v1/failure-codes';
+import { documentedFailureCodes } from '../../../shared/sources/socketlabs-common/failure-codes';
 import { basicAuth, expectCloseEndsHungRequest, expectReplayableFaults, withSimulator } from './simulator-helpers';
 
 const USER = 'tester@example.com';

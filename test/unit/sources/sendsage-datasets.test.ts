@@ -68,7 +68,7 @@ describe('campaignInfo fallbacks', () => {
 
 describe('field names across spellings', () => {
   it('reads camelCased keys of snake_case fields (message_id as messageId)', async () => {
-    const { messageRow } = await import('../../../shared/sources/sendsage/mapping');
+    const { messageRow } = await import('../../../shared/sources/sendsage/mapping/messages');
     const body = {
       success: 1,
       campaignId: 716,

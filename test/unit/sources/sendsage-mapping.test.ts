@@ -1,19 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Row } from '../../../shared/lake/table';
+import { bodyCapBytes, capUtf8, parseAuthentication } from '../../../shared/sources/sendsage/mapping/authentication';
 import {
-  bodyCapBytes,
   campaignRows,
   campaignStatus,
-  capUtf8,
   ispRows,
-  messageRow,
-  parseAuthentication,
-  previewRows,
   ruleRows,
-  type SendsageMapped,
-  seedlistRows,
   seedRows,
-} from '../../../shared/sources/sendsage/mapping';
+} from '../../../shared/sources/sendsage/mapping/campaigns';
+import { messageRow } from '../../../shared/sources/sendsage/mapping/messages';
+import { previewRows } from '../../../shared/sources/sendsage/mapping/previews';
+import type { SendsageMapped } from '../../../shared/sources/sendsage/mapping/rows';
+import { seedlistRows } from '../../../shared/sources/sendsage/mapping/seedlist';
 import { apiFailure } from '../../../shared/sources/sendsage/schemas';
 import {
   sendsageCampaigns,
