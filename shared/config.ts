@@ -197,20 +197,27 @@ export function hasSendSageCredentials(env: Record<string, string | undefined> =
 }
 
 const secretsSchema = z.object({
-  /** On AWS the stack names secrets; then the credentials above come from them, not from the environment. */
-  SOCKETLABS_SECRET_ARN: z.string().trim().min(1).optional(),
-  SENDSAGE_SECRET_ARN: z.string().trim().min(1).optional(),
   /** For a Secrets Manager-compatible endpoint (tests); unset on AWS. */
   INBOXLAKE_SECRETS_ENDPOINT: z.url().optional(),
   AWS_REGION: z.string().default('us-east-1'),
 });
 
-/** Which secrets hold the sources' credentials (none: they come from the environment), and where to read them. */
+/** A secret ARN variable (on AWS the stack names each source's secret; then its credentials come from it). */
+const secretArn = z.string().trim().min(1).optional();
+
+/**
+ * Where to read the sources' secrets, and which secret a source's ARN variable (SOCKETLABS_SECRET_ARN, …) names
+ * (none: its credentials come from the environment).
+ */
 export function loadSecretsConfig(env: Record<string, string | undefined> = process.env) {
   const e = parseEnv(secretsSchema, env);
   return {
-    socketlabsSecretArn: e.SOCKETLABS_SECRET_ARN,
-    sendsageSecretArn: e.SENDSAGE_SECRET_ARN,
+    secretArn: (variable: string) => {
+      const parsed = secretArn.safeParse(env[variable] === '' ? undefined : env[variable]);
+      if (!parsed.success)
+        throw new ConfigError(`invalid configuration: ${variable} ${parsed.error.issues[0]?.message}`);
+      return parsed.data;
+    },
     endpoint: e.INBOXLAKE_SECRETS_ENDPOINT,
     region: e.AWS_REGION,
   } as const;

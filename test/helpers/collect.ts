@@ -1,7 +1,6 @@
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { type CollectSummary, collectSocketLabs } from '../../shared/app/collect-socketlabs';
 import { fileWriters } from '../../shared/app/lake';
 import { allTables } from '../../shared/catalog';
 import { loadSocketLabsConfig } from '../../shared/config';
@@ -18,6 +17,7 @@ import { silentLogger } from '../../shared/log';
 import type { V1Dataset } from '../../shared/sandbox/socketlabs-v1/dataset';
 import type { V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
 import { parseApiTimestamp } from '../../shared/sources/timestamps';
+import { type CollectSummary, collectSocketLabs } from './sources';
 
 export const USER = 'tester';
 export const KEY = 'k3y-THAT-must-never-leak';

@@ -255,7 +255,7 @@ describe('IAM: least privilege per function', () => {
       expect(reads(`${t}/dt=2026-01-01/part-campaign-1.parquet`), t).toBe(true);
     }
     // The SocketLabs tables hold every recipient address of every message: the digest needs only their rollups.
-    for (const t of [...tablesBySource['socketlabs-v2'], ...tablesBySource['socketlabs-v1']]) {
+    for (const t of [...tablesBySource['socketlabs-v2']!, ...tablesBySource['socketlabs-v1']!]) {
       expect(reads(`${t.name}/dt=2026-01-01/server_id=1/part-x.parquet`), t.name).toBe(false);
       expect(reads(`_quarantine/${t.name}/dt=2026-01-01/server_id=1/part-x.jsonl`), t.name).toBe(false);
     }

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectSendSage, type SendSageSummary } from '../../shared/app/collect-sendsage';
 import { fileWriters } from '../../shared/app/lake';
 import { allTables } from '../../shared/catalog';
 import { loadSendSageConfig } from '../../shared/config';
@@ -15,6 +14,7 @@ import { type SendSageSimulator, startSendSageSimulator } from '../../shared/san
 import { sendsageTables } from '../../shared/sources/sendsage/tables';
 import { runCli } from '../helpers/cli';
 import { lakeFiles, localStore, scratch } from '../helpers/collect';
+import { collectSendSage, type SendSageSummary } from '../helpers/sources';
 
 const USER = 'monitor-user';
 const PASSWORD = 'S3cret-pa55word!';

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectSendSage } from '../../shared/app/collect-sendsage';
 import { fileWriters } from '../../shared/app/lake';
 import { loadSendSageConfig } from '../../shared/config';
 import { computeDigest } from '../../shared/digest/metrics';
@@ -10,6 +9,7 @@ import type { LakeFormat } from '../../shared/lake/file-writer';
 import { silentLogger } from '../../shared/log';
 import { type SendSageSimulator, startSendSageSimulator } from '../../shared/sandbox/sendsage/server';
 import { localStore, scratch } from '../helpers/collect';
+import { collectSendSage } from '../helpers/sources';
 
 describe('the digest on a lake written as CSV only', () => {
   let sim: SendSageSimulator;

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectSocketLabs } from '../../shared/app/collect-socketlabs';
 import { fileWriters } from '../../shared/app/lake';
 import { loadSocketLabsConfig } from '../../shared/config';
 import { systemClock } from '../../shared/engine/clock';
@@ -9,6 +8,7 @@ import { DAY_MS, utcDay } from '../../shared/engine/windows';
 import type { Logger } from '../../shared/log';
 import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
 import { KEY, localStore, scratch, simulatorEnv, USER } from '../helpers/collect';
+import { collectSocketLabs } from '../helpers/sources';
 
 /** A collection run behind Athena's dt projection says so: its rows would be in the lake but in no query. */
 const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectSendSage } from '../../shared/app/collect-sendsage';
 import { fileWriters } from '../../shared/app/lake';
 import { allTables } from '../../shared/catalog';
 import { main } from '../../shared/cli/main';
@@ -21,6 +20,7 @@ import { parseApiTimestamp } from '../../shared/sources/timestamps';
 import { runCli } from '../helpers/cli';
 import { KEY, localStore, runCollection, scratch, simulatorEnv, USER } from '../helpers/collect';
 import { KEY_V2, v2Env } from '../helpers/collect-v2';
+import { collectSendSage } from '../helpers/sources';
 
 /**
  * Every named query runs on DuckDB over lakes collected from the simulators, pinned to REF as "today", and is checked

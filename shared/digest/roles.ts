@@ -1,0 +1,38 @@
+import type { TableDef } from '../lake/table';
+import { type Registry, sources } from '../sources';
+import type { DigestCounter, DigestRoles, RollupDims } from '../sources/descriptor';
+
+/**
+ * Which tables the digest reads, and for what, gathered from the sources' descriptors: the digest switches on these
+ * roles, never on a table's name. A new source takes part in the digest by declaring roles for its tables.
+ */
+export interface DigestTables {
+  /** Tables whose `totals` rollups make a server's daily figures, in registry order, with their source. */
+  readonly totals: readonly {
+    readonly table: string;
+    readonly source: string;
+    readonly counts: (dims: RollupDims) => readonly DigestCounter[];
+  }[];
+  /** Tables whose `bounces` and `hard_bounces` rollups hold the day's failure detail. */
+  readonly bounces: readonly string[];
+  /** The inbox-placement tables, if a source has them. */
+  readonly placement: NonNullable<DigestRoles['placement']> | null;
+  /** Registry order of the sources, so a server counted by two generations is named by the first. */
+  readonly sourceOrder: readonly string[];
+}
+
+/** The digest's tables of a registry. */
+export function digestTables(registry: Registry = sources): DigestTables {
+  return {
+    totals: registry.flatMap((s) =>
+      Object.entries(s.digest.totals ?? {}).map(([table, counts]) => ({ table, source: s.name, counts })),
+    ),
+    bounces: registry.flatMap((s) => s.digest.bounces ?? []),
+    placement: registry.find((s) => s.digest.placement)?.digest.placement ?? null,
+    sourceOrder: registry.map((s) => s.name),
+  };
+}
+
+/** The placement tables as a list (what the digest reads rows of). */
+export const placementTables = (t: DigestTables): TableDef[] =>
+  t.placement ? [t.placement.campaigns, t.placement.ispResults, t.placement.spamRules, t.placement.messages] : [];
