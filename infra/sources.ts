@@ -1,6 +1,6 @@
 import { checkpointKey, leaseKey } from '../shared/lake/layout';
 import type { TableDef } from '../shared/lake/table';
-import { commandsOf, generationsOf, type Registry, sources } from '../shared/sources';
+import { commandsOf, type Registry, sources } from '../shared/sources';
 import { collectorsOf, type DeploymentConfig } from './config';
 
 /**
@@ -77,12 +77,6 @@ export function collectorWritePrefixes(source: SourceName, registry: Registry = 
   const tables = registry.find((s) => s.name === source)?.tables ?? [];
   return [...tables.flatMap(tablePrefixes), ...statePrefixes(source)];
 }
-
-/** The generations (sources) a command has, by name. */
-export const sourceNamesOf = (command: string, registry: Registry = sources): SourceName[] =>
-  commandsOf(registry)
-    .filter((c) => c.name === command)
-    .flatMap((c) => generationsOf(c, registry).map((s) => s.name));
 
 /** Where the digest records the dates it has sent (so a date is sent once). */
 export const DIGEST_STATE_PREFIX = '_state/digest/';

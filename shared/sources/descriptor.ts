@@ -203,3 +203,11 @@ export interface SourceDescriptor<C = any> {
   readonly digest: DigestRoles;
   readonly collection: Collection<C>;
 }
+
+/**
+ * Loads a simulator module for `inboxlake start`. The specifier is computed, so bundlers leave the import alone and
+ * the simulators stay out of the Lambda bundles (only the CLI, which runs the sources as they are, loads them).
+ */
+export function loadSimulator<M>(relativePath: string, base: string): Promise<M> {
+  return import(/* @vite-ignore */ new URL(relativePath, base).href) as Promise<M>;
+}

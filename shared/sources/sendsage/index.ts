@@ -4,7 +4,7 @@ import { hasSendSageCredentials, loadSendSageConfig, type SendSageConfig } from 
 import { httpsApiUrl, schedule, secretName } from '../../deploy-fields';
 import { ConfigError } from '../../engine/errors';
 import { DAY_MS, utcDay } from '../../engine/windows';
-import type { SourceCommand, SourceDescriptor } from '../descriptor';
+import { loadSimulator, type SourceCommand, type SourceDescriptor } from '../descriptor';
 import { createSendSageClient } from './client';
 import { SENDSAGE, sendsageCampaignDataset, sendsagePreviewDataset, sendsageSeedlistDataset } from './datasets';
 import { sendsageCampaigns, sendsageIspResults, sendsageMessages, sendsageSpamRules, sendsageTables } from './tables';
@@ -79,8 +79,11 @@ const sendsageCommand: SourceCommand<SendSageConfig, CollectArgs> = {
     sandbox: async (_env, now) => {
       const today = Math.floor(now / DAY_MS) * DAY_MS;
       const password = randomBytes(18).toString('base64url');
-      // Loaded only here: the simulator has no place in a Lambda bundle's cold start.
-      const { startSendSageSimulator } = await import('../../sandbox/sendsage/server');
+      // Loaded only here: the simulator has no place in a Lambda bundle.
+      const { startSendSageSimulator } = await loadSimulator<typeof import('../../sandbox/sendsage/server')>(
+        '../../sandbox/sendsage/server.ts',
+        import.meta.url,
+      );
       const sim = await startSendSageSimulator({
         from: utcDay(today - 7 * DAY_MS),
         to: utcDay(today),

@@ -6,7 +6,7 @@ import { httpsApiUrl, schedule, secretName, slug } from '../../deploy-fields';
 import { ConfigError } from '../../engine/errors';
 import { trailingRange } from '../../engine/plan';
 import { DAY_MS, utcDay } from '../../engine/windows';
-import type { SourceCommand, WindowedRequest } from '../descriptor';
+import { loadSimulator, type SourceCommand, type WindowedRequest } from '../descriptor';
 
 /**
  * `socketlabs`: what the two SocketLabs generations share — one command (`inboxlake collect socketlabs`), one set of
@@ -193,16 +193,26 @@ export const socketlabsCommand: SourceCommand<SocketLabsConfig, CollectArgs> = {
       // One day either side of the week, so records on the window edges exist as they would in real data.
       const span = { serverIds: SANDBOX_SERVERS, from: utcDay(today - 8 * DAY_MS), to: utcDay(today) };
       const v1 = env.INBOXLAKE_SANDBOX === 'v1';
-      // Loaded only here: the simulators have no place in a Lambda bundle's cold start.
+      // Loaded only here: the simulators have no place in a Lambda bundle.
       const sim = v1
-        ? await (await import('../../sandbox/socketlabs-v1/server')).startV1Simulator({
+        ? await (
+            await loadSimulator<typeof import('../../sandbox/socketlabs-v1/server')>(
+              '../../sandbox/socketlabs-v1/server.ts',
+              import.meta.url,
+            )
+          ).startV1Simulator({
             ...span,
             username: 'sandbox',
             apiKey,
             requestsPerSecond: V1_SANDBOX_RATE,
             burst: 2,
           })
-        : await (await import('../../sandbox/socketlabs-v2/server')).startV2Simulator({
+        : await (
+            await loadSimulator<typeof import('../../sandbox/socketlabs-v2/server')>(
+              '../../sandbox/socketlabs-v2/server.ts',
+              import.meta.url,
+            )
+          ).startV2Simulator({
             ...span,
             apiKey,
             limits: { timeScale: V2_SANDBOX_SCALE },
