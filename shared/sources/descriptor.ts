@@ -144,7 +144,9 @@ export interface Sandbox {
 export interface SourceCommand<C = any, A = any> {
   /** `inboxlake collect <name>`, function `collect-<name>`, the metrics' Source dimension, cdk.json's key. */
   readonly name: string;
-  /** Parses the environment (the CLI, a function); every error names the variable. */
+  /** The variables it reads (`SOCKETLABS_*`); the config type is inferred from it. */
+  readonly configSchema: z.ZodObject;
+  /** Parses the environment with `configSchema` (the CLI, a function); every error names the variable. */
   readonly loadConfig: (env: Env) => C;
   /** Whether the environment carries credentials (else `inboxlake start` uses the simulator). */
   readonly hasCredentials: (env: Env) => boolean;

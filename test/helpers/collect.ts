@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileWriters } from '../../shared/app/lake';
 import { allTables } from '../../shared/catalog';
-import { loadSocketLabsConfig } from '../../shared/config';
 import { type Clock, systemClock } from '../../shared/engine/clock';
 import type { CollectEvent } from '../../shared/engine/collect';
 import type { FetchLike } from '../../shared/engine/http';
@@ -16,6 +15,7 @@ import { openLakeQuery } from '../../shared/lake/query';
 import { silentLogger } from '../../shared/log';
 import type { V1Dataset } from '../../shared/sandbox/socketlabs-v1/dataset';
 import type { V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
+import { loadSocketLabsConfig } from '../../shared/sources/socketlabs-common/config';
 import { parseApiTimestamp } from '../../shared/sources/timestamps';
 import { type CollectSummary, collectSocketLabs } from './sources';
 

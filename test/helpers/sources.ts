@@ -5,11 +5,12 @@ import {
   type ItemSummary,
   type SourceSummary,
 } from '../../shared/app/collect';
-import type { SendSageConfig, SocketLabsConfig } from '../../shared/config';
 import { descriptorFor } from '../../shared/sources';
 import type { ItemRequest, WindowedRequest } from '../../shared/sources/descriptor';
 import { sendsage } from '../../shared/sources/sendsage';
+import type { SendSageConfig } from '../../shared/sources/sendsage/config';
 import { socketlabsCommand } from '../../shared/sources/socketlabs-common/command';
+import type { SocketLabsConfig } from '../../shared/sources/socketlabs-common/config';
 
 /**
  * The collection use case for the two sources most tests drive, typed by their summaries: the same path as the

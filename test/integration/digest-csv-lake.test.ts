@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileWriters } from '../../shared/app/lake';
-import { loadSendSageConfig } from '../../shared/config';
 import { computeDigest } from '../../shared/digest/metrics';
 import { systemClock } from '../../shared/engine/clock';
 import { RateBudgetRegistry } from '../../shared/engine/rate-budget';
@@ -8,6 +7,7 @@ import { defaultRetryPolicy } from '../../shared/engine/retry';
 import type { LakeFormat } from '../../shared/lake/file-writer';
 import { silentLogger } from '../../shared/log';
 import { type SendSageSimulator, startSendSageSimulator } from '../../shared/sandbox/sendsage/server';
+import { loadSendSageConfig } from '../../shared/sources/sendsage/config';
 import { localStore, scratch } from '../helpers/collect';
 import { collectSendSage } from '../helpers/sources';
 

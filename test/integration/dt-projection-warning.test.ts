@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileWriters } from '../../shared/app/lake';
-import { loadSocketLabsConfig } from '../../shared/config';
 import { systemClock } from '../../shared/engine/clock';
 import { RateBudgetRegistry } from '../../shared/engine/rate-budget';
 import { defaultRetryPolicy } from '../../shared/engine/retry';
 import { DAY_MS, utcDay } from '../../shared/engine/windows';
 import type { Logger } from '../../shared/log';
 import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
+import { loadSocketLabsConfig } from '../../shared/sources/socketlabs-common/config';
 import { KEY, localStore, scratch, simulatorEnv, USER } from '../helpers/collect';
 import { collectSocketLabs } from '../helpers/sources';
 

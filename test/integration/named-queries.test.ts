@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileWriters } from '../../shared/app/lake';
 import { allTables } from '../../shared/catalog';
 import { main } from '../../shared/cli/main';
-import { loadSendSageConfig } from '../../shared/config';
 import { addDays } from '../../shared/digest/day';
 import { computeDigest } from '../../shared/digest/metrics';
 import { systemClock } from '../../shared/engine/clock';
@@ -16,6 +15,7 @@ import { type SendSageSimulator, startSendSageSimulator } from '../../shared/san
 import type { V1Dataset } from '../../shared/sandbox/socketlabs-v1/dataset';
 import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
 import { startV2Simulator, type V2Simulator } from '../../shared/sandbox/socketlabs-v2/server';
+import { loadSendSageConfig } from '../../shared/sources/sendsage/config';
 import { parseApiTimestamp } from '../../shared/sources/timestamps';
 import { runCli } from '../helpers/cli';
 import { KEY, localStore, runCollection, scratch, simulatorEnv, USER } from '../helpers/collect';

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadRuntimeConfig } from '../../shared/app/secrets';
-import { loadDigestConfig, loadLakeConfig, loadSendSageConfig, loadSocketLabsConfig } from '../../shared/config';
+import { loadDigestConfig, loadLakeConfig } from '../../shared/config';
 import { ConfigError } from '../../shared/engine/errors';
 import { redactSecrets } from '../../shared/engine/redact';
+import { loadSendSageConfig } from '../../shared/sources/sendsage/config';
 import { socketlabsCommand } from '../../shared/sources/socketlabs-common/command';
+import { loadSocketLabsConfig } from '../../shared/sources/socketlabs-common/config';
 
 const socketlabs = {
   SOCKETLABS_API_URL: 'https://api.socketlabs.com/v1',

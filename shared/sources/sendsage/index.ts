@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
-import { hasSendSageCredentials, loadSendSageConfig, type SendSageConfig } from '../../config';
 import { httpsApiUrl, schedule, secretName } from '../../deploy-fields';
 import { ConfigError } from '../../engine/errors';
 import { DAY_MS, utcDay } from '../../engine/windows';
 import { loadSimulator, type SourceCommand, type SourceDescriptor } from '../descriptor';
 import { createSendSageClient } from './client';
+import { hasSendSageCredentials, loadSendSageConfig, type SendSageConfig, sendsageSchema } from './config';
 import { SENDSAGE, sendsageCampaignDataset, sendsagePreviewDataset, sendsageSeedlistDataset } from './datasets';
 import { sendsageCampaigns, sendsageIspResults, sendsageMessages, sendsageSpamRules, sendsageTables } from './tables';
 
@@ -43,6 +43,7 @@ export type SendSageDeployment = z.output<typeof deploySchema>;
 
 const sendsageCommand: SourceCommand<SendSageConfig, CollectArgs> = {
   name: 'sendsage',
+  configSchema: sendsageSchema,
   loadConfig: loadSendSageConfig,
   hasCredentials: hasSendSageCredentials,
   // The password travels in a form body, never a URL; it is still masked wherever text could carry it.

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import * as z from 'zod';
-import { hasSocketLabsCredentials, loadSocketLabsConfig, type SocketLabsConfig } from '../../config';
 import { httpsApiUrl, schedule, secretName, slug } from '../../deploy-fields';
 import { ConfigError } from '../../engine/errors';
 import { trailingRange } from '../../engine/plan';
 import { DAY_MS, utcDay } from '../../engine/windows';
 import { loadSimulator, type SourceCommand, type WindowedRequest } from '../descriptor';
+import { hasSocketLabsCredentials, loadSocketLabsConfig, type SocketLabsConfig, socketlabsSchema } from './config';
 
 /**
  * `socketlabs`: what the two SocketLabs generations share — one command (`inboxlake collect socketlabs`), one set of
@@ -139,6 +139,7 @@ function week(now: number): WindowedRequest {
 
 export const socketlabsCommand: SourceCommand<SocketLabsConfig, CollectArgs> = {
   name: 'socketlabs',
+  configSchema: socketlabsSchema,
   loadConfig: loadSocketLabsConfig,
   hasCredentials: hasSocketLabsCredentials,
   secretsOf: (config) => [config.apiKey],

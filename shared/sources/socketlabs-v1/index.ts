@@ -1,6 +1,6 @@
-import type { SocketLabsConfig } from '../../config';
 import type { SourceDescriptor } from '../descriptor';
 import { SOCKETLABS_RETENTION_DAYS, socketlabsCommand } from '../socketlabs-common/command';
+import type { SocketLabsConfig } from '../socketlabs-common/config';
 import { createV1Client } from './client';
 import { SOCKETLABS_V1, socketlabsV1Datasets, type V1DatasetName, v1DatasetNames } from './datasets';
 import { socketlabsV1Tables } from './tables';

@@ -1,7 +1,7 @@
-import type { SocketLabsConfig } from '../../config';
 import { combineBudgets } from '../../engine/rate-budget';
 import type { DigestCounter, RollupDims, SourceDescriptor } from '../descriptor';
 import { SOCKETLABS_RETENTION_DAYS, socketlabsCommand } from '../socketlabs-common/command';
+import type { SocketLabsConfig } from '../socketlabs-common/config';
 import { createV2Client } from './client';
 import { SOCKETLABS_V2, socketlabsV2Datasets, type V2DatasetName, v2DatasetNames } from './datasets';
 import { v2Rates } from './endpoints';
