@@ -34,7 +34,7 @@ export class InboxlakeStack extends Stack {
       tables.map((t) => t.table.name),
       tablesOf(props.registry).map((t) => t.name),
     );
-    this.lake = new Lake(this, 'Lake', { config, tables, namedQueries });
+    this.lake = new Lake(this, 'Lake', { config, tables, namedQueries, registry: props.registry });
     this.collectors = new Collectors(this, 'Collectors', {
       config,
       lake: this.lake,

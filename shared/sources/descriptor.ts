@@ -144,6 +144,8 @@ export interface Sandbox {
 export interface SourceCommand<C = any, A = any> {
   /** `inboxlake collect <name>`, function `collect-<name>`, the metrics' Source dimension, cdk.json's key. */
   readonly name: string;
+  /** How people call the API: `SocketLabs`, `SendSage Monitor`. */
+  readonly title: string;
   /** The variables it reads (`SOCKETLABS_*`); the config type is inferred from it. */
   readonly configSchema: z.ZodObject;
   /** Parses the environment with `configSchema` (the CLI, a function); every error names the variable. */

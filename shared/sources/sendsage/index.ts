@@ -43,6 +43,7 @@ export type SendSageDeployment = z.output<typeof deploySchema>;
 
 const sendsageCommand: SourceCommand<SendSageConfig, CollectArgs> = {
   name: 'sendsage',
+  title: 'SendSage Monitor',
   configSchema: sendsageSchema,
   loadConfig: loadSendSageConfig,
   hasCredentials: hasSendSageCredentials,

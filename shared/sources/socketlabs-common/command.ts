@@ -139,6 +139,7 @@ function week(now: number): WindowedRequest {
 
 export const socketlabsCommand: SourceCommand<SocketLabsConfig, CollectArgs> = {
   name: 'socketlabs',
+  title: 'SocketLabs',
   configSchema: socketlabsSchema,
   loadConfig: loadSocketLabsConfig,
   hasCredentials: hasSocketLabsCredentials,
