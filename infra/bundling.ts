@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
+import { commandsOf } from '../shared/sources';
 
 /**
  * How the Lambda handlers are bundled: one place read by the stack (NodejsFunction, see constructs/lambda-function.ts)
@@ -7,14 +8,23 @@ import type { BuildOptions } from 'esbuild';
  * here, so the benchmark loads only esbuild.
  */
 
-export type FunctionName = 'collect-socketlabs' | 'collect-sendsage' | 'digest';
+/** The stack's functions: `collect-<source command>` (one entry for all) and the digest; tags and roles name them. */
+export type FunctionName = `collect-${string}` | 'digest';
 
-const entry = (name: FunctionName) => fileURLToPath(new URL(`../functions/${name}/handler.ts`, import.meta.url));
+const entry = (folder: string) => fileURLToPath(new URL(`../functions/${folder}/handler.ts`, import.meta.url));
 
-/** Absolute path of each handler's entry file; each exports `handler`. */
+/** The generic collector every `collect-<source>` function runs (INBOXLAKE_SOURCE picks the source). */
+export const COLLECT_ENTRY = entry('collect');
+
+/** The entry file of a function; each exports `handler`. */
+export const entryOf = (name: FunctionName): string => (name === 'digest' ? entry('digest') : COLLECT_ENTRY);
+
+/**
+ * Absolute path of each function's entry file, for the default registry's sources: the collectors share one entry
+ * (and so one bundle's code), the digest has its own.
+ */
 export const handlerEntries: Readonly<Record<FunctionName, string>> = {
-  'collect-socketlabs': entry('collect-socketlabs'),
-  'collect-sendsage': entry('collect-sendsage'),
+  ...Object.fromEntries(commandsOf().map((c) => [`collect-${c.name}`, COLLECT_ENTRY])),
   digest: entry('digest'),
 };
 

@@ -1,30 +1,23 @@
 import { sourceStatePrefixes, tablePrefixes } from '../shared/lake/layout';
 import type { TableDef } from '../shared/lake/table';
-import { SENDSAGE } from '../shared/sources/sendsage/datasets';
-import { sendsageTables } from '../shared/sources/sendsage/tables';
-import { SOCKETLABS_V1 } from '../shared/sources/socketlabs-v1/datasets';
-import { socketlabsV1Tables } from '../shared/sources/socketlabs-v1/tables';
-import { SOCKETLABS_V2 } from '../shared/sources/socketlabs-v2/datasets';
-import { socketlabsV2Tables } from '../shared/sources/socketlabs-v2/tables';
-import type { DeploymentConfig, SocketLabsAccount } from './config';
+import { commandsOf, type Registry, sources } from '../shared/sources';
+import { collectorsOf, type DeploymentConfig } from './config';
 
 /**
- * Which lake tables and prefixes each deployed source owns, derived from the sources' own table lists
- * (shared/sources/<api>/tables.ts) and the lake layout: the Glue tables and every collector's IAM come from here.
+ * Which lake tables and prefixes each deployed source owns, derived from the source registry
+ * (shared/sources/index.ts) and the lake layout: the Glue tables and every collector's IAM come from here.
  */
 
-export type SourceName = typeof SOCKETLABS_V1 | typeof SOCKETLABS_V2 | typeof SENDSAGE;
+/** A source's name as its checkpoints and tables are kept under (`socketlabs-v2`, `sendsage`, …). */
+export type SourceName = string;
 
 /** Every source's tables, keyed by the source name its checkpoints use. */
-export const tablesBySource: Readonly<Record<SourceName, readonly TableDef[]>> = {
-  [SOCKETLABS_V1]: socketlabsV1Tables,
-  [SOCKETLABS_V2]: socketlabsV2Tables,
-  [SENDSAGE]: sendsageTables,
-};
+export function tablesBySourceOf(registry: Registry = sources): Readonly<Record<SourceName, readonly TableDef[]>> {
+  return Object.fromEntries(registry.map((s) => [s.name, s.tables]));
+}
 
-/** The source (and table list) a SocketLabs account's API generation writes. */
-export const socketlabsSource = (account: SocketLabsAccount): SourceName =>
-  account.apiGeneration === 'v1' ? SOCKETLABS_V1 : SOCKETLABS_V2;
+/** The default registry's tables by source. */
+export const tablesBySource = tablesBySourceOf();
 
 /** A table deployed to Glue, with the values its non-date partition keys are projected over. */
 export interface DeployedTable {
@@ -34,23 +27,35 @@ export interface DeployedTable {
 }
 
 /**
- * The tables to catalog. Every table of both SocketLabs generations, projected over all configured servers: the
- * named queries read v1 and v2 tables side by side, and a generation without servers simply reads as empty. The
- * SendSage tables always (they are partitioned by day only). SocketLabs tables only when there is a server to project.
+ * The tables to catalog, in registry order. A table partitioned by day only is always cataloged (SendSage's). A
+ * table with other partition keys (server_id) is cataloged when the deployment gives values to project them over:
+ * every generation of a command, over the values of all its collectors — the named queries read SocketLabs v1 and
+ * v2 tables side by side, and a generation without servers simply reads as empty.
  */
-export function deployedTables(config: DeploymentConfig): DeployedTable[] {
+export function deployedTables(config: DeploymentConfig, registry: Registry = sources): DeployedTable[] {
+  const values = new Map<string, Record<string, number[]>>();
+  for (const command of commandsOf(registry)) {
+    const merged: Record<string, number[]> = {};
+    for (const c of collectorsOf(command, config)) {
+      for (const [key, vs] of Object.entries(c.partitionValues ?? {})) merged[key] = [...(merged[key] ?? []), ...vs];
+    }
+    for (const key of Object.keys(merged)) merged[key] = [...new Set(merged[key])].sort((a, b) => a - b);
+    values.set(command.name, merged);
+  }
   const out: DeployedTable[] = [];
-  const serverIds = config.socketlabs.flatMap((a) => a.serverIds).sort((a, b) => a - b);
-  if (serverIds.length) {
-    for (const source of [SOCKETLABS_V2, SOCKETLABS_V1] as const) {
-      for (const table of tablesBySource[source]) out.push({ table, source, enumValues: { server_id: serverIds } });
+  for (const source of registry) {
+    const projected = values.get(source.command.name) ?? {};
+    for (const table of source.tables) {
+      const keys = table.partitionKeys.map((k) => k.name).filter((k) => k !== 'dt');
+      if (!keys.every((k) => projected[k]?.length)) continue;
+      out.push({ table, source: source.name, enumValues: Object.fromEntries(keys.map((k) => [k, projected[k]!])) });
     }
   }
-  for (const table of tablesBySource[SENDSAGE]) out.push({ table, source: SENDSAGE, enumValues: {} });
   return out;
 }
 
 /** Everything a collector of `source` writes: its tables' areas and its own state. Nothing else. */
-export function collectorWritePrefixes(source: SourceName): string[] {
-  return [...tablesBySource[source].flatMap((t) => tablePrefixes(t.name)), ...sourceStatePrefixes(source)];
+export function collectorWritePrefixes(source: SourceName, registry: Registry = sources): string[] {
+  const tables = registry.find((s) => s.name === source)?.tables ?? [];
+  return [...tables.flatMap((t) => tablePrefixes(t.name)), ...sourceStatePrefixes(source)];
 }

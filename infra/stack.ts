@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { allTables } from '../shared/catalog';
 import { loadNamedQueries, namedQueriesFor } from '../shared/lake/named-queries';
+import { type Registry, tablesOf } from '../shared/sources';
 import type { DeploymentConfig } from './config';
 import { Collectors } from './constructs/collectors';
 import { Digest } from './constructs/digest';
@@ -11,6 +11,8 @@ import { deployedTables } from './sources';
 
 export interface InboxlakeStackProps extends StackProps {
   readonly config: DeploymentConfig;
+  /** The sources (default: the registry); a test may add its own. */
+  readonly registry?: Registry;
 }
 
 /** The whole deployment: lake, collectors, digest and monitoring, composed from one parsed config. */
@@ -23,17 +25,22 @@ export class InboxlakeStack extends Stack {
   constructor(scope: Construct, id: string, props: InboxlakeStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const tables = deployedTables(config);
+    const tables = deployedTables(config, props.registry);
 
     this.monitoring = new Monitoring(this, 'Monitoring', { alarmEmail: config.alarmEmail });
     // Only the named queries whose tables this deployment catalogs: one naming a missing table would fail to plan.
     const namedQueries = namedQueriesFor(
       loadNamedQueries(),
       tables.map((t) => t.table.name),
-      allTables.map((t) => t.name),
+      tablesOf(props.registry).map((t) => t.name),
     );
-    this.lake = new Lake(this, 'Lake', { config, tables, namedQueries });
-    this.collectors = new Collectors(this, 'Collectors', { config, lake: this.lake, monitoring: this.monitoring });
+    this.lake = new Lake(this, 'Lake', { config, tables, namedQueries, registry: props.registry });
+    this.collectors = new Collectors(this, 'Collectors', {
+      config,
+      lake: this.lake,
+      monitoring: this.monitoring,
+      registry: props.registry,
+    });
     this.digest = new Digest(this, 'Digest', { config, lake: this.lake, monitoring: this.monitoring });
 
     new CfnOutput(this, 'LakeBucket', { value: this.lake.bucket.bucketName });

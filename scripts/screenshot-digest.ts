@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { renderHtml } from '../shared/digest/render';
-import { sampleDigest } from '../shared/digest/sample';
+import { sampleDigest } from '../shared/sandbox/digest-sample';
 
 // Renders the sample digest to HTML and photographs it with a real headless Chromium, so the layout is checked the
 // way a reader sees it rather than by reading markup.

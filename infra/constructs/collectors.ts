@@ -7,10 +7,11 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
+import { commandsOf, type Registry } from '../../shared/sources';
 import type { FunctionName } from '../bundling';
-import { type DeploymentConfig, type SocketLabsAccount, socketlabsDefaultApiUrl } from '../config';
+import { collectorsOf, type DeploymentConfig } from '../config';
 import { describeSchedule } from '../schedules';
-import { collectorWritePrefixes, type SourceName, socketlabsSource } from '../sources';
+import { collectorWritePrefixes, type SourceName } from '../sources';
 import type { Lake } from './lake';
 import { COLLECTOR_TIMEOUT, InboxlakeFunction, retentionDays } from './lambda-function';
 import { emfMetrics, type Monitoring } from './monitoring';
@@ -35,63 +36,45 @@ export interface CollectorsProps {
   readonly config: DeploymentConfig;
   readonly lake: Lake;
   readonly monitoring: Monitoring;
+  /** The sources to deploy collectors for (default: the registry). */
+  readonly registry?: Registry;
 }
 
-/** One collector per SocketLabs account (API key) and one for SendSage, each with its loop and schedule. */
+/**
+ * One collector per account each source's part of the config names (a SocketLabs API key, SendSage), each with its
+ * loop and schedule; what each one is comes from the source's descriptor.
+ */
 export class Collectors extends Construct {
   readonly collectors: Collector[] = [];
 
   constructor(scope: Construct, id: string, props: CollectorsProps) {
     super(scope, id);
     const { config, monitoring } = props;
-    for (const account of config.socketlabs) {
-      const c = new Collector(this, `SocketLabs-${account.name}`, {
-        ...props,
-        name: 'collect-socketlabs',
-        label: `socketlabs-${account.name}`,
-        account: account.name,
-        source: socketlabsSource(account),
-        description: `inboxlake: SocketLabs ${account.apiGeneration} collection for account ${account.name}`,
-        schedule: account.schedule,
-        secret: { envName: 'SOCKETLABS_SECRET_ARN', name: account.secretName },
-        environment: socketlabsEnvironment(account),
-        memorySize: 1024,
-        // v2 CSV downloads (up to 500,000 rows a page) are spooled to /tmp before they are mapped.
-        ephemeralStorage: Size.mebibytes(2048),
-      });
-      monitoring.watchDataLanding(
-        c.label,
-        emfMetrics.rowsLanded('socketlabs', account.name),
-        config.noDataHours.socketlabs,
-      );
-      this.collectors.push(c);
-    }
-    if (config.sendsage) {
-      const c = new Collector(this, 'SendSage', {
-        ...props,
-        name: 'collect-sendsage',
-        label: 'sendsage',
-        account: 'sendsage',
-        source: 'sendsage',
-        description: 'inboxlake: SendSage Monitor collection',
-        schedule: config.sendsage.schedule,
-        secret: { envName: 'SENDSAGE_SECRET_ARN', name: config.sendsage.secretName },
-        environment: config.sendsage.apiUrl ? { SENDSAGE_API_URL: config.sendsage.apiUrl } : {},
-        memorySize: 512,
-      });
-      monitoring.watchDataLanding(c.label, emfMetrics.rowsLanded('sendsage', 'sendsage'), config.noDataHours.sendsage);
-      this.collectors.push(c);
+    for (const command of commandsOf(props.registry)) {
+      for (const deployed of collectorsOf(command, config)) {
+        const c = new Collector(this, deployed.id, {
+          ...props,
+          name: `collect-${command.name}`,
+          label: deployed.label,
+          account: deployed.account,
+          source: deployed.source,
+          description: deployed.description,
+          schedule: deployed.schedule,
+          secret: { envName: command.secret.arnVariable, name: deployed.secretName },
+          environment: { INBOXLAKE_SOURCE: command.name, ...deployed.environment },
+          memorySize: deployed.memorySize,
+          ephemeralStorage:
+            deployed.ephemeralStorageMiB === undefined ? undefined : Size.mebibytes(deployed.ephemeralStorageMiB),
+        });
+        monitoring.watchDataLanding(
+          c.label,
+          emfMetrics.rowsLanded(command.name, deployed.account),
+          config.noDataHours[command.name] ?? command.deploy.noDataHours,
+        );
+        this.collectors.push(c);
+      }
     }
   }
-}
-
-/** What a SocketLabs collector reads besides its secret (contract with shared/config.ts). */
-export function socketlabsEnvironment(account: SocketLabsAccount): Record<string, string> {
-  return {
-    SOCKETLABS_API_URL: account.apiUrl ?? socketlabsDefaultApiUrl[account.apiGeneration],
-    SOCKETLABS_SERVER_IDS: account.serverIds.join(','),
-    INBOXLAKE_TRAILING_DAYS: String(account.trailingDays),
-  };
 }
 
 interface CollectorProps extends CollectorsProps {
@@ -150,7 +133,7 @@ export class Collector extends Construct {
     const secret = secretsmanager.Secret.fromSecretNameV2(this, 'Secret', props.secret.name);
     this.function
       .readsSecret(props.secret.envName, secret, config.secretsKmsKeyArn)
-      .usesLake(lake.bucket, config.format, { writes: collectorWritePrefixes(props.source) });
+      .usesLake(lake.bucket, config.format, { writes: collectorWritePrefixes(props.source, props.registry) });
 
     this.stateMachine = this.collectionLoop(config);
     monitoring.watchFunction(props.label, this.function, 4);

@@ -6,8 +6,10 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
 import { digestReadPrefixes } from '../../shared/digest/metrics';
+import { digestTables } from '../../shared/digest/roles';
 import { thresholdEnvironment } from '../../shared/digest/thresholds';
 import { DIGEST_STATE_PREFIX } from '../../shared/lake/layout';
+import { sources } from '../../shared/sources';
 import type { DeploymentConfig } from '../config';
 import { dailyAt, describeSchedule } from '../schedules';
 import type { Lake } from './lake';
@@ -57,7 +59,7 @@ export class Digest extends Construct {
       .usesLake(lake.bucket, config.format, {
         // The SocketLabs rollups (counts and the day's hard bounces) and the small SendSage tables; not the
         // SocketLabs rows, which hold every recipient address. Writes: the per-day sent markers.
-        reads: digestReadPrefixes(),
+        reads: digestReadPrefixes(digestTables(sources)),
         writes: [DIGEST_STATE_PREFIX],
       })
       .sendsEmail(this.identityArns(config), config.digest.from);

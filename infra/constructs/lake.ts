@@ -3,7 +3,6 @@ import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { RETENTION_DAYS as SOCKETLABS_RETENTION_DAYS } from '../../shared/app/collect-socketlabs';
 import { DAY_MS, parseDay, utcDay } from '../../shared/core/windows';
 import {
   ATHENA_RESULTS_PREFIX,
@@ -13,7 +12,8 @@ import {
   tableAreaPrefix,
 } from '../../shared/lake/layout';
 import type { NamedQuery } from '../../shared/lake/named-queries';
-import type { DeploymentConfig } from '../config';
+import { commandsOf, generationsOf, type Registry, sources } from '../../shared/sources';
+import { collectorsOf, type DeploymentConfig } from '../config';
 import { glueTableInput } from '../glue-tables';
 import type { DeployedTable } from '../sources';
 
@@ -21,6 +21,8 @@ export interface LakeProps {
   readonly config: DeploymentConfig;
   readonly tables: readonly DeployedTable[];
   readonly namedQueries: readonly NamedQuery[];
+  /** The sources (default: the registry). */
+  readonly registry?: Registry;
 }
 
 /** How long superseded object versions are kept: re-runs replace files, and a bad run can be rolled back. */
@@ -97,7 +99,7 @@ export class Lake extends Construct {
 
     const dateRangeStart = config.retentionDays ? `NOW-${config.retentionDays}DAYS` : config.historyStart;
     this.dtProjectionStart = dateRangeStart;
-    const rangeWarning = dtProjectionWarning(config, utcDay(Date.now()));
+    const rangeWarning = dtProjectionWarning(config, utcDay(Date.now()), props.registry);
     if (rangeWarning) Annotations.of(this).addWarningV2('inboxlake:dt-projection-start', rangeWarning);
     this.tables = props.tables.map(({ table, enumValues }) => {
       const t = new glue.CfnTable(this, `Table-${table.name}`, {
@@ -150,16 +152,30 @@ export class Lake extends Construct {
 
 /**
  * Why Athena would hide collectable rows, or null. Without a retention, the `dt` projection starts at historyStart;
- * a backfill can still write every day SocketLabs serves (its last 90), and rows of days before historyStart land in
- * the lake where no query sees them. SendSage documents no retention, so only SocketLabs bounds this.
+ * a backfill can still write every day a deployed windowed source serves (SocketLabs: its last 90), and rows of days
+ * before historyStart land in the lake where no query sees them. Sources listed then fetched (SendSage) document no
+ * retention, so only the windowed ones bound this; the one serving the oldest day is named.
  */
-export function dtProjectionWarning(config: DeploymentConfig, today: string): string | null {
-  if (config.retentionDays !== null || config.socketlabs.length === 0) return null;
-  const oldest = utcDay(parseDay(today) - (SOCKETLABS_RETENTION_DAYS - 1) * DAY_MS);
+export function dtProjectionWarning(
+  config: DeploymentConfig,
+  today: string,
+  registry: Registry = sources,
+): string | null {
+  if (config.retentionDays !== null) return null;
+  const served = commandsOf(registry)
+    .filter((command) => collectorsOf(command, config).length > 0)
+    .flatMap((command) =>
+      generationsOf(command, registry).flatMap((s) =>
+        s.collection.kind === 'windowed' ? [{ title: command.title, days: s.collection.retentionDays }] : [],
+      ),
+    )
+    .sort((a, b) => b.days - a.days)[0];
+  if (!served) return null;
+  const oldest = utcDay(parseDay(today) - (served.days - 1) * DAY_MS);
   if (config.historyStart <= oldest) return null;
   return (
-    `inboxlake.historyStart ${config.historyStart} is later than ${oldest}, the oldest day SocketLabs still serves ` +
-    `(${SOCKETLABS_RETENTION_DAYS} days): rows a backfill writes for days before ${config.historyStart} land in the ` +
+    `inboxlake.historyStart ${config.historyStart} is later than ${oldest}, the oldest day ${served.title} still serves ` +
+    `(${served.days} days): rows a backfill writes for days before ${config.historyStart} land in the ` +
     `lake, but Athena's dt projection starts at historyStart and no query sees them. Set historyStart to ${oldest} ` +
     'or earlier (or set retentionDays).'
   );

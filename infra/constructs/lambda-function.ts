@@ -9,7 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
-import { bundlingOptions, type FunctionName, handlerEntries, NODE_TARGET } from '../bundling';
+import { bundlingOptions, entryOf, type FunctionName, NODE_TARGET } from '../bundling';
 
 /** The repository root: NodejsFunction's project root (package-lock.json, tsconfig) for local esbuild bundling. */
 const projectRoot = dirname(fileURLToPath(new URL('../../package.json', import.meta.url)));
@@ -63,7 +63,7 @@ export class InboxlakeFunction extends Construct {
     });
     this.logGroup.grantWrite(role);
     this.fn = new NodejsFunction(this, 'Function', {
-      entry: handlerEntries[props.name],
+      entry: entryOf(props.name),
       role,
       handler: 'handler',
       projectRoot,

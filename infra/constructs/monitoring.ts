@@ -19,7 +19,7 @@ export interface MonitoringProps {
  * collectors `RowsLanded` with dimensions Source and Account; the digest `DigestSent` with dimension Source=digest.
  */
 export const emfMetrics = {
-  rowsLanded: (source: 'socketlabs' | 'sendsage', account: string) =>
+  rowsLanded: (source: string, account: string) =>
     new cloudwatch.Metric({
       namespace: METRICS_NAMESPACE,
       metricName: 'RowsLanded',

@@ -7,9 +7,11 @@ import { buildDigestEmail, hardBouncesCsv } from '../digest/email';
 import { computeDigest } from '../digest/metrics';
 import { type Digest, digestJson } from '../digest/model';
 import { renderDigest } from '../digest/render';
+import { digestTables } from '../digest/roles';
 import { sendDigest } from '../digest/send';
 import type { ObjectStore } from '../lake/object-store';
 import { type Logger, silentLogger } from '../log';
+import { type Registry, sources } from '../sources';
 
 export interface DigestRequest {
   readonly date: string;
@@ -35,13 +37,14 @@ export async function produceDigest(
   store: ObjectStore,
   config: DigestConfig,
   request: DigestRequest,
-  deps: { now: () => number; ses?: SESClient; log?: Logger },
+  deps: { now: () => number; ses?: SESClient; log?: Logger; registry?: Registry },
 ): Promise<DigestResult> {
   const digest = await computeDigest(store, {
     date: request.date,
     timeZone: request.timeZone,
     now: deps.now(),
     thresholds: config.thresholds,
+    tables: digestTables(deps.registry ?? sources),
   });
   const log = deps.log ?? silentLogger;
   for (const f of digest.unreadable_files) {

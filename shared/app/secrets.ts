@@ -1,15 +1,9 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
-import {
-  loadSecretsConfig,
-  loadSendSageConfig,
-  loadSocketLabsConfig,
-  type SecretsConfig,
-  type SendSageConfig,
-  type SocketLabsConfig,
-} from '../config';
+import { loadSecretsConfig, type SecretsConfig } from '../config';
 import { AuthenticationError, ConfigError, InboxlakeError } from '../core/errors';
 import { createRedactor } from '../core/redact';
+import type { SourceCommand } from '../sources/descriptor';
 
 /**
  * Source credentials from AWS Secrets Manager. On AWS the stack gives each collector a secret's ARN instead of the
@@ -28,18 +22,6 @@ export type SecretReader = (secretId: string) => Promise<string>;
 export class SecretReadError extends InboxlakeError {
   override name = 'SecretReadError';
 }
-
-/** The SocketLabs secret: `{"apiKey": "...", "username": "..."}`; the username only for the v1 Reporting API. */
-export const socketLabsSecretSchema = z.object({
-  apiKey: z.string().trim().min(1),
-  username: z.string().trim().min(1).optional(),
-});
-
-/** The SendSage Monitor secret: `{"username": "...", "password": "..."}`. */
-export const sendSageSecretSchema = z.object({
-  username: z.string().trim().min(1),
-  password: z.string().min(1),
-});
 
 /** A reader backed by Secrets Manager's GetSecretValue; the client is built on the first read. */
 export function secretsManagerReader(config: Pick<SecretsConfig, 'region' | 'endpoint'>): SecretReader {
@@ -86,41 +68,25 @@ export async function readJsonSecret<S extends z.ZodType>(
 }
 
 /**
- * SocketLabs config with the credentials from the secret SOCKETLABS_SECRET_ARN names, or from the environment
- * (SOCKETLABS_API_KEY, SOCKETLABS_USERNAME) when no secret is named.
+ * A source's config with the credentials from the secret its ARN variable names (SOCKETLABS_SECRET_ARN, …), or from
+ * the environment when no secret is named. The secret's fields stand in for the variables they map to.
  */
-export async function loadSocketLabsRuntimeConfig(
+export async function loadRuntimeConfig<C>(
+  command: SourceCommand<C>,
   env: Record<string, string | undefined> = process.env,
   read?: SecretReader,
-): Promise<SocketLabsConfig> {
-  const secrets = loadSecretsConfig(env);
-  const arn = secrets.socketlabsSecretArn;
-  if (!arn) return loadSocketLabsConfig(env);
-  const secret = await readJsonSecret(read ?? secretsManagerReader(secrets), arn, socketLabsSecretSchema);
-  return inSecretTerms(arn, { SOCKETLABS_API_KEY: 'apiKey', SOCKETLABS_USERNAME: 'username' }, () =>
-    loadSocketLabsConfig({
-      ...env,
-      SOCKETLABS_API_KEY: secret.apiKey,
-      SOCKETLABS_USERNAME: secret.username ?? env.SOCKETLABS_USERNAME,
-    }),
+): Promise<C> {
+  const settings = loadSecretsConfig(env);
+  const arn = settings.secretArn(command.secret.arnVariable);
+  if (!arn) return command.loadConfig(env);
+  const secret = await readJsonSecret(read ?? secretsManagerReader(settings), arn, command.secret.schema);
+  const fromSecret = Object.fromEntries(
+    Object.entries(command.secret.fields).map(([variable, field]) => [
+      variable,
+      (secret as Record<string, string | undefined>)[field] ?? env[variable],
+    ]),
   );
-}
-
-/**
- * SendSage config with the credentials from the secret SENDSAGE_SECRET_ARN names, or from the environment
- * (SENDSAGE_USERNAME, SENDSAGE_PASSWORD) when no secret is named.
- */
-export async function loadSendSageRuntimeConfig(
-  env: Record<string, string | undefined> = process.env,
-  read?: SecretReader,
-): Promise<SendSageConfig> {
-  const secrets = loadSecretsConfig(env);
-  const arn = secrets.sendsageSecretArn;
-  if (!arn) return loadSendSageConfig(env);
-  const secret = await readJsonSecret(read ?? secretsManagerReader(secrets), arn, sendSageSecretSchema);
-  return inSecretTerms(arn, { SENDSAGE_USERNAME: 'username', SENDSAGE_PASSWORD: 'password' }, () =>
-    loadSendSageConfig({ ...env, SENDSAGE_USERNAME: secret.username, SENDSAGE_PASSWORD: secret.password }),
-  );
+  return inSecretTerms(arn, command.secret.fields, () => command.loadConfig({ ...env, ...fromSecret }));
 }
 
 /**

@@ -1,70 +1,82 @@
-import { type CollectRequest, collectSocketLabs } from '../app/collect-socketlabs';
+import { type CollectDeps, collectSource, failuresOf } from '../app/collect';
 import { collectorDeps } from '../app/lake';
-import { type LakeConfig, loadSocketLabsConfig } from '../config';
+import type { LakeConfig } from '../config';
 import { dayWindows } from '../core/windows';
-import { trailingRange } from '../engine/plan';
 import { RateBudgetRegistry } from '../engine/rate-budget';
 import type { ObjectStore } from '../lake/object-store';
 import { createLogger } from '../log';
-import { v1DatasetNames } from '../sources/socketlabs-v1/datasets';
+import { descriptorFor, type Registry, sources } from '../sources';
+import type { ItemRequest, SourceCommand, WindowedRequest } from '../sources/descriptor';
 import { createProgress } from './progress';
-import { formatCollectSummary } from './summary';
+import { formatCollectSummary, formatItemSummary } from './summary';
 
-export interface CollectCommandArgs {
-  readonly from?: string;
-  readonly to?: string;
-  readonly datasets?: readonly string[];
-  readonly serverIds?: readonly number[];
-  /** Wait for a run holding the lease to finish instead of exiting with code 3. */
-  readonly wait?: boolean;
-}
-
-/** `inboxlake collect socketlabs`: runs the collection with progress and prints the summary. */
+/**
+ * `inboxlake collect <source>`: reads the source's config, runs the collection with progress (windows: a bar or a
+ * line per window; items: a line per item) and prints the summary. Exit 1 when anything failed.
+ */
 export async function runCollect(
-  args: CollectCommandArgs,
+  command: SourceCommand,
+  args: unknown,
+  wait: boolean,
   env: Record<string, string | undefined>,
   lake: LakeConfig,
   store: ObjectStore,
+  registry: Registry = sources,
 ): Promise<number> {
-  const config = loadSocketLabsConfig(env);
+  const config = command.loadConfig(env);
+  const request = command.cli.request(args, config, Date.now());
+  return collectWithProgress(command, config, request, wait, lake, store, registry);
+}
+
+/** Collects `request` (already made from flags, or by `start`) and prints progress and the summary. */
+export async function collectWithProgress(
+  command: SourceCommand,
+  config: unknown,
+  request: WindowedRequest | ItemRequest,
+  wait: boolean,
+  lake: LakeConfig,
+  store: ObjectStore,
+  registry: Registry = sources,
+): Promise<number> {
+  const source = descriptorFor(command, config, registry);
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const log = createLogger({ json: false });
-  const range =
-    args.from && args.to ? { from: args.from, to: args.to } : trailingRange(Date.now(), config.trailingDays);
-  const request: CollectRequest = {
-    from: args.from ?? range.from,
-    to: args.to ?? range.to,
-    datasets: args.datasets,
-    serverIds: args.serverIds,
+  out(command.cli.header(config, request as WindowedRequest & ItemRequest, store.location));
+  const deps: CollectDeps = {
+    ...collectorDeps(lake, store),
+    budgets: new RateBudgetRegistry(),
+    log: createLogger({ json: false }),
+    lease: { wait, onWait: (held) => out(`waiting: another run holds the lease ${held.key}`) },
   };
-  const servers = args.serverIds?.length ?? config.serverIds.length;
-  const names = args.datasets?.length ? args.datasets : v1DatasetNames;
+  if (source.collection.kind === 'items') {
+    const summary = await collectSource(source, config, request, {
+      ...deps,
+      onItem: (dataset, key, rows) => out(`${dataset} ${key}: ${rows} rows`),
+    });
+    if (summary.kind === 'items') out(formatItemSummary(summary));
+    return failuresOf(summary) > 0 ? 1 : 0;
+  }
+  const windowed = request as WindowedRequest;
+  const names = windowed.datasets?.length ? windowed.datasets : source.collection.datasetNames;
+  const servers = windowed.serverIds?.length ?? (config as { serverIds?: readonly number[] }).serverIds?.length ?? 1;
   // Day windows per report dataset plus one account snapshot; splits and skips adjust the bar as they happen.
   const perServer =
-    names.filter((n) => n !== 'account').length * safeDayCount(request) + (names.includes('account') ? 1 : 0);
-  out(`collecting SocketLabs ${config.generation} ${request.from} → ${request.to} into ${store.location}`);
+    names.filter((n) => n !== 'account').length * safeDayCount(windowed) + (names.includes('account') ? 1 : 0);
   const progress = createProgress({
     tty: Boolean(process.stdout.isTTY),
     totalWindows: perServer * servers,
     write: out,
   });
   try {
-    const summary = await collectSocketLabs(config, request, {
-      ...collectorDeps(lake, store),
-      budgets: new RateBudgetRegistry(),
-      log,
-      onEvent: progress.onEvent,
-      lease: { wait: args.wait, onWait: (held) => out(`waiting: another run holds the lease ${held.key}`) },
-    });
+    const summary = await collectSource(source, config, request, { ...deps, onEvent: progress.onEvent });
     progress.stop();
-    out(formatCollectSummary(summary));
-    return summary.windowsFailed > 0 ? 1 : 0;
+    if (summary.kind === 'windowed') out(formatCollectSummary(summary));
+    return failuresOf(summary) > 0 ? 1 : 0;
   } finally {
     progress.stop();
   }
 }
 
-function safeDayCount(r: CollectRequest): number {
+function safeDayCount(r: WindowedRequest): number {
   try {
     return dayWindows(r.from, r.to).length;
   } catch {

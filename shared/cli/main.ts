@@ -1,23 +1,23 @@
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import * as z from 'zod';
 import { openLake } from '../app/lake';
 import { isTimeZone, loadLakeConfig } from '../config';
 import { ConfigError, InboxlakeError } from '../core/errors';
 import { redactSecrets } from '../core/redact';
 import { LeaseHeldError } from '../engine/lease';
+import { commandsOf, type Registry, sources } from '../sources';
 import { checkAthenaArgs, runCheckAthena } from './check-athena-command';
 import { runCollect } from './collect-command';
 import { runDigest } from './digest-command';
 import { queryArgs, runQuery } from './query-command';
-import { runSendSage } from './sendsage-command';
 import { runStart } from './start-command';
 
-const usage = `inboxlake — email reporting data into an Athena-ready lake
+/** `inboxlake --help`: the commands, with one `collect <source>` entry per source of the registry. */
+const usage = (registry: Registry) => `inboxlake — email reporting data into an Athena-ready lake
 
-  inboxlake collect socketlabs [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--datasets messages,…] [--server N] [--wait]
-      Collects SocketLabs reports for the inclusive UTC date range (default: the trailing days up to yesterday).
-  inboxlake collect sendsage [--days N] [--wait]
-      Collects SendSage Monitor delivery tests and previews of the last N days (default 14) and the seed list.
+${commandsOf(registry)
+  .map((c) => c.cli.usage)
+  .join('\n')}
       A collection holds a lease on what it collects; when another run holds it, collect exits with code 3
       (try later), or with --wait waits for it.
   inboxlake digest [--date YYYY-MM-DD] [--timezone Area/City] [--out DIR] [--send] [--force]
@@ -48,49 +48,8 @@ const digestArgs = z.object({
   force: z.boolean().default(false),
 });
 
-const sendsageArgs = z.object({
-  days: z.coerce
-    .number({ error: '--days must be a number of days 1..365' })
-    .int({ error: '--days must be a number of days 1..365' })
-    .min(1, { error: '--days must be 1..365' })
-    .max(365, { error: '--days must be 1..365' })
-    .default(14),
-  wait: z.boolean().default(false),
-});
-
-const collectArgs = z
-  .object({
-    source: z.literal('socketlabs', { error: "collect takes a source: 'socketlabs' or 'sendsage'" }),
-    from: z.iso.date({ error: '--from must be a date YYYY-MM-DD' }).optional(),
-    to: z.iso.date({ error: '--to must be a date YYYY-MM-DD' }).optional(),
-    datasets: z
-      .string()
-      .optional()
-      .transform((s) =>
-        s
-          ?.split(',')
-          .map((x) => x.trim())
-          .filter(Boolean),
-      ),
-    server: z.coerce
-      .number({ error: '--server must be a numeric server id' })
-      .int({ error: '--server must be a numeric server id' })
-      .positive({ error: '--server must be a numeric server id' })
-      .optional(),
-    wait: z.boolean().default(false),
-  })
-  .superRefine((a, ctx) => {
-    if (a.from && a.to && a.from > a.to)
-      ctx.addIssue({ code: 'custom', message: `--from ${a.from} is after --to ${a.to}` });
-  });
-
-/** Every flag of every command; parseArgs is strict, so anything else is refused. */
-const cliOptions = {
-  from: { type: 'string' },
-  to: { type: 'string' },
-  datasets: { type: 'string' },
-  server: { type: 'string' },
-  days: { type: 'string' },
+/** Every flag of every command (the sources' own from the registry); parseArgs is strict, so anything else is refused. */
+const commonOptions = {
   date: { type: 'string' },
   timezone: { type: 'string' },
   out: { type: 'string' },
@@ -104,10 +63,18 @@ const cliOptions = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+type CommonValues = {
+  [K in keyof typeof commonOptions]?: (typeof commonOptions)[K]['type'] extends 'string' ? string : boolean;
+};
+
+const cliOptions = (registry: Registry): ParseArgsConfig['options'] =>
+  Object.assign({}, ...commandsOf(registry).map((c) => c.cli.options), commonOptions);
+
 /** Flags and positionals, or a ConfigError (exit 2) naming the flag at fault in one line. */
-function parseCommandLine(argv: string[]) {
+function parseCommandLine(argv: string[], registry: Registry) {
   try {
-    return parseArgs({ args: argv, allowPositionals: true, options: cliOptions });
+    const parsed = parseArgs({ args: argv, allowPositionals: true, options: cliOptions(registry) });
+    return { ...parsed, values: parsed.values as typeof parsed.values & CommonValues };
   } catch (error) {
     const code = (error as { code?: string }).code;
     const message = error instanceof Error ? error.message : String(error);
@@ -126,31 +93,28 @@ function parseCommandLine(argv: string[]) {
 /** Exit code of a collection that found another run holding its lease: nothing was done, try again later. */
 export const EXIT_LEASE_HELD = 3;
 
-/** Runs the CLI; returns the process exit code. */
-export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
-  const { values, positionals } = parseCommandLine(argv);
+/** Runs the CLI; returns the process exit code. The registry says which sources `collect` and `start` know. */
+export async function main(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  registry: Registry = sources,
+): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv, registry);
   const [command, ...rest] = positionals;
   if (values.help || !command || command === 'help') {
-    process.stdout.write(`${usage}\n`);
+    process.stdout.write(`${usage(registry)}\n`);
     return command || values.help ? 0 : 2;
   }
   const lakeConfig = loadLakeConfig(env);
   switch (command) {
     case 'collect': {
-      if (rest[0] === 'sendsage') {
-        const parsed = sendsageArgs.safeParse({ days: values.days, wait: values.wait });
-        if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message).join('; '));
-        return runSendSage(parsed.data.days, env, lakeConfig, await openLake(lakeConfig), parsed.data.wait);
+      const commands = commandsOf(registry);
+      const source = commands.find((c) => c.name === rest[0]);
+      if (!source) {
+        throw new ConfigError(`collect takes a source: ${commands.map((c) => `'${c.name}'`).join(' or ')}`);
       }
-      const parsed = collectArgs.safeParse({ source: rest[0], ...values, days: undefined });
-      if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message).join('; '));
-      const a = parsed.data;
-      return runCollect(
-        { ...a, serverIds: a.server ? [a.server] : undefined },
-        env,
-        lakeConfig,
-        await openLake(lakeConfig),
-      );
+      const args = source.cli.parse(values);
+      return runCollect(source, args, values.wait ?? false, env, lakeConfig, await openLake(lakeConfig), registry);
     }
     case 'digest': {
       const parsed = digestArgs.safeParse(values);
@@ -168,7 +132,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       return runQuery(parsed.data, lakeConfig);
     }
     case 'start':
-      return runStart(env, lakeConfig);
+      return runStart(env, lakeConfig, registry);
     case 'check-athena': {
       const parsed = checkAthenaArgs.safeParse({ workgroup: values.workgroup, database: values.database });
       if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message).join('; '));

@@ -1,4 +1,4 @@
-import type { CollectSummary } from '../app/collect-socketlabs';
+import type { CollectSummary, ItemSummary } from '../app/collect';
 import { windowId } from '../core/windows';
 
 /** A plain-text table: header, rule, rows; numbers right-aligned. */
@@ -55,5 +55,28 @@ export function formatCollectSummary(s: CollectSummary): string {
     for (const f of d.failed) lines.push(`failed: ${d.table} server ${d.scope} ${windowId(f.window)}: ${f.error}`);
   }
   if (s.windowsLeft > 0) lines.push(`stopped before the deadline: ${s.windowsLeft} windows left for the next run`);
+  return lines.join('\n');
+}
+
+/** Items listed, collected, still running at the API, skipped as complete, rows, quarantined, failures. */
+export function formatItemSummary(s: ItemSummary): string {
+  const rows = s.datasets.map((d) => [
+    d.dataset,
+    d.listed,
+    d.collected,
+    d.pending,
+    d.skippedComplete,
+    d.rows,
+    d.quarantined,
+    d.failed.length,
+  ]);
+  const lines = [
+    formatTable(['dataset', 'listed', 'collected', 'running', 'skipped (done)', 'rows', 'quarantined', 'failed'], rows),
+    '',
+    `${s.source}, last ${s.days} days: ${s.counters.apiCalls} API calls, ${s.counters.retries} retries; ${(s.elapsedMs / 1000).toFixed(1)} s`,
+  ];
+  for (const d of s.datasets) for (const w of d.warnings) lines.push(`warning: ${w}`);
+  for (const d of s.datasets) for (const f of d.failed) lines.push(`failed: ${d.dataset} ${f.key}: ${f.error}`);
+  if (s.itemsLeft > 0) lines.push(`stopped before the deadline: ${s.itemsLeft} items left for the next run`);
   return lines.join('\n');
 }

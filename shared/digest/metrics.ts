@@ -1,10 +1,8 @@
 import { tableAreaPrefix } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
-import { sendsageCampaigns, sendsageIspResults, sendsageMessages, sendsageSpamRules } from '../sources/sendsage/tables';
-import { describeFailureCode } from '../sources/socketlabs-common/failure-codes';
 import { findAlerts } from './alerts';
 import { addDays, localDate, zonedDay } from './day';
-import { addCount, type Counters, withRates, zeroCounters } from './figures';
+import { type Counters, withRates, zeroCounters } from './figures';
 import { epochMs, type RollupCount, readRows, visitRollups } from './lake-reader';
 import {
   type Digest,
@@ -14,6 +12,7 @@ import {
   MAX_LISTED_HARD_BOUNCES,
   type UnreadableFile,
 } from './model';
+import { type DigestTables, placementTables } from './roles';
 import { defaultThresholds, type Thresholds } from './thresholds';
 
 export interface DigestOptions {
@@ -26,31 +25,21 @@ export interface DigestOptions {
   readonly top?: number;
   /** How many hard-bounced addresses the digest lists (default MAX_LISTED_HARD_BOUNCES). */
   readonly maxListedHardBounces?: number;
+  /** The tables to read and their roles: `digestTables(sources)` of the registry, which the digest does not know. */
+  readonly tables: DigestTables;
 }
 
-const countTables = [
-  'socketlabs_queued',
-  'socketlabs_processed',
-  'socketlabs_failed',
-  'socketlabs_complaints',
-  'socketlabs_engagement',
-  'socketlabs_messages',
-];
-
-/** Tables whose `bounces` and `hard_bounces` rollups hold the day's failure detail (v1 and v2). */
-const failureTables = ['socketlabs_failed', 'socketlabs_messages'];
-
-/** The SendSage tables whose rows the digest reads: the day's campaigns and their detail. */
-const campaignTables = [sendsageCampaigns, sendsageIspResults, sendsageSpamRules, sendsageMessages];
-
 /**
- * Every lake prefix the digest reads: the SocketLabs tables' rollups and the SendSage tables above; never a
- * SocketLabs table's rows (every recipient of every message). The digest function's IAM is made from this list.
+ * Every lake prefix the digest reads: the rollups of the tables with a server role and the rows of the placement
+ * tables; never the rows of a per-message table (every recipient of every message). The digest function's IAM is
+ * made from this list.
  */
-export function digestReadPrefixes(): string[] {
+export function digestReadPrefixes(tables: DigestTables): string[] {
   return [
-    ...[...new Set([...countTables, ...failureTables])].map((t) => tableAreaPrefix('rollups', t)),
-    ...campaignTables.map((t) => tableAreaPrefix('data', t.name)),
+    ...[...new Set([...tables.totals.map((t) => t.table), ...tables.bounces])].map((t) =>
+      tableAreaPrefix('rollups', t),
+    ),
+    ...placementTables(tables).map((t) => tableAreaPrefix('data', t.name)),
   ];
 }
 
@@ -62,12 +51,14 @@ export function digestReadPrefixes(): string[] {
 export async function computeDigest(store: ObjectStore, opts: DigestOptions): Promise<Digest> {
   const tz = opts.timeZone;
   const top = opts.top ?? 5;
+  const tables = opts.tables;
+  const countsOf = new Map(tables.totals.map((t) => [t.table, t]));
   // Damaged files are left out and listed, so the rest of the digest still goes out, marked incomplete.
   const unreadable: UnreadableFile[] = [];
   const day = zonedDay(opts.date, tz);
   const seriesStart = zonedDay(addDays(opts.date, -13), tz).start;
   // Per server and local date; the day's complaint types alongside.
-  const byServer = new Map<number, { days: Map<string, Counters>; v2: boolean }>();
+  const byServer = new Map<number, { days: Map<string, Counters>; sources: Set<string> }>();
   const complaintTypes = new Map<string, Map<string | null, number>>();
   // Counts share a few thousand quarter-hours; the zone lookup is the costly part.
   const dates = new Map<number, string>();
@@ -78,15 +69,17 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
       date = localDate(r.period, tz);
       dates.set(r.period, date);
     }
-    const s = byServer.get(server) ?? { days: new Map(), v2: false };
+    const role = countsOf.get(r.table);
+    if (!role) return;
+    const s = byServer.get(server) ?? { days: new Map(), sources: new Set() };
     byServer.set(server, s);
-    if (r.table === 'socketlabs_messages') s.v2 = true;
+    s.sources.add(role.source);
     const c = s.days.get(date) ?? zeroCounters();
     s.days.set(date, c);
-    addCount(c, r);
+    const counters = role.counts(r.dims);
+    for (const k of counters) c[k] += r.count;
     if (date !== opts.date) return;
-    const complaint = r.table === 'socketlabs_complaints' || r.dims.event_type === 'complaint';
-    if (complaint) {
+    if (counters.includes('complaints')) {
       const key = String(server);
       const t = typeof r.dims.complaint_type === 'string' ? r.dims.complaint_type : null;
       const m = complaintTypes.get(key) ?? new Map();
@@ -94,7 +87,7 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
       m.set(t, (m.get(t) ?? 0) + r.count);
     }
   };
-  for (const table of countTables) {
+  for (const { table } of tables.totals) {
     await visitRollups(store, table, 'totals', seriesStart, day.end, addTotal, unreadable);
   }
 
@@ -116,7 +109,7 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
     d.set(domain, e);
     e[type] += r.count;
   };
-  for (const table of failureTables) {
+  for (const table of tables.bounces) {
     await visitRollups(store, table, 'bounces', day.start, day.end, addBounce, unreadable);
   }
 
@@ -136,7 +129,8 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
         : null;
       return {
         server_id: serverId,
-        source: s.v2 ? 'socketlabs-v2' : 'socketlabs-v1',
+        // The first generation in registry order that counted for the server (v2 before v1).
+        source: tables.sourceOrder.find((name) => s.sources.has(name)) ?? '',
         ...today,
         baseline,
         top_failure_codes: [...(codes.get(key) ?? new Map<number | null, number>())]
@@ -145,8 +139,8 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
           .map(([code, count]) => ({
             code,
             count,
-            category: describeFailureCode(code)?.category ?? null,
-            meaning: describeFailureCode(code)?.meaning ?? null,
+            category: tables.describeFailureCode(code)?.category ?? null,
+            meaning: tables.describeFailureCode(code)?.meaning ?? null,
           })),
         top_bouncing_domains: [...(domains.get(key) ?? new Map<string | null, { hard: number; soft: number }>())]
           .map(([domain, v]) => ({ domain, hard: v.hard, soft: v.soft, total: v.hard + v.soft }))
@@ -169,9 +163,12 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
       };
     });
 
-  const campaigns = await readCampaigns(store, day.start, day.end, top, unreadable);
+  const campaigns = tables.placement
+    ? await readCampaigns(store, tables.placement, day.start, day.end, top, unreadable)
+    : [];
   const hardBounces = await readHardBounces(
     store,
+    tables.bounces,
     day.start,
     day.end,
     opts.maxListedHardBounces ?? MAX_LISTED_HARD_BOUNCES,
@@ -198,6 +195,7 @@ const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'bigint' ?
 /** The SendSage tests sent within the window, with their providers, costliest rules and authentication results. */
 async function readCampaigns(
   store: ObjectStore,
+  placement: NonNullable<DigestTables['placement']>,
   start: number,
   end: number,
   top: number,
@@ -207,11 +205,11 @@ async function readCampaigns(
     const t = epochMs(row.sent_at);
     return t !== null && t >= start && t < end;
   };
-  const campaigns = (await readRows(store, sendsageCampaigns, start, end, unreadable)).filter(inWindow);
+  const campaigns = (await readRows(store, placement.campaigns, start, end, unreadable)).filter(inWindow);
   if (!campaigns.length) return [];
-  const isps = (await readRows(store, sendsageIspResults, start, end, unreadable)).filter(inWindow);
-  const rules = (await readRows(store, sendsageSpamRules, start, end, unreadable)).filter(inWindow);
-  const messages = (await readRows(store, sendsageMessages, start, end, unreadable)).filter(inWindow);
+  const isps = (await readRows(store, placement.ispResults, start, end, unreadable)).filter(inWindow);
+  const rules = (await readRows(store, placement.spamRules, start, end, unreadable)).filter(inWindow);
+  const messages = (await readRows(store, placement.messages, start, end, unreadable)).filter(inWindow);
   const of = (rows: Record<string, unknown>[], id: number) => rows.filter((r) => num(r.campaign_id) === id);
   const tally = (rows: Record<string, unknown>[], column: string) => {
     const out: Record<string, number> = {};
@@ -261,6 +259,7 @@ async function readCampaigns(
  */
 async function readHardBounces(
   store: ObjectStore,
+  failureTables: readonly string[],
   start: number,
   end: number,
   max: number,

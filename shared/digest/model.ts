@@ -36,8 +36,8 @@ export const baselineSchema = z.object({
 
 export const digestServerSchema = serverMetricsSchema.extend({
   server_id: z.number().int(),
-  /** Which SocketLabs tables the figures come from. */
-  source: z.enum(['socketlabs-v1', 'socketlabs-v2']),
+  /** Which source's tables the figures come from (`socketlabs-v1`, `socketlabs-v2`; the first in registry order). */
+  source: z.string(),
   /** Average of the 7 days before, per day; null where there is no history yet. */
   baseline: baselineSchema.nullable(),
   top_failure_codes: z.array(

@@ -1,10 +1,8 @@
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { type CollectSummary, collectSocketLabs } from '../../shared/app/collect-socketlabs';
 import { fileWriters } from '../../shared/app/lake';
 import { allTables } from '../../shared/catalog';
-import { loadSocketLabsConfig } from '../../shared/config';
 import { type Clock, systemClock } from '../../shared/core/clock';
 import type { CollectEvent } from '../../shared/engine/collect';
 import type { FetchLike } from '../../shared/engine/http';
@@ -17,7 +15,9 @@ import { openLakeQuery } from '../../shared/lake/query';
 import { silentLogger } from '../../shared/log';
 import type { V1Dataset } from '../../shared/sandbox/socketlabs-v1/dataset';
 import type { V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
+import { loadSocketLabsConfig } from '../../shared/sources/socketlabs-common/config';
 import { parseApiTimestamp } from '../../shared/sources/timestamps';
+import { type CollectSummary, collectSocketLabs } from './sources';
 
 export const USER = 'tester';
 export const KEY = 'k3y-THAT-must-never-leak';

@@ -184,7 +184,7 @@ describe('each handler against local servers with the environment the synthesize
     for (const [name, value] of Object.entries(f.env)) vi.stubEnv(name, resolve(value));
     for (const [name, value] of Object.entries(localOverrides(f))) vi.stubEnv(name, value);
     // A new URL is a new module instance: the bundle's top-level code runs again, as in a new container.
-    const url = `${pathToFileURL(bundles[f.name]).href}?cold=${++coldStarts}`;
+    const url = `${pathToFileURL(bundles[f.name]!).href}?cold=${++coldStarts}`;
     return (await import(/* @vite-ignore */ url)).handler as Handler;
   }
 

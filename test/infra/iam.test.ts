@@ -8,11 +8,13 @@ import { collectorWritePrefixes, type SourceName, tablesBySource } from '../../i
 import { fileWriters } from '../../shared/app/lake';
 import { DAY_MS } from '../../shared/core/windows';
 import { computeDigest } from '../../shared/digest/metrics';
+import { digestTables } from '../../shared/digest/roles';
 import { checkpointKey, digestSentMarkerKey } from '../../shared/lake/layout';
 import { LocalFolderStore } from '../../shared/lake/local-store';
 import type { ObjectStore } from '../../shared/lake/object-store';
 import type { Row, TableDef } from '../../shared/lake/table';
 import { openWindowWriter } from '../../shared/lake/window-writer';
+import { sources } from '../../shared/sources';
 import { exampleStack, type Json, resourcesOf, type Synthesized, synthesize, tagValue } from './synth';
 
 const BUCKET = 'lake-bucket';
@@ -255,7 +257,7 @@ describe('IAM: least privilege per function', () => {
       expect(reads(`${t}/dt=2026-01-01/part-campaign-1.parquet`), t).toBe(true);
     }
     // The SocketLabs tables hold every recipient address of every message: the digest needs only their rollups.
-    for (const t of [...tablesBySource['socketlabs-v2'], ...tablesBySource['socketlabs-v1']]) {
+    for (const t of [...tablesBySource['socketlabs-v2']!, ...tablesBySource['socketlabs-v1']!]) {
       expect(reads(`${t.name}/dt=2026-01-01/server_id=1/part-x.parquet`), t.name).toBe(false);
       expect(reads(`_quarantine/${t.name}/dt=2026-01-01/server_id=1/part-x.jsonl`), t.name).toBe(false);
     }
@@ -409,7 +411,12 @@ describe("IAM against the code's real writes", () => {
       await writer.commit();
     }
     touched.read.length = 0;
-    const digest = await computeDigest(store, { date: '2026-03-01', timeZone: 'UTC', now: day + DAY_MS });
+    const digest = await computeDigest(store, {
+      tables: digestTables(sources),
+      date: '2026-03-01',
+      timeZone: 'UTC',
+      now: day + DAY_MS,
+    });
     expect(digest.sendsage.campaigns).toHaveLength(1);
     expect(touched.read.some((k) => k.startsWith('_rollups/socketlabs_'))).toBe(true);
     expect(touched.read.some((k) => k.startsWith('sendsage_messages/'))).toBe(true);

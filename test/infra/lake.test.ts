@@ -101,7 +101,7 @@ describe('Glue tables generated from the table definitions', () => {
 
   it('catalogs the SendSage tables without SendSage, and no SocketLabs table without a server', () => {
     const sendsageOnly = { ...s.config, socketlabs: [] };
-    expect(deployedTables(sendsageOnly).map((t) => t.source)).toEqual(tablesBySource.sendsage.map(() => 'sendsage'));
+    expect(deployedTables(sendsageOnly).map((t) => t.source)).toEqual(tablesBySource.sendsage!.map(() => 'sendsage'));
     const socketlabsOnly = { ...s.config, sendsage: null };
     expect(deployedTables(socketlabsOnly)).toHaveLength(allTables.length);
   });
@@ -118,7 +118,7 @@ describe('Glue tables generated from the table definitions', () => {
   });
 
   it('reads CSV with the Open CSV SerDe, header skipped, every column a string', () => {
-    const table = tablesBySource['socketlabs-v2'][0]!;
+    const table = tablesBySource['socketlabs-v2']![0]!;
     const input = glueTableInput(table, {
       bucketName: 'b',
       format: 'csv',
@@ -143,8 +143,8 @@ describe('Glue tables generated from the table definitions', () => {
   it("clips every comment to Glue's 255 bytes, not 255 characters", () => {
     const long = 'Größe — ü'.repeat(60);
     const table = {
-      ...tablesBySource.sendsage[0]!,
-      columns: [{ ...tablesBySource.sendsage[0]!.columns[0]!, description: long }],
+      ...tablesBySource.sendsage![0]!,
+      columns: [{ ...tablesBySource.sendsage![0]!.columns[0]!, description: long }],
     };
     for (const format of ['parquet', 'csv'] as const) {
       const input = glueTableInput(table, { bucketName: 'b', format, dateRangeStart: '2025-01-01', enumValues: {} });
@@ -162,7 +162,7 @@ describe('Glue tables generated from the table definitions', () => {
   });
 
   it('refuses a table whose non-date partition key has no values to project', () => {
-    const table = tablesBySource['socketlabs-v2'][0]!;
+    const table = tablesBySource['socketlabs-v2']![0]!;
     expect(() =>
       glueTableInput(table, { bucketName: 'b', format: 'parquet', dateRangeStart: '2025-01-01', enumValues: {} }),
     ).toThrow(/no projection values for partition key server_id/);

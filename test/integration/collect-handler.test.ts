@@ -35,6 +35,8 @@ describe('collect-socketlabs Lambda handler against the simulator and an S3-prot
 
   /** The environment every import gets: the lake on s3rver, fake AWS credentials, a scratch /tmp. */
   const baseEnv = async (prefix: string) => ({
+    // The one collector handler serves the source the stack names.
+    INBOXLAKE_SOURCE: 'socketlabs',
     INBOXLAKE_LAKE: `s3://${s3.bucket}/${prefix}`,
     INBOXLAKE_S3_ENDPOINT: s3.endpoint,
     INBOXLAKE_SECRETS_ENDPOINT: sm.endpoint,
@@ -48,7 +50,7 @@ describe('collect-socketlabs Lambda handler against the simulator and an S3-prot
   async function coldStart(env: Record<string, string | undefined>): Promise<Handler> {
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
     vi.resetModules();
-    return (await import('../../functions/collect-socketlabs/handler')).handler as unknown as Handler;
+    return (await import('../../functions/collect/handler')).handler as unknown as Handler;
   }
 
   /** Credentials from the environment, as the CLI and local runs have them. */

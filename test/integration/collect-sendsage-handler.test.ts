@@ -42,6 +42,8 @@ describe('collect-sendsage Lambda handler against the simulator and an S3-protoc
   const logged: string[] = [];
 
   const baseEnv = async (prefix: string) => ({
+    // The one collector handler serves the source the stack names.
+    INBOXLAKE_SOURCE: 'sendsage',
     SENDSAGE_API_URL: sim.url,
     SENDSAGE_REQUESTS_PER_SECOND: '100',
     INBOXLAKE_LAKE: `s3://${s3.bucket}/${prefix}`,
@@ -68,7 +70,7 @@ describe('collect-sendsage Lambda handler against the simulator and an S3-protoc
   async function coldStart(env: Record<string, string | undefined>): Promise<Handler> {
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
     vi.resetModules();
-    return (await import('../../functions/collect-sendsage/handler')).handler as unknown as Handler;
+    return (await import('../../functions/collect/handler')).handler as unknown as Handler;
   }
 
   beforeAll(async () => {

@@ -1,10 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectSendSage, type SendSageSummary } from '../../shared/app/collect-sendsage';
 import { fileWriters } from '../../shared/app/lake';
 import { allTables } from '../../shared/catalog';
-import { loadSendSageConfig } from '../../shared/config';
 import { systemClock } from '../../shared/core/clock';
 import { RateBudgetRegistry } from '../../shared/engine/rate-budget';
 import { defaultRetryPolicy } from '../../shared/engine/retry';
@@ -12,9 +10,11 @@ import { openLakeQuery } from '../../shared/lake/query';
 import { duckdbType } from '../../shared/lake/table';
 import { silentLogger } from '../../shared/log';
 import { type SendSageSimulator, startSendSageSimulator } from '../../shared/sandbox/sendsage/server';
+import { loadSendSageConfig } from '../../shared/sources/sendsage/config';
 import { sendsageTables } from '../../shared/sources/sendsage/tables';
 import { runCli } from '../helpers/cli';
 import { lakeFiles, localStore, scratch } from '../helpers/collect';
+import { collectSendSage, type SendSageSummary } from '../helpers/sources';
 
 const USER = 'monitor-user';
 const PASSWORD = 'S3cret-pa55word!';

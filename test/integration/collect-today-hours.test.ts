@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../shared/core/clock';
 import { systemClock } from '../../shared/core/clock';
 import { computeDigest } from '../../shared/digest/metrics';
+import { digestTables } from '../../shared/digest/roles';
 import { trailingRange } from '../../shared/engine/plan';
 import { startV2Simulator, type V2Simulator } from '../../shared/sandbox/socketlabs-v2/server';
+import { sources } from '../../shared/sources';
 import { parseApiTimestamp } from '../../shared/sources/timestamps';
 import { localStore, runCollection, scratch } from '../helpers/collect';
 import { v2Env } from '../helpers/collect-v2';
@@ -67,6 +69,7 @@ describe("a scheduled run collects today's closed hours", () => {
     const { lake, summary } = await collect(trailingRange(RUN_AT, 2));
     expect(summary.until).toBe('2026-11-21T06:00:00.000Z');
     const digest = await computeDigest(localStore(lake), {
+      tables: digestTables(sources),
       date: NY_DAY.date,
       timeZone: 'America/New_York',
       now: RUN_AT,
@@ -80,6 +83,7 @@ describe("a scheduled run collects today's closed hours", () => {
   it('whereas whole UTC days up to yesterday miss its last five hours', async () => {
     const { lake } = await collect({ from: '2026-11-19', to: '2026-11-20' });
     const digest = await computeDigest(localStore(lake), {
+      tables: digestTables(sources),
       date: NY_DAY.date,
       timeZone: 'America/New_York',
       now: RUN_AT,

@@ -1,15 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectSendSage } from '../../shared/app/collect-sendsage';
 import { fileWriters } from '../../shared/app/lake';
-import { loadSendSageConfig } from '../../shared/config';
 import { systemClock } from '../../shared/core/clock';
 import { computeDigest } from '../../shared/digest/metrics';
+import { digestTables } from '../../shared/digest/roles';
 import { RateBudgetRegistry } from '../../shared/engine/rate-budget';
 import { defaultRetryPolicy } from '../../shared/engine/retry';
 import type { LakeFormat } from '../../shared/lake/file-writer';
 import { silentLogger } from '../../shared/log';
 import { type SendSageSimulator, startSendSageSimulator } from '../../shared/sandbox/sendsage/server';
+import { sources } from '../../shared/sources';
+import { loadSendSageConfig } from '../../shared/sources/sendsage/config';
 import { localStore, scratch } from '../helpers/collect';
+import { collectSendSage } from '../helpers/sources';
 
 describe('the digest on a lake written as CSV only', () => {
   let sim: SendSageSimulator;
@@ -59,7 +61,12 @@ describe('the digest on a lake written as CSV only', () => {
     'shows the same SendSage campaigns as the Parquet lake on %s',
     async (date) => {
       const digest = (dir: string) =>
-        computeDigest(localStore(dir), { date, timeZone: 'Europe/Berlin', now: Date.parse('2026-11-20T00:00:00Z') });
+        computeDigest(localStore(dir), {
+          tables: digestTables(sources),
+          date,
+          timeZone: 'Europe/Berlin',
+          now: Date.parse('2026-11-20T00:00:00Z'),
+        });
       const fromParquet = await digest(lakes.parquet!);
       const fromCsv = await digest(lakes.csv!);
       expect(fromParquet.sendsage.campaigns.length).toBeGreaterThan(0);

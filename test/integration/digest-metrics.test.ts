@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allTables } from '../../shared/catalog';
 import { computeDigest } from '../../shared/digest/metrics';
 import { digestSchema } from '../../shared/digest/model';
+import { digestTables } from '../../shared/digest/roles';
 import { openLakeQuery } from '../../shared/lake/query';
 import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
 import { startV2Simulator, type V2Simulator } from '../../shared/sandbox/socketlabs-v2/server';
+import { sources } from '../../shared/sources';
 import { KEY, localStore, runCollection, scratch, simulatorEnv, USER } from '../helpers/collect';
 import { KEY_V2, v2Env } from '../helpers/collect-v2';
 
@@ -110,7 +112,9 @@ describe('digest figures equal SQL over the raw lake', () => {
   });
 
   it.each(cases)('v1 tables: %s in %s', async (date, timeZone) => {
-    const d = digestSchema.parse(await computeDigest(localStore(lakeV1), { date, timeZone, now: Date.now() }));
+    const d = digestSchema.parse(
+      await computeDigest(localStore(lakeV1), { tables: digestTables(sources), date, timeZone, now: Date.now() }),
+    );
     expect(d.socketlabs.servers.map((s) => s.source)).toEqual(['socketlabs-v1', 'socketlabs-v1']);
     expect(fromDigest(d.socketlabs.servers)).toEqual(await sqlFigures(lakeV1, d.window.start, d.window.end, false));
     for (const s of d.socketlabs.servers) {
@@ -121,14 +125,21 @@ describe('digest figures equal SQL over the raw lake', () => {
   });
 
   it.each(cases)('v2 messages table: %s in %s', async (date, timeZone) => {
-    const d = digestSchema.parse(await computeDigest(localStore(lakeV2), { date, timeZone, now: Date.now() }));
+    const d = digestSchema.parse(
+      await computeDigest(localStore(lakeV2), { tables: digestTables(sources), date, timeZone, now: Date.now() }),
+    );
     expect(d.socketlabs.servers.map((s) => s.source)).toEqual(['socketlabs-v2']);
     expect(fromDigest(d.socketlabs.servers)).toEqual(await sqlFigures(lakeV2, d.window.start, d.window.end, true));
   });
 
   it("hard-bounced addresses are the raw table's, for the window", async () => {
     const [date, timeZone] = cases[1];
-    const d = await computeDigest(localStore(lakeV1), { date, timeZone, now: Date.now() });
+    const d = await computeDigest(localStore(lakeV1), {
+      tables: digestTables(sources),
+      date,
+      timeZone,
+      now: Date.now(),
+    });
     const q = await openLakeQuery({ lakeDir: lakeV1, tables: allTables });
     const rows = (
       await q.run(
@@ -143,6 +154,7 @@ describe('digest figures equal SQL over the raw lake', () => {
 
     // Over the cap, the first addresses by server and address are listed and the total still counts them all.
     const capped = await computeDigest(localStore(lakeV1), {
+      tables: digestTables(sources),
       date,
       timeZone,
       now: Date.now(),
@@ -155,6 +167,7 @@ describe('digest figures equal SQL over the raw lake', () => {
 
   it('a day with no data says so with an alert, not zeros that look fine', async () => {
     const d = await computeDigest(localStore(await scratch('digest-empty')), {
+      tables: digestTables(sources),
       date: '2026-11-12',
       timeZone: 'UTC',
       now: Date.now(),

@@ -8,11 +8,13 @@ import { DAY_MS } from '../../shared/core/windows';
 import { LakeReadError } from '../../shared/digest/lake-reader';
 import { computeDigest } from '../../shared/digest/metrics';
 import { digestSchema } from '../../shared/digest/model';
+import { digestTables } from '../../shared/digest/roles';
 import { windowFileKey } from '../../shared/lake/layout';
 import { LocalFolderStore } from '../../shared/lake/local-store';
 import type { Row, TableDef } from '../../shared/lake/table';
 import { openWindowWriter } from '../../shared/lake/window-writer';
 import { createLogger } from '../../shared/log';
+import { sources } from '../../shared/sources';
 import { sendsageTables } from '../../shared/sources/sendsage/tables';
 import { socketlabsMessages } from '../../shared/sources/socketlabs-v2/tables';
 import { scratch } from '../helpers/collect';
@@ -97,7 +99,9 @@ describe('a digest over a lake with unreadable files', () => {
   });
 
   it('names every unreadable key, leaves their figures out and keeps the rest', async () => {
-    const d = digestSchema.parse(await computeDigest(store, { date: DATE, timeZone: 'UTC', now: day + DAY_MS }));
+    const d = digestSchema.parse(
+      await computeDigest(store, { tables: digestTables(sources), date: DATE, timeZone: 'UTC', now: day + DAY_MS }),
+    );
     expect(d.unreadable_files.map((f) => f.key)).toEqual(
       [damaged.bounces, damaged.isps, damaged.totals].sort((a, b) => a.localeCompare(b)),
     );
@@ -173,14 +177,24 @@ describe('a digest over a lake with unreadable files', () => {
       if (key === damaged.isps) throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
       return store.get(key);
     };
-    const attempt = computeDigest(failing, { date: DATE, timeZone: 'UTC', now: day + DAY_MS });
+    const attempt = computeDigest(failing, {
+      tables: digestTables(sources),
+      date: DATE,
+      timeZone: 'UTC',
+      now: day + DAY_MS,
+    });
     await expect(attempt).rejects.toThrow(LakeReadError);
     await expect(attempt).rejects.toThrow(`reading ${store.location}/${damaged.isps}: read ECONNRESET`);
   });
 
   it('a complete digest says nothing of it', async () => {
     const clean = await buildLake(await scratch('digest-readable'));
-    const d = await computeDigest(clean, { date: DATE, timeZone: 'UTC', now: day + DAY_MS });
+    const d = await computeDigest(clean, {
+      tables: digestTables(sources),
+      date: DATE,
+      timeZone: 'UTC',
+      now: day + DAY_MS,
+    });
     expect(d.unreadable_files).toEqual([]);
     expect(d.socketlabs.servers.map((s) => s.server_id)).toEqual([1001, 1002]);
   });

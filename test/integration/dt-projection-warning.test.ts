@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectSocketLabs } from '../../shared/app/collect-socketlabs';
 import { fileWriters } from '../../shared/app/lake';
-import { loadSocketLabsConfig } from '../../shared/config';
 import { systemClock } from '../../shared/core/clock';
 import { DAY_MS, utcDay } from '../../shared/core/windows';
 import { RateBudgetRegistry } from '../../shared/engine/rate-budget';
 import { defaultRetryPolicy } from '../../shared/engine/retry';
 import type { Logger } from '../../shared/log';
 import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
+import { loadSocketLabsConfig } from '../../shared/sources/socketlabs-common/config';
 import { KEY, localStore, scratch, simulatorEnv, USER } from '../helpers/collect';
+import { collectSocketLabs } from '../helpers/sources';
 
 /** A collection run behind Athena's dt projection says so: its rows would be in the lake but in no query. */
 const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;

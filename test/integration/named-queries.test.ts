@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectSendSage } from '../../shared/app/collect-sendsage';
 import { fileWriters } from '../../shared/app/lake';
 import { allTables } from '../../shared/catalog';
 import { main } from '../../shared/cli/main';
-import { loadSendSageConfig } from '../../shared/config';
 import { systemClock } from '../../shared/core/clock';
 import { ConfigError } from '../../shared/core/errors';
 import { addDays } from '../../shared/digest/day';
 import { computeDigest } from '../../shared/digest/metrics';
+import { digestTables } from '../../shared/digest/roles';
 import { RateBudgetRegistry } from '../../shared/engine/rate-budget';
 import { defaultRetryPolicy } from '../../shared/engine/retry';
 import { loadNamedQueries, namedQuery, withReferenceDate } from '../../shared/lake/named-queries';
@@ -17,10 +16,13 @@ import { type SendSageSimulator, startSendSageSimulator } from '../../shared/san
 import type { V1Dataset } from '../../shared/sandbox/socketlabs-v1/dataset';
 import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
 import { startV2Simulator, type V2Simulator } from '../../shared/sandbox/socketlabs-v2/server';
+import { sources } from '../../shared/sources';
+import { loadSendSageConfig } from '../../shared/sources/sendsage/config';
 import { parseApiTimestamp } from '../../shared/sources/timestamps';
 import { runCli } from '../helpers/cli';
 import { KEY, localStore, runCollection, scratch, simulatorEnv, USER } from '../helpers/collect';
 import { KEY_V2, v2Env } from '../helpers/collect-v2';
+import { collectSendSage } from '../helpers/sources';
 
 /**
  * Every named query runs on DuckDB over lakes collected from the simulators, pinned to REF as "today", and is checked
@@ -343,7 +345,12 @@ describe('named queries on DuckDB over simulated lakes', () => {
       ['v2', () => lakeV2],
     ])('%s: equals the digest run in UTC, day by day', async (_, lake) => {
       const rows = records(await runNamed(lake(), 'daily-rates'));
-      const digest = await computeDigest(localStore(lake()), { date: YESTERDAY, timeZone: 'UTC', now: Date.now() });
+      const digest = await computeDigest(localStore(lake()), {
+        tables: digestTables(sources),
+        date: YESTERDAY,
+        timeZone: 'UTC',
+        now: Date.now(),
+      });
       expect(digest.socketlabs.servers.length).toBeGreaterThan(0);
       for (const s of digest.socketlabs.servers) {
         const fromQuery = rows

@@ -109,7 +109,7 @@ const sources: Source[] = [
     args: ['collect', 'socketlabs', '--from', FROM, '--to', TO, '--datasets', 'failed'],
     env: (api) => socketlabsEnv(api, 'v1'),
     credentials: { SOCKETLABS_USERNAME: SL_USER, SOCKETLABS_API_KEY: SL_KEY },
-    handler: '../../functions/collect-socketlabs/handler',
+    handler: '../../functions/collect/handler',
     event: { from: FROM, to: TO, datasets: ['failed'] },
     secret: { apiKey: SL_KEY, username: SL_USER },
     arnVariable: 'SOCKETLABS_SECRET_ARN',
@@ -120,7 +120,7 @@ const sources: Source[] = [
     args: ['collect', 'socketlabs', '--from', FROM, '--to', TO, '--datasets', 'messages'],
     env: (api) => socketlabsEnv(api, 'v2'),
     credentials: { SOCKETLABS_API_KEY: SL_KEY },
-    handler: '../../functions/collect-socketlabs/handler',
+    handler: '../../functions/collect/handler',
     event: { from: FROM, to: TO, datasets: ['messages'] },
     secret: { apiKey: SL_KEY },
     arnVariable: 'SOCKETLABS_SECRET_ARN',
@@ -132,7 +132,7 @@ const sources: Source[] = [
     args: ['collect', 'sendsage', '--days', '2'],
     env: sendsageEnv,
     credentials: { SENDSAGE_USERNAME: SS_USER, SENDSAGE_PASSWORD: SS_PASSWORD },
-    handler: '../../functions/collect-sendsage/handler',
+    handler: '../../functions/collect/handler',
     event: { days: 2 },
     secret: { username: SS_USER, password: SS_PASSWORD },
     arnVariable: 'SENDSAGE_SECRET_ARN',
@@ -218,6 +218,8 @@ describe('an API that echoes every credential it received', () => {
           const arn = sm.put(`inboxlake/echo/${label(h).replace(/\W+/g, '-')}`, JSON.stringify(h.secret));
           const handler = await coldStart(h.handler, {
             ...h.env(api),
+            // The one collector handler serves the source the stack names (`collect <source>` in the CLI).
+            INBOXLAKE_SOURCE: h.args[1],
             SOCKETLABS_API_KEY: undefined,
             SOCKETLABS_USERNAME: undefined,
             SENDSAGE_USERNAME: undefined,

@@ -64,8 +64,8 @@ const MAY_IMPORT: Readonly<Record<Room, readonly Room[]>> = {
   engine: ['core', 'lake'],
   digest: ['core', 'lake'],
   sources: ['core', 'engine', 'lake'],
-  // The API simulators answer in the sources' record shapes.
-  sandbox: ['core', 'engine', 'lake', 'sources'],
+  // The API simulators answer in the sources' record shapes; the sample digest (a fixture) is built in the digest's.
+  sandbox: ['core', 'engine', 'lake', 'sources', 'digest'],
   log: ['core'],
   // The settings of every room, read once at the door: the digest's thresholds schema is one of them.
   config: ['core', 'engine', 'lake', 'sources', 'digest'],
@@ -82,11 +82,7 @@ const MAY_IMPORT: Readonly<Record<Room, readonly Room[]>> = {
  * the sources' table roles instead of importing their tables). Keyed `file -> room`; an entry that no longer
  * matches an import fails the last test, so this list only shrinks.
  */
-const KNOWN_EXCEPTIONS: Readonly<Record<string, string>> = {
-  'shared/digest/metrics.ts -> sources': 'issue 13 point 1: table roles from the source descriptors',
-  'shared/digest/sample.ts -> sources': 'issue 13 point 1: failure-code meanings from the source descriptors',
-  'shared/digest/sample.ts -> sandbox': 'issue 13 point 1: the sample digest fixture draws ISPs from the simulator',
-};
+const KNOWN_EXCEPTIONS: Readonly<Record<string, string>> = {};
 
 const RULE = 'imports point down only: app → sources → engine → lake → core; digest → lake → core';
 

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { loadSocketLabsRuntimeConfig } from '../../shared/app/secrets';
-import { loadDigestConfig, loadLakeConfig, loadSendSageConfig, loadSocketLabsConfig } from '../../shared/config';
+import { loadRuntimeConfig } from '../../shared/app/secrets';
+import { loadDigestConfig, loadLakeConfig } from '../../shared/config';
 import { ConfigError } from '../../shared/core/errors';
 import { redactSecrets } from '../../shared/core/redact';
+import { loadSendSageConfig } from '../../shared/sources/sendsage/config';
+import { socketlabsCommand } from '../../shared/sources/socketlabs-common/command';
+import { loadSocketLabsConfig } from '../../shared/sources/socketlabs-common/config';
 
 const socketlabs = {
   SOCKETLABS_API_URL: 'https://api.socketlabs.com/v1',
@@ -55,7 +58,7 @@ describe('configuration that can never work is refused at start, naming the vari
   it('refuses a key read from a secret the same way, naming the secret field', async () => {
     const read = async () => JSON.stringify({ apiKey: 'Secret-\u20ac-Key', username: 'cfg-user' });
     const env = { ...socketlabs, SOCKETLABS_API_KEY: undefined, SOCKETLABS_SECRET_ARN: 'arn:aws:secretsmanager:x' };
-    const error = (await loadSocketLabsRuntimeConfig(env, read).catch((e: unknown) => e)) as Error;
+    const error = (await loadRuntimeConfig(socketlabsCommand, env, read).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toMatch(/SOCKETLABS_API_KEY contains a character outside Latin-1.*field "apiKey"/);
     expect(error.message).not.toContain('Secret-');

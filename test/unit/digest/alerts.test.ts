@@ -9,8 +9,8 @@ import {
   parseScopeLabel,
   scopeLabel,
 } from '../../../shared/digest/model';
-import { sampleDigest } from '../../../shared/digest/sample';
 import { defaultThresholds } from '../../../shared/digest/thresholds';
+import { sampleDigest } from '../../../shared/sandbox/digest-sample';
 
 const server = (id: number, over: Partial<DigestServer>): DigestServer => ({
   server_id: id,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Alert, type Digest, digestSchema, parseScopeLabel } from '../../../shared/digest/model';
 import { renderHtml, renderSubject, renderText } from '../../../shared/digest/render';
-import { sampleDigest } from '../../../shared/digest/sample';
+import { sampleDigest } from '../../../shared/sandbox/digest-sample';
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 

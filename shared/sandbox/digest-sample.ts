@@ -1,8 +1,5 @@
-import { createRng, type Rng } from '../sandbox/random';
-import { defaultSendSageIsps } from '../sandbox/sendsage/dataset';
-import { describeFailureCode } from '../sources/socketlabs-common/failure-codes';
-import { findAlerts } from './alerts';
-import { zonedDay } from './day';
+import { findAlerts } from '../digest/alerts';
+import { zonedDay } from '../digest/day';
 import {
   type Digest,
   type DigestCampaign,
@@ -10,8 +7,11 @@ import {
   definitions,
   digestSchema,
   type ServerMetrics,
-} from './model';
-import { defaultThresholds } from './thresholds';
+} from '../digest/model';
+import { defaultThresholds } from '../digest/thresholds';
+import { describeFailureCode } from '../sources/socketlabs-common/failure-codes';
+import { createRng, type Rng } from './random';
+import { defaultSendSageIsps } from './sendsage/dataset';
 
 /**
  * A realistic, deterministic digest for tests, the screenshot script and demos. It is a fixture, not the digest
