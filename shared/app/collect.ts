@@ -83,6 +83,21 @@ export function collectSource(
   });
 }
 
+/** What both collection loops take from a run: its lake, scratch, clock, lease signal, deadline and warnings. */
+function loopOptions(deps: CollectDeps, signal: AbortSignal, deadline: number) {
+  return {
+    store: deps.store,
+    formats: deps.formats,
+    writers: deps.writers,
+    tmpDir: deps.tmpDir,
+    clock: deps.clock,
+    signal,
+    deadline,
+    reserveMs: deps.reserveMs ?? 0,
+    warn: (message: string) => deps.log.warn(message),
+  };
+}
+
 /** The caller, budgets and clock a source builds its client from; budgets are shared per credential. */
 function openContext(source: SourceDescriptor, config: unknown, deps: CollectDeps, counters: CallCounters) {
   const secrets = source.command.secretsOf(config);
@@ -139,20 +154,12 @@ async function collectWindowed(
     for (const ds of datasets) {
       reports.push(
         await collectDataset(ds, plan.windows, {
-          store: deps.store,
-          formats: deps.formats,
-          writers: deps.writers,
-          tmpDir: deps.tmpDir,
-          clock: deps.clock,
-          signal,
-          deadline,
-          reserveMs: deps.reserveMs ?? 0,
+          ...loopOptions(deps, signal, deadline),
           maxRowsPerWindow: opened.maxRowsPerWindow,
           maxRereads: 3,
           settleMs: opened.trailingDays * DAY_MS,
           requestsPerSecond: opened.requestsPerSecond,
           onEvent: deps.onEvent,
-          warn: (message) => deps.log.warn(message),
         }),
       );
     }
@@ -197,17 +204,9 @@ async function collectAllItems(
     for (const ds of datasets) {
       reports.push(
         await collectItems(ds, {
-          store: deps.store,
-          formats: deps.formats,
-          writers: deps.writers,
-          tmpDir: deps.tmpDir,
-          clock: deps.clock,
-          signal,
-          deadline,
-          reserveMs: deps.reserveMs ?? 0,
+          ...loopOptions(deps, signal, deadline),
           concurrency,
           onItem: deps.onItem,
-          warn: (message) => deps.log.warn(message),
         }),
       );
     }

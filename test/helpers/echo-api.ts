@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { LoopbackServer } from '../../shared/sandbox/loopback-server';
+import { readBody } from './http';
 
 /**
  * A hostile API on loopback: every answer is an error whose body quotes back every credential the request carried —
@@ -71,12 +72,3 @@ function echoCredentials(lead: string, req: IncomingMessage, body: string): stri
 
 /** 20 characters before the cut: a head that long is caught by the tests' 12-character leak check. */
 const CUT = 280;
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}

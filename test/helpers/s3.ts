@@ -116,6 +116,8 @@ export async function conditionalWritesProxy(upstreamPort: number): Promise<{ po
     res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml) });
     res.end(xml);
   };
+  const preconditionFailed = (req: IncomingMessage, res: ServerResponse) =>
+    refuse(req, res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
   const bare = (tag: string) => tag.replace(/^W\//, '').replace(/"/g, '');
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!;
@@ -140,25 +142,13 @@ export async function conditionalWritesProxy(upstreamPort: number): Promise<{ po
       if (ifNoneMatch !== undefined || ifMatch !== undefined) {
         const etag = await etagOf(path);
         if (ifNoneMatch === '*' && etag !== null) {
-          return refuse(
-            req,
-            res,
-            412,
-            'PreconditionFailed',
-            'At least one of the pre-conditions you specified did not hold',
-          );
+          return preconditionFailed(req, res);
         }
         if (ifMatch !== undefined && etag === null) {
           return refuse(req, res, 404, 'NoSuchKey', 'The specified key does not exist.');
         }
         if (ifMatch !== undefined && etag !== null && bare(String(ifMatch)) !== bare(etag)) {
-          return refuse(
-            req,
-            res,
-            412,
-            'PreconditionFailed',
-            'At least one of the pre-conditions you specified did not hold',
-          );
+          return preconditionFailed(req, res);
         }
       }
       await forward(req, res);

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { LoopbackServer } from '../../shared/sandbox/loopback-server';
+import { readBody } from './http';
 
 /**
  * A tiny Secrets Manager on loopback speaking the service's JSON 1.1 protocol, so the real SDK client runs in tests:
@@ -89,15 +90,6 @@ export async function startLocalSecretsManager(
 /** Six characters derived from the name, like the random suffix the service appends to every secret's ARN. */
 function suffix(name: string): string {
   return createHash('sha256').update(name).digest('hex').slice(0, 6);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function send(res: ServerResponse, status: number, body: unknown, errorType?: string): void {

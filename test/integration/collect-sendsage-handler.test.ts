@@ -2,7 +2,11 @@ import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { allTables } from '../../shared/catalog';
 import { openLakeQuery } from '../../shared/lake/query';
-import { type SendSageSimulator, startSendSageSimulator } from '../../shared/sandbox/sendsage/server';
+import {
+  type SendSageSimulator,
+  type SendSageSimulatorOptions,
+  startSendSageSimulator,
+} from '../../shared/sandbox/sendsage/server';
 import { lakeFiles, scratch } from '../helpers/collect';
 import { downloadLake, type LocalS3, startLocalS3 } from '../helpers/s3';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../helpers/secrets-manager';
@@ -67,6 +71,19 @@ describe('collect-sendsage Lambda handler against the simulator and an S3-protoc
   });
 
   /** A fresh copy of the handler module (a cold start) loaded with `env`, as Lambda loads it. */
+  /** The test's SendSage: two campaigns a day over three days, its clock and faults as given. */
+  function simulateSendSage(options: Pick<SendSageSimulatorOptions, 'now' | 'faults'>) {
+    return startSendSageSimulator({
+      ...options,
+      seed: 12,
+      from: '2026-11-10',
+      to: '2026-11-12',
+      username: USER,
+      password: PASSWORD,
+      campaignsPerDay: 2,
+    });
+  }
+
   async function coldStart(env: Record<string, string | undefined>): Promise<Handler> {
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
     vi.resetModules();
@@ -74,13 +91,7 @@ describe('collect-sendsage Lambda handler against the simulator and an S3-protoc
   }
 
   beforeAll(async () => {
-    sim = await startSendSageSimulator({
-      seed: 12,
-      from: '2026-11-10',
-      to: '2026-11-12',
-      username: USER,
-      password: PASSWORD,
-      campaignsPerDay: 2,
+    sim = await simulateSendSage({
       now: () => new Date('2026-11-13T12:00:00Z'),
       faults: { probability: 0.15, kinds: ['5xx', 'success0', 'truncated'], seed: 2 },
     });
@@ -162,15 +173,7 @@ describe('collect-sendsage Lambda handler against the simulator and an S3-protoc
   it('tests still running at SendSage are pending, not `more`: the next scheduled run takes them again', async () => {
     // A second SendSage whose clock stands half an hour after its last test was sent: that test is still running.
     const last = Math.max(...sim.truth().campaigns.map((c) => c.sentAt));
-    const running = await startSendSageSimulator({
-      seed: 12,
-      from: '2026-11-10',
-      to: '2026-11-12',
-      username: USER,
-      password: PASSWORD,
-      campaignsPerDay: 2,
-      now: () => new Date(last * 1000 + 30 * 60_000),
-    });
+    const running = await simulateSendSage({ now: () => new Date(last * 1000 + 30 * 60_000) });
     try {
       const handler = await coldStart({ ...(await envCredentials('running')), SENDSAGE_API_URL: running.url });
       const report = await handler({ days: 5 }, context(600_000));

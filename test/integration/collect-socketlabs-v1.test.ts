@@ -3,7 +3,7 @@ import { allTables } from '../../shared/catalog';
 import { openLakeQuery } from '../../shared/lake/query';
 import { duckdbType } from '../../shared/lake/table';
 import { type FaultKind, faultKinds } from '../../shared/sandbox/socketlabs-v1/faults';
-import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
+import { startV1Simulator, type V1Simulator, type V1SimulatorOptions } from '../../shared/sandbox/socketlabs-v1/server';
 import { socketlabsV1Tables } from '../../shared/sources/socketlabs-v1/tables';
 import {
   datasetsV1,
@@ -56,18 +56,7 @@ describe.each(faultConfigs)('SocketLabs v1 collection with faults on: $name', ({
   let rereads = 0;
 
   beforeAll(async () => {
-    sim = await startV1Simulator({
-      seed: 7,
-      serverIds: SERVERS,
-      from: '2026-11-09',
-      to: '2026-11-15',
-      profile,
-      username: USER,
-      apiKey: KEY,
-      requestsPerSecond: 400,
-      burst: 4,
-      faults: { probability, kinds, seed },
-    });
+    sim = await simulateWeek({ seed: 7, faults: { probability, kinds, seed } });
     lakeDir = await scratch('faults');
     const summary = await runCollection({
       store: localStore(lakeDir),
@@ -129,6 +118,21 @@ describe.each(faultConfigs)('SocketLabs v1 collection with faults on: $name', ({
   });
 });
 
+/** The v1 simulator over the test week, fast enough that only the client's own budget paces a run. */
+function simulateWeek(options: { seed: number; faults?: V1SimulatorOptions['faults'] }): Promise<V1Simulator> {
+  return startV1Simulator({
+    ...options,
+    serverIds: SERVERS,
+    from: '2026-11-09',
+    to: '2026-11-15',
+    profile,
+    username: USER,
+    apiKey: KEY,
+    requestsPerSecond: 400,
+    burst: 4,
+  });
+}
+
 describe('fault coverage', () => {
   it('every kind of fault was injected at least once across the fault runs', () => {
     for (const kind of allFaults) expect(injected[kind] ?? 0, kind).toBeGreaterThan(0);
@@ -138,17 +142,7 @@ describe('fault coverage', () => {
 describe('SocketLabs v1 collection: windows, re-runs and deadlines', () => {
   let sim: V1Simulator;
   beforeAll(async () => {
-    sim = await startV1Simulator({
-      seed: 3,
-      serverIds: SERVERS,
-      from: '2026-11-09',
-      to: '2026-11-15',
-      profile,
-      username: USER,
-      apiKey: KEY,
-      requestsPerSecond: 400,
-      burst: 4,
-    });
+    sim = await simulateWeek({ seed: 3 });
   });
   afterAll(() => sim.close());
 

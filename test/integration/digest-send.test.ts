@@ -75,6 +75,29 @@ let endpoint: string;
 let ses: SESClient;
 let store: LocalFolderStore;
 
+/** The digest's raw message, as the digest function builds it. */
+function digestEmail(): Promise<Buffer> {
+  return buildDigestEmail({
+    from: FROM,
+    to: TO,
+    subject: SUBJECT,
+    html: HTML,
+    text: TEXT,
+    csv: hardBouncesCsv(digest),
+    csvName: `hard-bounces-${DATE}.csv`,
+  });
+}
+
+/** An SES client on a closed port: the SDK fails the way an unreachable or refusing endpoint does. */
+function deadSes(): SESClient {
+  return new SESClient({
+    region: 'eu-west-1',
+    endpoint: 'http://127.0.0.1:1',
+    credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake-secret' },
+    maxAttempts: 1,
+  });
+}
+
 async function storedEmails(): Promise<StoredEmail[]> {
   const res = await fetch(`${endpoint}/store`);
   expect(res.status).toBe(200);
@@ -134,15 +157,7 @@ describe('sendDigest against aws-ses-v2-local', () => {
   let raw: Buffer;
 
   it('builds a multipart/mixed message with text and HTML alternatives and the CSV', async () => {
-    raw = await buildDigestEmail({
-      from: FROM,
-      to: TO,
-      subject: SUBJECT,
-      html: HTML,
-      text: TEXT,
-      csv: hardBouncesCsv(digest),
-      csvName: `hard-bounces-${DATE}.csv`,
-    });
+    raw = await digestEmail();
     const head = raw.toString('utf8');
     expect(head).toMatch(/^Content-Type: multipart\/mixed;/m);
     expect(head).toMatch(/^Content-Type: multipart\/alternative;/m);
@@ -244,13 +259,7 @@ describe('sendDigest against aws-ses-v2-local', () => {
   });
 
   it('names the sender identity when SES refuses, and writes no marker', async () => {
-    // A closed port makes the SDK fail the way an unreachable or refusing endpoint does.
-    const dead = new SESClient({
-      region: 'eu-west-1',
-      endpoint: 'http://127.0.0.1:1',
-      credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake-secret' },
-      maxAttempts: 1,
-    });
+    const dead = deadSes();
     try {
       const attempt = sendDigest({
         ses: dead,
@@ -284,12 +293,7 @@ describe('sendDigest against aws-ses-v2-local', () => {
   });
 
   it('releases the claim when SES fails, so a retry sends', async () => {
-    const dead = new SESClient({
-      region: 'eu-west-1',
-      endpoint: 'http://127.0.0.1:1',
-      credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake-secret' },
-      maxAttempts: 1,
-    });
+    const dead = deadSes();
     try {
       await expect(
         sendDigest({ ses: dead, store, date: '2026-11-24', raw, from: FROM, to: TO, now: () => Date.now() }),
@@ -345,15 +349,7 @@ describe('sendDigest on S3 (s3rver behind the test proxy that enforces condition
   beforeAll(async () => {
     s3 = await startLocalS3();
     s3store = new S3Store({ client: s3.client, bucket: s3.bucket, prefix: 'lake' });
-    raw = await buildDigestEmail({
-      from: FROM,
-      to: TO,
-      subject: SUBJECT,
-      html: HTML,
-      text: TEXT,
-      csv: hardBouncesCsv(digest),
-      csvName: `hard-bounces-${DATE}.csv`,
-    });
+    raw = await digestEmail();
   });
   afterAll(async () => {
     await s3?.close();
