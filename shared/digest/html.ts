@@ -11,7 +11,7 @@ import {
   levelRank,
   verdict,
 } from './view-model';
-/** Limits for `renderHtml` (and, so both parts show the same items, `renderText`). */
+/** Limits for `renderHtml` (and, so both parts show the same items, the text part of `renderDigest`). */
 export interface RenderOptions {
   /**
    * Largest HTML size in UTF-8 bytes. Default 85,000: Gmail clips at about 102 KB, and quoted-printable transfer

@@ -42,15 +42,9 @@ export function renderHtml(d: Digest, options: RenderOptions = {}): string {
 }
 
 /**
- * The plain-text part alone. It shows in full the items the HTML of the same options would, so the layout is
- * planned against the HTML budget; use `renderDigest` for both parts, which plans once.
+ * Subject, HTML and text of one e-mail from one view model and one layout. The text part is laid out from the HTML's
+ * plan (which items fit in full), never by building HTML of its own; there is no text-only rendering.
  */
-export function renderText(d: Digest, options: RenderOptions = {}): string {
-  const view = buildView(d);
-  return layoutText(view, planHtml(view, options).layout);
-}
-
-/** Subject, HTML and text of one e-mail from one view model and one layout. */
 export function renderDigest(d: Digest, options: RenderOptions = {}): { subject: string; html: string; text: string } {
   const view = buildView(d);
   const { html, layout } = planHtml(view, options);

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type Alert, type Digest, digestSchema, parseScopeLabel } from '../../../shared/digest/model';
-import { renderHtml, renderSubject, renderText } from '../../../shared/digest/render';
+import { renderDigest, renderHtml, renderSubject } from '../../../shared/digest/render';
+
+const renderText = (d: Parameters<typeof renderDigest>[0]) => renderDigest(d).text;
+
 import { sampleDigest } from '../../../shared/sandbox/digest-sample';
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
