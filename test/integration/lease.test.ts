@@ -91,12 +91,12 @@ describe.each(stores)('conditional writes and leases on the %s store', (_name, o
 
   it('renews while the work runs; an expired lease is taken over, and its old holder stops with LeaseLostError', async () => {
     const store = await open();
-    // ttl 600 ms, renewed every 200 ms: a run of 1.2 s keeps it.
-    const kept = withLeases([KEY], opts(store, { ttlMs: 600 }), async () => {
-      await sleep(1200);
+    // ttl 1 s, renewed every third of it: a run of 2 s keeps it (and is still held after 1.5 s, past one ttl).
+    const kept = withLeases([KEY], opts(store, { ttlMs: 1000 }), async () => {
+      await sleep(2000);
       return 'kept';
     });
-    await sleep(900);
+    await sleep(1500);
     await expect(withLeases([KEY], opts(store), async () => 'x')).rejects.toBeInstanceOf(LeaseHeldError);
     expect(await kept).toBe('kept');
 
@@ -113,9 +113,14 @@ describe.each(stores)('conditional writes and leases on the %s store', (_name, o
     let aborted: unknown = null;
     const stalled = withLeases([KEY], opts(store, { ttlMs: 300, clock: stalling }), async (signal) => {
       frozen = true;
-      await sleep(500);
-      const thief = await withLeases([KEY], opts(store), async () => 'thief');
-      frozen = false;
+      let thief: string;
+      try {
+        // A renewal already under way when the clock froze may still push the expiry on once: on a loaded machine
+        // that lands late, so the thief waits for the lease (as `collect --wait` does) instead of racing it once.
+        thief = await withLeases([KEY], opts(store, { wait: true, pollMs: 50 }), async () => 'thief');
+      } finally {
+        frozen = false;
+      }
       await new Promise<void>((resolve) => {
         signal.addEventListener('abort', () => resolve(), { once: true });
         setTimeout(resolve, 2000);
