@@ -149,7 +149,59 @@ export function detectAlerts(input: DetectInput): Alert[] {
     });
   };
 
+  // A block at a domain raises the server's bounces too: those failures are the block alert's, so the bounce-rate
+  // test counts the rest (one incident, one alert; a bounce surge beyond the block still opens its own).
+  const explained = new Map<number, Series[]>();
+  for (const b of blocks.values()) {
+    const s = series.get(b.server);
+    const test = (w: Window): Finding => {
+      const k = sumIn(b.all, w.start, w.end);
+      // The usual block count at this domain, scaled by how much the server sends now compared with then.
+      const baseVolume = s ? baselineOf(s.queued, w, t.baselineDays).total / t.baselineDays : 0;
+      const nowVolume = s ? sumIn(s.queued, w.start, w.end) : 0;
+      const scale = baseVolume > 0 && nowVolume > 0 ? nowVolume / baseVolume : 1;
+      const expected = Math.max(
+        t.blockExpectedFloor,
+        (baselineOf(b.all, w, t.baselineDays).total / t.baselineDays) * scale,
+      );
+      const enough = k >= t.blockMinCount && k >= expected * t.blockMinRatio;
+      const pValue = enough ? poissonUpperTail(k, expected) : 1;
+      const perQuarter = (expected * ROLLUP_PERIOD_MS) / (w.end - w.start);
+      return {
+        fires: enough && pValue <= t.alpha,
+        value: k,
+        baseline: expected,
+        count: k,
+        volume: null,
+        pValue,
+        quarterAbove: (p) => (b.all.get(p) ?? 0) >= Math.max(1, perQuarter * t.blockMinRatio),
+      };
+    };
+    const before = alerts.length;
+    open('block_failures', test, (f, w) => {
+      const code = dominantCode(b.codes, w);
+      const meaning = input.describeFailureCode(code)?.meaning ?? 'a block-type failure';
+      return {
+        id: `block_failures:${b.server}:${b.domain}`,
+        severity: 'critical',
+        scope: { kind: 'domain', server_id: b.server, domain: b.domain, code },
+        value: f.value,
+        baseline: f.baseline,
+        count: f.count,
+        volume: null,
+        p_value: f.pValue,
+        advice: `${b.domain} is blocking server ${b.server}: ${f.count} failures with code ${code} (${meaning}) in the last ${w.minutes} min against ~${round1(f.baseline)} usually. Slow down or pause sending to ${b.domain}, check the sending IPs on blocklists and the provider's postmaster tools (named query top-bouncing-domains).`,
+      };
+    });
+    if (alerts.length > before) {
+      const list = explained.get(b.server) ?? [];
+      list.push(b.all);
+      explained.set(b.server, list);
+    }
+  }
+
   for (const [server, s] of series) {
+    const bounces = withoutBlocks(s.bounces, explained.get(server) ?? []);
     const rateTest =
       (
         events: Series,
@@ -196,7 +248,7 @@ export function detectAlerts(input: DetectInput): Alert[] {
     });
     open(
       'bounce_rate',
-      rateTest(s.bounces, s.queued, t.bounceMinQueued, t.bounceMinCount, t.bounceMinRatio, t.bounceRateFloor),
+      rateTest(bounces, s.queued, t.bounceMinQueued, t.bounceMinCount, t.bounceMinRatio, t.bounceRateFloor),
       rateAlert('bounce'),
     );
     open(
@@ -245,50 +297,16 @@ export function detectAlerts(input: DetectInput): Alert[] {
     );
   }
 
-  for (const b of blocks.values()) {
-    const s = series.get(b.server);
-    const test = (w: Window): Finding => {
-      const k = sumIn(b.all, w.start, w.end);
-      // The usual block count at this domain, scaled by how much the server sends now compared with then.
-      const baseVolume = s ? baselineOf(s.queued, w, t.baselineDays).total / t.baselineDays : 0;
-      const nowVolume = s ? sumIn(s.queued, w.start, w.end) : 0;
-      const scale = baseVolume > 0 && nowVolume > 0 ? nowVolume / baseVolume : 1;
-      const expected = Math.max(
-        t.blockExpectedFloor,
-        (baselineOf(b.all, w, t.baselineDays).total / t.baselineDays) * scale,
-      );
-      const enough = k >= t.blockMinCount && k >= expected * t.blockMinRatio;
-      const pValue = enough ? poissonUpperTail(k, expected) : 1;
-      const perQuarter = (expected * ROLLUP_PERIOD_MS) / (w.end - w.start);
-      return {
-        fires: enough && pValue <= t.alpha,
-        value: k,
-        baseline: expected,
-        count: k,
-        volume: null,
-        pValue,
-        quarterAbove: (p) => (b.all.get(p) ?? 0) >= Math.max(1, perQuarter * t.blockMinRatio),
-      };
-    };
-    open('block_failures', test, (f, w) => {
-      const code = dominantCode(b.codes, w);
-      const meaning = input.describeFailureCode(code)?.meaning ?? 'a block-type failure';
-      return {
-        id: `block_failures:${b.server}:${b.domain}`,
-        severity: 'critical',
-        scope: { kind: 'domain', server_id: b.server, domain: b.domain, code },
-        value: f.value,
-        baseline: f.baseline,
-        count: f.count,
-        volume: null,
-        p_value: f.pValue,
-        advice: `${b.domain} is blocking server ${b.server}: ${f.count} failures with code ${code} (${meaning}) in the last ${w.minutes} min against ~${round1(f.baseline)} usually. Slow down or pause sending to ${b.domain}, check the sending IPs on blocklists and the provider's postmaster tools (named query top-bouncing-domains).`,
-      };
-    });
-  }
-
   const rank = (a: Alert) => (a.severity === 'critical' ? 0 : 1);
   return alerts.sort((a, b) => rank(a) - rank(b) || a.p_value - b.p_value || a.id.localeCompare(b.id));
+}
+
+/** A server's bounces less the block failures already reported as block alerts, per quarter-hour. */
+function withoutBlocks(bounces: Series, blocks: readonly Series[]): Series {
+  if (!blocks.length) return bounces;
+  const out = new Map(bounces);
+  for (const b of blocks) for (const [p, n] of b) out.set(p, Math.max(0, (out.get(p) ?? 0) - n));
+  return out;
 }
 
 /** The code with the most block failures in the window; the lowest code among equals, so the pick is stable. */

@@ -157,6 +157,26 @@ describe('detectAlerts', () => {
       expect(alerts[0]!.advice).toContain('1004');
     });
 
+    it('counts the block failures once: the bounce-rate spike they cause is the block alert, a surge beyond is not', () => {
+      // 45 blocks in one quarter-hour on top of 12 usual bounces an hour among 1 000 queued: a bounce-rate spike alone.
+      const blocked = failures(0, [[1002, 45]]);
+      const withBounces = [
+        ...history(9, normal),
+        ...today(9, normal, END - 3 * 3_600_000, END - Q * 2),
+        ...today(9, { ...normal, bounces: 3 + 45 }, END - Q * 2, END - Q),
+        ...today(9, normal, END - Q),
+      ];
+      expect(detect(withBounces).map((a) => a.metric)).toEqual(['bounce_rate']);
+      expect(detect(withBounces, blocked).map((a) => a.metric)).toEqual(['block_failures']);
+      // Another 60 bounces elsewhere in the same hour: a bounce-rate spike of its own.
+      const more = withBounces.map((c) => (c.period === END - Q ? { ...c, bounces: c.bounces + 60 } : c));
+      expect(
+        detect(more, blocked)
+          .map((a) => a.metric)
+          .sort(),
+      ).toEqual(['block_failures', 'bounce_rate']);
+    });
+
     it('needs a minimum count', () => {
       expect(detect(servers, failures(0, [[1002, 19]]))).toEqual([]);
     });
