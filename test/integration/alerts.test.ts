@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertsReportSchema } from '../../shared/alerts/model';
+import { produceAlerts } from '../../shared/app/alerts';
 import { windowId } from '../../shared/core/windows';
 import { fileKey } from '../../shared/lake/layout';
 import { createRollup } from '../../shared/lake/rollup';
@@ -102,6 +103,18 @@ describe('inboxlake alerts over a lake collected from the v2 simulator', () => {
     const report = alertsReportSchema.parse(JSON.parse(await readFile(join(out, 'alerts.json'), 'utf8')));
     expect(report.alerts).toEqual([]);
     expect(res.stdout).toContain('0 open alerts at 2026-11-19T10:00:00.000Z');
+  });
+
+  it('no alert at any hour of a normal day (the same evaluation in process)', async () => {
+    const store = localStore(lake);
+    const found: string[] = [];
+    for (let h = 0; h < 24; h++) {
+      const at = Date.parse('2026-11-19T00:05:00Z') + h * 3_600_000;
+      const { report } = await produceAlerts(store, { at });
+      for (const a of report.alerts) found.push(`${new Date(at).toISOString()} ${a.id}`);
+      expect(report.unreadable_files).toEqual([]);
+    }
+    expect(found).toEqual([]);
   });
 
   it('refuses a bad --at with exit 2', async () => {
