@@ -6,6 +6,7 @@ import { ConfigError, InboxlakeError } from '../core/errors';
 import { redactSecrets } from '../core/redact';
 import { LeaseHeldError } from '../engine/lease';
 import { commandsOf, type Registry, sources } from '../sources';
+import { alertsArgs, runAlerts } from './alerts-command';
 import { checkAthenaArgs, runCheckAthena } from './check-athena-command';
 import { runCollect } from './collect-command';
 import { runDigest } from './digest-command';
@@ -23,6 +24,10 @@ ${commandsOf(registry)
   inboxlake digest [--date YYYY-MM-DD] [--timezone Area/City] [--out DIR] [--send] [--force]
       Writes the day's digest (default: yesterday in INBOXLAKE_TIMEZONE) as digest.json/.html/.txt/.eml into DIR
       (default outbox/<date>); --send sends it through SES once per date (--force sends again).
+  inboxlake alerts [--at ISO] [--out DIR]
+      Evaluates the intraday alerts now (or at the given instant): bounce-rate and complaint-rate spikes, block-code
+      surges at a recipient domain and silent servers over the last 1 h and 3 h of closed quarter-hours, against the
+      same hours of the previous 7 days. Prints the open alerts and writes alerts.json into DIR (default outbox/alerts).
   inboxlake query "SQL"
       Runs SQL with DuckDB over the local lake; every table is visible by its name.
   inboxlake query --named NAME [--date YYYY-MM-DD]
@@ -51,6 +56,7 @@ const digestArgs = z.object({
 /** Every flag of every command (the sources' own from the registry); parseArgs is strict, so anything else is refused. */
 const commonOptions = {
   date: { type: 'string' },
+  at: { type: 'string' },
   timezone: { type: 'string' },
   out: { type: 'string' },
   send: { type: 'boolean' },
@@ -120,6 +126,11 @@ export async function main(
       const parsed = digestArgs.safeParse(values);
       if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message).join('; '));
       return runDigest(parsed.data, env, lakeConfig, await openLake(lakeConfig));
+    }
+    case 'alerts': {
+      const parsed = alertsArgs.safeParse({ at: values.at, out: values.out });
+      if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message).join('; '));
+      return runAlerts(parsed.data, await openLake(lakeConfig));
     }
     case 'query': {
       const parsed = queryArgs.safeParse({

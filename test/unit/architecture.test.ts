@@ -5,7 +5,8 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 /**
- * Imports point down only: app → sources → engine → lake → core; digest → lake → core (../shared/ARCHITECTURE.md).
+ * Imports point down only: app → sources → engine → lake → core; digest → lake → core; alerts → lake → core
+ * (../shared/ARCHITECTURE.md).
  * Every .ts file under shared/, functions/ and infra/ belongs to one room; a relative import (static, type-only,
  * re-export or dynamic) may reach its own room or a room that room lists below. Packages are not checked.
  */
@@ -18,6 +19,7 @@ type Room =
   | 'lake'
   | 'engine'
   | 'digest'
+  | 'alerts'
   | 'sources'
   | 'sandbox'
   | 'log'
@@ -34,6 +36,7 @@ const ROOM_PATHS: Readonly<Record<Room, string>> = {
   lake: 'shared/lake',
   engine: 'shared/engine',
   digest: 'shared/digest',
+  alerts: 'shared/alerts',
   sources: 'shared/sources',
   sandbox: 'shared/sandbox',
   log: 'shared/log',
@@ -51,6 +54,7 @@ const BELOW_APP: readonly Room[] = [
   'engine',
   'sources',
   'digest',
+  'alerts',
   'sandbox',
   'log',
   'config',
@@ -63,6 +67,8 @@ const MAY_IMPORT: Readonly<Record<Room, readonly Room[]>> = {
   lake: ['core'],
   engine: ['core', 'lake'],
   digest: ['core', 'lake'],
+  // The intraday alerts read the rollups beside the digest, with the same table roles, and never import it.
+  alerts: ['core', 'lake'],
   sources: ['core', 'engine', 'lake'],
   // The API simulators answer in the sources' record shapes; the sample digest (a fixture) is built in the digest's.
   sandbox: ['core', 'engine', 'lake', 'sources', 'digest'],
@@ -84,7 +90,8 @@ const MAY_IMPORT: Readonly<Record<Room, readonly Room[]>> = {
  */
 const KNOWN_EXCEPTIONS: Readonly<Record<string, string>> = {};
 
-const RULE = 'imports point down only: app → sources → engine → lake → core; digest → lake → core';
+const RULE =
+  'imports point down only: app → sources → engine → lake → core; digest → lake → core; alerts → lake → core';
 
 function roomOf(path: string): Room | null {
   const stem = path.replace(/\.(ts|mts|js|mjs)$/, '');
@@ -161,6 +168,7 @@ describe('import direction', () => {
       "import type { A } from '../sources/sendsage/tables';",
       'digest',
     ],
+    ['the alerts importing the digest', 'shared/alerts/x.ts', "import { a } from '../digest/roles';", 'alerts'],
     ['core importing the lake', 'shared/core/x.ts', "export * from '../lake/layout';", 'core may import only nothing'],
     ['the engine importing the app', 'shared/engine/x.ts', "const m = await import('../app/lake');", 'engine'],
     ['shared importing infra', 'shared/app/x.ts', "import { a } from '../../infra/sources';", 'app may import only'],

@@ -1,0 +1,30 @@
+import type { ObjectStore } from '../lake/object-store';
+import { closedUntil, detectAlerts, detectionSpan } from './detect';
+import type { AlertsReport } from './model';
+import { type AlertTables, readAlertCounts } from './reader';
+import type { AlertThresholds } from './thresholds';
+
+/** The intraday alerts open at `at`, read from the lake's rollups: what `inboxlake alerts` writes as alerts.json. */
+export async function evaluateAlerts(
+  store: ObjectStore,
+  opts: { readonly at: number; readonly tables: AlertTables; readonly thresholds: AlertThresholds },
+): Promise<AlertsReport> {
+  const { start, end } = detectionSpan(opts.at, opts.thresholds);
+  const counts = await readAlertCounts(store, opts.tables, start, end);
+  const alerts = detectAlerts({
+    at: opts.at,
+    servers: counts.servers,
+    failures: counts.failures,
+    thresholds: opts.thresholds,
+    describeFailureCode: opts.tables.describeFailureCode,
+  });
+  return {
+    schema_version: 1,
+    evaluated_at: new Date(opts.at).toISOString(),
+    closed_until: new Date(closedUntil(opts.at)).toISOString(),
+    windows_minutes: [...opts.thresholds.windowsMinutes].sort((a, b) => a - b),
+    baseline_days: opts.thresholds.baselineDays,
+    alerts,
+    unreadable_files: counts.unreadable.sort((a, b) => a.key.localeCompare(b.key)),
+  };
+}

@@ -1,0 +1,47 @@
+import { resolve } from 'node:path';
+import * as z from 'zod';
+import type { Alert } from '../alerts/model';
+import { produceAlerts } from '../app/alerts';
+import { createRedactor } from '../core/redact';
+import type { ObjectStore } from '../lake/object-store';
+import { createLogger } from '../log';
+
+export const alertsArgs = z.object({
+  at: z.iso.datetime({ offset: true, error: '--at must be an ISO instant, e.g. 2026-11-20T14:00:00Z' }).optional(),
+  out: z.string().optional(),
+});
+
+export type AlertsArgs = z.infer<typeof alertsArgs>;
+
+/** `inboxlake alerts`: evaluates the intraday alerts now (or --at), prints the open ones, writes alerts.json. */
+export async function runAlerts(args: AlertsArgs, store: ObjectStore, now: () => number = Date.now) {
+  const at = args.at ? Date.parse(args.at) : now();
+  const result = await produceAlerts(
+    store,
+    { at, outDir: resolve(args.out ?? 'outbox/alerts') },
+    { log: createLogger({ redact: createRedactor([]), json: false }) },
+  );
+  const { report } = result;
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const windows = report.windows_minutes.map((m) => `${m} min`).join(' and ');
+  out(
+    `${report.alerts.length} open alert${report.alerts.length === 1 ? '' : 's'} at ${report.closed_until} ` +
+      `(last ${windows} against the same hours of the previous ${report.baseline_days} days)`,
+  );
+  for (const a of report.alerts) out(alertLine(a));
+  for (const f of result.files) out(`  ${f}`);
+  return 0;
+}
+
+/** One alert on one line: severity, metric, where, how far from normal, since when; the advice indented below. */
+export function alertLine(a: Alert): string {
+  const where = [`server ${a.scope.server_id}`, a.scope.domain, a.scope.code === null ? null : `code ${a.scope.code}`]
+    .filter(Boolean)
+    .join(' ');
+  const fmt = (x: number) =>
+    a.metric.endsWith('_rate') ? `${(x * 100).toFixed(2)} %` : String(Math.round(x * 10) / 10);
+  return (
+    `${a.severity.toUpperCase().padEnd(8)} ${a.metric.padEnd(14)} ${where}: ${fmt(a.value)} vs ${fmt(a.baseline)} ` +
+    `usual over ${a.window_minutes} min, since ${a.since}\n         ${a.advice}`
+  );
+}
