@@ -1,4 +1,4 @@
-import type { RollupCount } from './lake-reader';
+import type { RollupCount } from '../lake/rollup-reader';
 import type { DigestCampaign, DigestServer, ServerMetrics } from './model';
 
 /**

@@ -6,7 +6,6 @@ import type { TableDef } from '../lake/table';
 import type { UnreadableFile } from './model';
 
 // The rollup reader moved to the lake (the alerts read rollups too); its names stay importable from here.
-export { LakeReadError, type RollupCount, utcDates, visitRollups } from '../lake/rollup-reader';
 
 /**
  * What the digest reads: rollup documents (small counts per window, see lake/rollup-reader.ts) and, for the small

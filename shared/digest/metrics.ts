@@ -1,9 +1,10 @@
 import { tableAreaPrefix } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
+import { type RollupCount, visitRollups } from '../lake/rollup-reader';
 import { findAlerts } from './alerts';
 import { addDays, localDate, zonedDay } from './day';
 import { type Counters, withRates, zeroCounters } from './figures';
-import { epochMs, type RollupCount, readRows, visitRollups } from './lake-reader';
+import { epochMs, readRows } from './lake-reader';
 import {
   type Digest,
   type DigestCampaign,
