@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { DAY_MS, utcDay } from '../../core/windows';
 import type { SandboxStart } from '../../sources/descriptor';
+import { startSendSageSimulator } from '../sendsage/server';
 
 /** `inboxlake start` without SendSage credentials: the SendSage Monitor simulator on loopback. */
 export const startSandbox: SandboxStart = async (_env, now) => {
   const today = Math.floor(now / DAY_MS) * DAY_MS;
   const password = randomBytes(18).toString('base64url');
-  const { startSendSageSimulator } = await import('../sendsage/server');
   const sim = await startSendSageSimulator({
     from: utcDay(today - 7 * DAY_MS),
     to: utcDay(today),

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { DAY_MS, utcDay } from '../../core/windows';
 import type { SandboxStart } from '../../sources/descriptor';
+import { startV1Simulator } from '../socketlabs-v1/server';
+import { startV2Simulator } from '../socketlabs-v2/server';
 
 /** `inboxlake start` without SocketLabs credentials: the v2 simulator (or v1 with INBOXLAKE_SANDBOX=v1) on loopback. */
-
 const SANDBOX_SERVERS = [1234, 5678];
 /**
  * The simulators run faster than the real limits so that a week lands in seconds; the client is told the same rate,
@@ -20,14 +21,14 @@ export const startSandbox: SandboxStart = async (env, now) => {
   const span = { serverIds: SANDBOX_SERVERS, from: utcDay(today - 8 * DAY_MS), to: utcDay(today) };
   const v1 = env.INBOXLAKE_SANDBOX === 'v1';
   const sim = v1
-    ? await (await import('../socketlabs-v1/server')).startV1Simulator({
+    ? await startV1Simulator({
         ...span,
         username: 'sandbox',
         apiKey,
         requestsPerSecond: V1_SANDBOX_RATE,
         burst: 2,
       })
-    : await (await import('../socketlabs-v2/server')).startV2Simulator({
+    : await startV2Simulator({
         ...span,
         apiKey,
         limits: { timeScale: V2_SANDBOX_SCALE },
