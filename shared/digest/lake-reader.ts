@@ -137,7 +137,9 @@ async function readFolder(
     ]);
     if (parts.some((body) => body === null) && attempt < MAX_FOLDER_READS) {
       const dir = (folder.compacted ?? folder.parts[0]!).replace(/[^/]*$/, '');
-      const again = rollupFolders(await store.list(dir)).get(dir)?.get(rollup);
+      const again = rollupFolders(await store.list(dir))
+        .get(dir)
+        ?.get(rollup);
       if (!again) return [];
       folder = again;
       continue;
