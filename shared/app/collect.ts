@@ -6,6 +6,7 @@ import { DAY_MS, utcDay } from '../core/windows';
 import { type CallCounters, createApiCaller, newCallCounters } from '../engine/api-caller';
 import { type CollectEvent, collectDataset, type DatasetReport } from '../engine/collect';
 import { collectItems, type ItemReport } from '../engine/collect-items';
+import { compactableDays, compactDatasetDays } from '../engine/compact-days';
 import { planDays } from '../engine/plan';
 import type { RateBudget } from '../engine/rate-budget';
 import { defaultRetryPolicy } from '../engine/retry';
@@ -148,6 +149,7 @@ async function collectWindowed(
   const opened = collection.open(config, { datasets: names, serverIds: request.serverIds }, ctx);
   const { datasets } = opened;
 
+  const settleMs = opened.trailingDays * DAY_MS;
   // Held for the whole run: a second run on the same lake would otherwise publish and checkpoint the same windows.
   const reports = await collectLeased(datasets, deps, async (signal) => {
     const reports: DatasetReport[] = [];
@@ -157,11 +159,19 @@ async function collectWindowed(
           ...loopOptions(deps, signal, deadline),
           maxRowsPerWindow: opened.maxRowsPerWindow,
           maxRereads: 3,
-          settleMs: opened.trailingDays * DAY_MS,
+          settleMs,
           requestsPerSecond: opened.requestsPerSecond,
           onEvent: deps.onEvent,
         }),
       );
+    }
+    // Still under the leases, so no window of these partitions is published while their rollups are compacted.
+    // A snapshot writes one rollup document per day under one key, so it has nothing to compact.
+    for (const [i, ds] of datasets.entries()) {
+      if (ds.kind !== 'windowed') continue;
+      const days = compactableDays(plan.windows, reports[i]!, settleMs, deps.clock.now());
+      const compaction = await compactDatasetDays(ds, days, deps.store, signal);
+      for (const w of compaction.warnings) deps.log.warn(w);
     }
     return reports;
   });

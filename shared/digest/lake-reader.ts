@@ -1,17 +1,15 @@
 import { parquetReadObjects } from 'hyparquet';
 import { readCsvRows } from '../lake/csv-reader';
+import { tableDayPrefix } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
 import { readObject, unreadable, utcDates } from '../lake/rollup-reader';
 import type { TableDef } from '../lake/table';
 import type { UnreadableFile } from './model';
 
-// The rollup reader moved to the lake (the alerts read rollups too); its names stay importable from here.
-
 /**
- * What the digest reads: rollup documents (small counts per window, see lake/rollup-reader.ts) and, for the small
- * SendSage tables, the rows of the partitions that overlap the window. It never scans a SocketLabs table's rows.
- */
-/**
+ * What the digest reads besides rollup documents (shared/lake/rollup-reader.ts): for the small SendSage tables, the
+ * rows of the partitions that overlap the window. It never scans a SocketLabs table's rows.
+ *
  * Rows of a table's data files in the partitions overlapping [start, end), with the partition values added: the
  * Parquet files, or the CSV files where a partition holds no Parquet (a lake written as CSV only). A file that does
  * not decode is added to `unreadable` and contributes no rows.
@@ -25,7 +23,7 @@ export async function readRows(
 ): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
   for (const dt of utcDates(start, end)) {
-    const keys = await store.list(`${table.name}/dt=${dt}/`);
+    const keys = await store.list(tableDayPrefix('data', table.name, dt));
     const byFolder = new Map<string, string[]>();
     for (const key of keys) {
       const folder = key.slice(0, key.lastIndexOf('/'));

@@ -5,7 +5,8 @@ import type { TableDef } from './table';
  * Every object key and prefix of the lake: nothing else spells one (the engine, the digest and infra's lifecycle
  * rules and IAM prefixes all derive from here). Data: `<table>/dt=…/server_id=…/part-<window>.<ext>` (Hive layout,
  * what Athena's partition projection template and DuckDB's hive_partitioning read). Beside it, under the same
- * partition path: `_rollups/<table>/…/part-<window>.<rollup>.json`, `_quarantine/<table>/…/part-<window>.jsonl`;
+ * partition path: `_rollups/<table>/…/part-<window>.<rollup>.json` (and, once a day is final, the one
+ * `compacted.<rollup>.json` that replaces them), `_quarantine/<table>/…/part-<window>.jsonl`;
  * checkpoints, item states, leases and digest markers under `_state/`; check-athena samples under `_check/`; Athena
  * results under `_athena-results/`.
  */
@@ -70,6 +71,21 @@ export function stemOfKey(key: string): string | null {
   const name = key.slice(key.lastIndexOf('/') + 1);
   // Stems hold no dots (window ids and item stems are [A-Za-z0-9_-]), so a rollup's `.totals.json` is not part of it.
   const m = /^part-([^.]+)\.[a-z][a-z0-9_.]*$/.exec(name);
+  return m ? m[1]! : null;
+}
+
+/**
+ * Key of a partition's compacted rollup document: the per-window rollup documents of a final day folded into one, so
+ * the digest reads a day of a server in one GET. Not named `part-…`: it belongs to no window or item, so a window's
+ * publish never takes it for a file it supersedes (see shared/lake/rollup-compaction.ts for how it is superseded).
+ */
+export function compactedRollupKey(table: TableDef, values: PartitionValues, rollup: string): string {
+  return `${partitionPrefix('rollups', table, values)}compacted.${rollup}.json`;
+}
+
+/** The rollup a compacted document key holds; null for every other key. */
+export function compactedRollupOfKey(key: string): string | null {
+  const m = /\/compacted\.([a-z][a-z0-9_]*)\.json$/.exec(key);
   return m ? m[1]! : null;
 }
 

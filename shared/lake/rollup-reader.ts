@@ -1,10 +1,16 @@
 import pMap from 'p-map';
-import * as z from 'zod';
 import { InboxlakeError } from '../core/errors';
 import { DAY_MS } from '../core/windows';
 import { tableDayPrefix } from './layout';
 import type { ObjectStore } from './object-store';
-import { type RollupDocument, rollupOfKey } from './rollup';
+import type { RollupDocument } from './rollup';
+import {
+  compactedRollupSchema,
+  liveShares,
+  type RollupFolder,
+  rollupDocumentSchema,
+  rollupFolders,
+} from './rollup-compaction';
 
 /**
  * Reading rollup documents back, document by document: what the digest and the intraday alerts (both readers of the
@@ -31,14 +37,6 @@ export interface RollupCount {
 export class LakeReadError extends InboxlakeError {
   override name = 'LakeReadError';
 }
-
-/** What the digest needs of a rollup document; a document without it is unreadable, not a crash further down. */
-const rollupDocumentSchema = z.object({
-  partition: z.record(z.string(), z.union([z.string(), z.number()])),
-  dimensions: z.array(z.string()).min(1),
-  // Cells are checked one by one as they are visited: a second pass over a large document would double the work.
-  counts: z.array(z.unknown()),
-});
 
 /** A file's body, or null when it is gone; a store failure names the key. */
 export async function readObject(store: ObjectStore, key: string): Promise<Buffer | null> {
@@ -67,10 +65,19 @@ export function utcDates(start: number, end: number): string[] {
  * two weeks are hundreds of small documents. */
 const READ_CONCURRENCY = 16;
 
+/** A folder whose parts vanished between its listing and their reads is listed again at most this often. */
+const MAX_FOLDER_READS = 3;
+
+type Cells = Pick<RollupDocument, 'partition' | 'dimensions' | 'counts'>;
+
 /**
  * Visits every count of one rollup of a table with an event quarter-hour in [start, end), document by document as
  * they arrive, so memory holds the caller's aggregates and a few documents, never all counts at once. A document
  * that does not parse is added to `unreadable` and contributes nothing (none of its counts are visited).
+ *
+ * A partition folder holds per-window parts and, once its day is final, a compacted document of the parts it
+ * replaced: the parts present are counted, and the compacted shares no present part supersedes (see
+ * shared/lake/rollup-compaction.ts), so a folder reads the same before, during and after its compaction.
  */
 export async function visitRollups(
   store: ObjectStore,
@@ -81,14 +88,17 @@ export async function visitRollups(
   visit: (count: RollupCount) => void,
   unreadableFiles: UnreadableFile[],
 ): Promise<void> {
-  const keys: string[] = [];
+  const folders: RollupFolder[] = [];
   for (const dt of utcDates(start, end)) {
-    for (const key of await store.list(tableDayPrefix('rollups', table, dt)))
-      if (rollupOfKey(key) === rollup) keys.push(key);
+    const prefix = tableDayPrefix('rollups', table, dt);
+    for (const byRollup of rollupFolders(await store.list(prefix)).values()) {
+      const folder = byRollup.get(rollup);
+      if (folder) folders.push(folder);
+    }
   }
   // Documents repeat the same few quarter-hours; parsing each instant once keeps the loop cheap.
   const periods = new Map<string | number | boolean | null, number>();
-  const visitDocument = (doc: Pick<RollupDocument, 'partition' | 'dimensions' | 'counts'>) => {
+  const visitDocument = (doc: Cells) => {
     const names = doc.dimensions.slice(1);
     for (const row of doc.counts) {
       let period = periods.get(row[0] ?? null);
@@ -103,24 +113,76 @@ export async function visitRollups(
     }
   };
   await pMap(
-    keys,
-    async (key) => {
-      const body = await readObject(store, key);
-      if (!body) return;
-      let doc: Pick<RollupDocument, 'partition' | 'dimensions' | 'counts'>;
-      try {
-        const parsed = rollupDocumentSchema.parse(JSON.parse(body.toString('utf8')));
-        const width = parsed.dimensions.length + 1;
-        const bad = parsed.counts.findIndex((row) => !Array.isArray(row) || row.length !== width);
-        if (bad >= 0) throw new Error(`counts[${bad}] is not a cell of ${width} values`);
-        doc = parsed as typeof doc;
-      } catch (err) {
-        // Checked whole before any count is visited, so a damaged document adds nothing rather than a part.
-        unreadableFiles.push(unreadable(key, err));
-        return;
-      }
-      visitDocument(doc);
+    folders,
+    async (listed) => {
+      const docs = await readFolder(store, listed, rollup, unreadableFiles);
+      for (const doc of docs) visitDocument(doc);
     },
     { concurrency: READ_CONCURRENCY },
   );
+}
+
+/**
+ * The documents of one folder to count. A part listed but gone when read was folded into a compacted document and
+ * deleted meanwhile (a compaction running beside the digest): the folder is listed and read again, since the listing
+ * may predate that compacted document.
+ */
+async function readFolder(
+  store: ObjectStore,
+  listed: RollupFolder,
+  rollup: string,
+  unreadableFiles: UnreadableFile[],
+): Promise<Cells[]> {
+  let folder = listed;
+  for (let attempt = 1; ; attempt++) {
+    const [compacted, ...parts] = await Promise.all([
+      folder.compacted ? readObject(store, folder.compacted) : Promise.resolve(null),
+      ...folder.parts.map((key) => readObject(store, key)),
+    ]);
+    if (parts.some((body) => body === null) && attempt < MAX_FOLDER_READS) {
+      const dir = (folder.compacted ?? folder.parts[0]!).replace(/[^/]*$/, '');
+      const again = rollupFolders(await store.list(dir))
+        .get(dir)
+        ?.get(rollup);
+      if (!again) return [];
+      folder = again;
+      continue;
+    }
+    const bad: UnreadableFile[] = [];
+    const docs: Cells[] = [];
+    const present = folder.parts.filter((_, i) => parts[i] !== null);
+    for (const [i, key] of folder.parts.entries()) {
+      const body = parts[i];
+      if (!body) continue;
+      const doc = parseRollup(key, () => JSON.parse(body.toString('utf8')), bad);
+      if (doc) docs.push(doc);
+    }
+    if (folder.compacted && compacted) {
+      const key = folder.compacted;
+      try {
+        const shares = compactedRollupSchema.parse(JSON.parse(compacted.toString('utf8'))).parts;
+        // Checked whole first, so a damaged compacted document adds nothing rather than some of its shares.
+        const live = liveShares(shares, present).map((s) => parseRollup(`${key} (${s.key})`, () => s.doc, bad));
+        if (live.every((d) => d !== null)) docs.push(...(live as Cells[]));
+      } catch (err) {
+        bad.push(unreadable(key, err));
+      }
+    }
+    unreadableFiles.push(...bad);
+    return docs;
+  }
+}
+
+/** A rollup document checked whole before any count is visited, or null (and an unreadable entry) when it is not. */
+function parseRollup(key: string, json: () => unknown, bad: UnreadableFile[]): Cells | null {
+  try {
+    const parsed = rollupDocumentSchema.parse(json());
+    const width = parsed.dimensions.length + 1;
+    const wrong = parsed.counts.findIndex((row) => !Array.isArray(row) || row.length !== width);
+    if (wrong >= 0) throw new Error(`counts[${wrong}] is not a cell of ${width} values`);
+    return parsed as Cells;
+  } catch (err) {
+    bad.push(unreadable(key, err));
+    return null;
+  }
 }

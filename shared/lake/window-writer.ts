@@ -109,6 +109,8 @@ export async function openWindowWriter(opts: WindowWriterOptions): Promise<Windo
           written.push(key);
           bytes += result.bytes;
         }
+        // A day whose rollups were compacted needs nothing more here: this part supersedes the compacted shares its
+        // window overlaps, for readers and for the next compaction (shared/lake/rollup-compaction.ts).
         for (const rollup of rollups) {
           const key = fileKey('rollups', opts.table, opts.partition, stem, `${rollup.def.name}.json`);
           const doc = rollup.finish(opts.window, opts.partition);

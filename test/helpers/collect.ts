@@ -1,4 +1,4 @@
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileWriters } from '../../shared/app/lake';
@@ -12,6 +12,8 @@ import type { LakeFormat } from '../../shared/lake/file-writer';
 import { LocalFolderStore } from '../../shared/lake/local-store';
 import type { ObjectStore } from '../../shared/lake/object-store';
 import { openLakeQuery } from '../../shared/lake/query';
+import type { RollupDocument } from '../../shared/lake/rollup';
+import { type CompactedRollupDocument, liveShares, rollupFolders } from '../../shared/lake/rollup-compaction';
 import { silentLogger } from '../../shared/log';
 import type { V1Dataset } from '../../shared/sandbox/socketlabs-v1/dataset';
 import type { V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
@@ -156,3 +158,22 @@ export async function lakeFiles(root: string, withState = false): Promise<string
 
 export const localStore = (dir: string) => new LocalFolderStore(dir);
 export const datasetsV1: V1Dataset[] = ['failed', 'queued', 'processed', 'complaints', 'engagement'];
+
+/**
+ * The rollup documents under a prefix of a local lake as the digest counts them: the per-window parts, and the
+ * shares of compacted documents that no present part supersedes.
+ */
+export async function rollupDocuments(root: string, prefix: string): Promise<RollupDocument[]> {
+  const keys = (await lakeFiles(root)).filter((p) => p.startsWith(prefix));
+  const read = async (key: string) => JSON.parse(await readFile(join(root, key), 'utf8'));
+  const out: RollupDocument[] = [];
+  for (const byRollup of rollupFolders(keys).values()) {
+    for (const folder of byRollup.values()) {
+      for (const key of folder.parts) out.push((await read(key)) as RollupDocument);
+      if (!folder.compacted) continue;
+      const compacted = (await read(folder.compacted)) as CompactedRollupDocument;
+      for (const share of liveShares(compacted.parts, folder.parts)) out.push(share.doc);
+    }
+  }
+  return out;
+}

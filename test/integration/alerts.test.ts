@@ -3,12 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertsReportSchema } from '../../shared/alerts/model';
 import { produceAlerts } from '../../shared/app/alerts';
-import { windowId } from '../../shared/core/windows';
-import { fileKey } from '../../shared/lake/layout';
-import { createRollup } from '../../shared/lake/rollup';
-import type { Row } from '../../shared/lake/table';
 import { startV2Simulator, type V2Simulator } from '../../shared/sandbox/socketlabs-v2/server';
-import { socketlabsMessages } from '../../shared/sources/socketlabs-v2/tables';
 import { runCli } from '../helpers/cli';
 import { localStore, runCollection, scratch } from '../helpers/collect';
 import { KEY_V2, v2Env } from '../helpers/collect-v2';
@@ -23,36 +18,31 @@ const INCIDENT = { start: Date.parse('2026-11-20T09:00:00Z'), end: Date.parse('2
 const Q = 15 * 60_000;
 
 /**
- * The simulator draws volumes per day and codes from the guide's weights, so it cannot turn one domain's traffic into
- * blocks from a given hour: the incident's failures are counted by the real rollup writer (the accumulator the lake
- * writer uses) and published beside the collected rollups, as a collection of that hour would have.
+ * The simulator draws volumes per day and codes from the guide's weights, so the incident is inserted into it as
+ * message-detail items (realistic items of that server, turned into blocklist failures at the domain) before the
+ * collection: the lake, its rollups and their compaction then see the block exactly as they would from the API.
  */
-async function plantBlock(lake: string) {
-  const partition = { dt: '2026-11-20', server_id: String(BLOCKED) };
-  const rows: Row[] = [];
+function plantBlock(sim: V2Simulator) {
+  const base = sim.truth(BLOCKED).find((item) => item.status === 'Failed');
+  if (!base) throw new Error('the simulated week has no failed item to model the block on');
   // 18 failures a quarter-hour at the domain: 1002 (blacklist) dominant, some 1004 (content) and 1999.
   for (let p = INCIDENT.start; p < INCIDENT.end; p += Q) {
     const codes = [...Array(12).fill(1002), ...Array(4).fill(1004), ...Array(2).fill(1999)] as number[];
     for (const [i, code] of codes.entries()) {
-      rows.push({
-        event_time: p + i * 30_000,
-        event_type: 'failed',
-        failure_type_name: 'hard',
-        failure_code: code,
-        recipient_domain: DOMAIN,
-        to_address: `user${p / Q}-${i}@${DOMAIN}`,
+      const at = p + i * 30_000;
+      sim.insert(BLOCKED, {
+        ...base,
+        messageId: `block-${p / Q}-${i}`,
+        to: `user${p / Q}-${i}@${DOMAIN}`,
+        status: 'Failed',
+        statusDate: new Date(at).toISOString(),
+        queuedTime: new Date(at - 2_000).toISOString(),
+        deliveryTime: null,
+        failureType: 'Hard',
+        failureCode: code,
         reason: '554 5.7.1 Message rejected: sending IP listed on a blocklist',
-        complaint_type: null,
       });
     }
-  }
-  const store = localStore(lake);
-  for (const def of socketlabsMessages.rollups) {
-    const acc = createRollup(socketlabsMessages, def);
-    for (const r of rows) acc.add(r);
-    const doc = acc.finish(INCIDENT, partition);
-    const key = fileKey('rollups', socketlabsMessages, partition, windowId(INCIDENT), `${def.name}.json`);
-    await store.putBytes(key, JSON.stringify(doc), 'application/json');
   }
 }
 
@@ -64,9 +54,9 @@ describe('inboxlake alerts over a lake collected from the v2 simulator', () => {
   beforeAll(async () => {
     // Every day alike (about 8 000 status events per server), so the planted hour is the only thing out of the usual.
     sim = await startV2Simulator({ serverIds: SERVERS, from: FROM, to: TO, apiKey: KEY_V2, profile: () => 8000 });
+    plantBlock(sim);
     lake = await scratch('alerts-lake');
     await runCollection({ store: localStore(lake), env: v2Env(sim, SERVERS, 100), from: FROM, to: TO });
-    await plantBlock(lake);
   });
   afterAll(() => sim.close());
 
