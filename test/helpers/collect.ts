@@ -16,7 +16,7 @@ import type { RollupDocument } from '../../shared/lake/rollup';
 import { type CompactedRollupDocument, liveShares, rollupFolders } from '../../shared/lake/rollup-compaction';
 import { silentLogger } from '../../shared/log';
 import type { V1Dataset } from '../../shared/sandbox/socketlabs-v1/dataset';
-import type { V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
+import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
 import { loadSocketLabsConfig } from '../../shared/sources/socketlabs-common/config';
 import { parseApiTimestamp } from '../../shared/sources/timestamps';
 import { type CollectSummary, collectSocketLabs } from './sources';
@@ -25,6 +25,20 @@ export const USER = 'tester';
 export const KEY = 'k3y-THAT-must-never-leak';
 
 /** A fresh scratch folder under the OS temp dir. */
+/** The v1 simulator over the digest tests' nine days (2026-11-07..15), fast enough that only the client paces a run. */
+export function startDigestWeekV1(serverIds: readonly number[]): Promise<V1Simulator> {
+  return startV1Simulator({
+    seed: 31,
+    serverIds: [...serverIds],
+    from: '2026-11-07',
+    to: '2026-11-15',
+    username: USER,
+    apiKey: KEY,
+    requestsPerSecond: 400,
+    burst: 4,
+  });
+}
+
 export const scratch = (name: string) => mkdtemp(join(tmpdir(), `inboxlake-${name}-`));
 
 /** The environment a run against the simulator uses. */

@@ -4,10 +4,10 @@ import { computeDigest } from '../../shared/digest/metrics';
 import { digestSchema } from '../../shared/digest/model';
 import { digestTables } from '../../shared/digest/roles';
 import { openLakeQuery } from '../../shared/lake/query';
-import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
+import type { V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
 import { startV2Simulator, type V2Simulator } from '../../shared/sandbox/socketlabs-v2/server';
 import { sources } from '../../shared/sources';
-import { KEY, localStore, runCollection, scratch, simulatorEnv, USER } from '../helpers/collect';
+import { localStore, runCollection, scratch, simulatorEnv, startDigestWeekV1 } from '../helpers/collect';
 import { KEY_V2, v2Env } from '../helpers/collect-v2';
 
 const FROM = '2026-11-08';
@@ -82,16 +82,7 @@ describe('digest figures equal SQL over the raw lake', () => {
   let lakeV1: string;
   let lakeV2: string;
   beforeAll(async () => {
-    v1 = await startV1Simulator({
-      seed: 31,
-      serverIds: [1234, 5678],
-      from: '2026-11-07',
-      to: '2026-11-15',
-      username: USER,
-      apiKey: KEY,
-      requestsPerSecond: 400,
-      burst: 4,
-    });
+    v1 = await startDigestWeekV1([1234, 5678]);
     lakeV1 = await scratch('digest-v1');
     await runCollection({ store: localStore(lakeV1), env: simulatorEnv(v1, [1234, 5678]), from: FROM, to: TO });
     v2 = await startV2Simulator({

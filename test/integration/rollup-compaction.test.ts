@@ -11,10 +11,10 @@ import { compactedRollupOfKey, ROLLUPS_PREFIX, stemOfKey } from '../../shared/la
 import type { ObjectStore } from '../../shared/lake/object-store';
 import { compactRollupPartition } from '../../shared/lake/rollup-compaction';
 import type { TableDef } from '../../shared/lake/table';
-import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
+import type { V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
 import { sources } from '../../shared/sources';
 import { socketlabsV1Tables } from '../../shared/sources/socketlabs-v1/tables';
-import { KEY, lakeFiles, localStore, runCollection, scratch, simulatorEnv, USER } from '../helpers/collect';
+import { lakeFiles, localStore, runCollection, scratch, simulatorEnv, startDigestWeekV1 } from '../helpers/collect';
 
 const SERVERS = [1234, 5678];
 const FROM = '2026-11-08';
@@ -103,16 +103,7 @@ describe('rollup compaction', () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    sim = await startV1Simulator({
-      seed: 31,
-      serverIds: SERVERS,
-      from: '2026-11-07',
-      to: '2026-11-15',
-      username: USER,
-      apiKey: KEY,
-      requestsPerSecond: 400,
-      burst: 4,
-    });
+    sim = await startDigestWeekV1(SERVERS);
     env = { ...simulatorEnv(sim, SERVERS), ...BY_HOURS };
     plain = await scratch('compaction-plain');
     await runCollection({ store: localStore(plain), env: { ...env, ...NEVER_FINAL }, from: FROM, to: TO });
