@@ -4,11 +4,14 @@ import type { AlertsReport } from './model';
 import { type AlertTables, readAlertCounts } from './reader';
 import type { AlertThresholds } from './thresholds';
 
-/** The intraday alerts open at `at`, read from the lake's rollups: what `inboxlake alerts` writes as alerts.json. */
+/** What the rollups show at an instant, before the lifecycle: every detected alert has state 'open'. */
+export type Detection = Omit<AlertsReport, 'lifecycle'>;
+
+/** The intraday alerts detected at `at`, read from the lake's rollups (shared/app/alerts.ts adds the lifecycle). */
 export async function evaluateAlerts(
   store: ObjectStore,
   opts: { readonly at: number; readonly tables: AlertTables; readonly thresholds: AlertThresholds },
-): Promise<AlertsReport> {
+): Promise<Detection> {
   const { start, end } = detectionSpan(opts.at, opts.thresholds);
   const counts = await readAlertCounts(store, opts.tables, start, end);
   const alerts = detectAlerts({

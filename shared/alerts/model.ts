@@ -8,6 +8,9 @@ import * as z from 'zod';
 export const alertMetrics = ['bounce_rate', 'complaint_rate', 'block_failures', 'volume'] as const;
 export type AlertMetric = (typeof alertMetrics)[number];
 
+export const alertStates = ['open', 'reminder', 'ongoing', 'resolved'] as const;
+export type AlertState = (typeof alertStates)[number];
+
 export const alertSchema = z.object({
   /** Stable per (metric, scope): the same incident keeps its id from one evaluation to the next. */
   id: z.string(),
@@ -36,12 +39,19 @@ export const alertSchema = z.object({
   /** Tail probability of a value this far from the baseline by chance. */
   p_value: z.number(),
   window_minutes: z.number().int(),
-  /** Start of the first quarter-hour (ISO UTC) of the evaluated windows where the metric left its normal range. */
+  /**
+   * Since when the incident lasts (ISO UTC): the start of the first quarter-hour where the metric left its normal
+   * range, as detected when the alert opened (kept from the alert state while it stays open).
+   */
   since: z.iso.datetime(),
   /** One line: what to do first. */
   advice: z.string(),
-  /** Always 'open' for now: the lifecycle (reminders, resolved) is not evaluated yet. */
-  state: z.literal('open'),
+  /**
+   * Where the alert stands in its lifecycle at this evaluation (see shared/alerts/lifecycle.ts): 'open' it opened
+   * now (announced), 'reminder' still open and due a reminder (announced), 'ongoing' still open and already announced
+   * (quiet), 'resolved' open at the previous evaluation and cleared now (announced; its figures are the last seen).
+   */
+  state: z.enum(alertStates),
 });
 
 export type Alert = z.infer<typeof alertSchema>;
@@ -54,6 +64,13 @@ export const alertsReportSchema = z.object({
   closed_until: z.iso.datetime(),
   windows_minutes: z.array(z.number().int()),
   baseline_days: z.number().int(),
+  /**
+   * 'advanced': the evaluation moved the alert state in the lake forward and `alerts` carry their lifecycle states.
+   * 'look_back': the instant is before the last evaluation the state records (a `--at` in the past): the alerts are
+   * reported as detected (state 'open'), nothing is announced and the state is left as it is.
+   */
+  lifecycle: z.enum(['advanced', 'look_back']),
+  /** Open, reminded, ongoing and resolved alerts (see `state`). */
   alerts: z.array(alertSchema),
   /** Rollup documents that could not be read and were left out. */
   unreadable_files: z.array(z.object({ key: z.string(), error: z.string() })),

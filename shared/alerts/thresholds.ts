@@ -39,6 +39,8 @@ export const alertThresholdsSchema = z.object({
   /** …at least this many messages on average, and now at most this fraction of it. */
   silenceMinExpected: z.number().min(1).default(50),
   silenceMaxFraction: z.number().min(0).max(1).default(0.1),
+  /** While an alert stays open, it is announced again at most this often (hours); opening and resolving always are. */
+  reminderHours: z.number().positive().default(6),
 });
 
 export type AlertThresholds = z.infer<typeof alertThresholdsSchema>;

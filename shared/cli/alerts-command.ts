@@ -13,7 +13,10 @@ export const alertsArgs = z.object({
 
 export type AlertsArgs = z.infer<typeof alertsArgs>;
 
-/** `inboxlake alerts`: evaluates the intraday alerts now (or --at), prints the open ones, writes alerts.json. */
+/**
+ * `inboxlake alerts`: evaluates the intraday alerts now (or --at), moves their lifecycle forward, prints the open
+ * ones and those resolved since the last evaluation, writes alerts.json.
+ */
 export async function runAlerts(args: AlertsArgs, store: ObjectStore, now: () => number = Date.now) {
   const at = args.at ? Date.parse(args.at) : now();
   const result = await produceAlerts(
@@ -24,16 +27,31 @@ export async function runAlerts(args: AlertsArgs, store: ObjectStore, now: () =>
   const { report } = result;
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const windows = report.windows_minutes.map((m) => `${m} min`).join(' and ');
+  const open = report.alerts.filter((a) => a.state !== 'resolved');
+  const resolved = report.alerts.filter((a) => a.state === 'resolved');
   out(
-    `${report.alerts.length} open alert${report.alerts.length === 1 ? '' : 's'} at ${report.closed_until} ` +
-      `(last ${windows} against the same hours of the previous ${report.baseline_days} days)`,
+    `${open.length} open alert${open.length === 1 ? '' : 's'} at ${report.closed_until} ` +
+      `(last ${windows} against the same hours of the previous ${report.baseline_days} days)` +
+      (report.lifecycle === 'look_back' ? '; a look back: before the last evaluation, nothing announced' : ''),
   );
-  for (const a of report.alerts) out(alertLine(a));
+  for (const a of open) out(alertLine(a));
+  if (resolved.length) out(`${resolved.length} resolved since the last evaluation`);
+  for (const a of resolved) out(alertLine(a));
   for (const f of result.files) out(`  ${f}`);
   return 0;
 }
 
-/** One alert on one line: severity, metric, where, how far from normal, since when; the advice indented below. */
+const stateWords: Record<Alert['state'], string> = {
+  open: 'new',
+  reminder: 'reminder',
+  ongoing: 'already announced',
+  resolved: 'resolved',
+};
+
+/**
+ * One alert on one line: severity, metric, where, how far from normal (last seen, when resolved), since when, where
+ * it stands; the advice indented below.
+ */
 export function alertLine(a: Alert): string {
   const where = [`server ${a.scope.server_id}`, a.scope.domain, a.scope.code === null ? null : `code ${a.scope.code}`]
     .filter(Boolean)
@@ -42,6 +60,6 @@ export function alertLine(a: Alert): string {
     a.metric.endsWith('_rate') ? `${(x * 100).toFixed(2)} %` : String(Math.round(x * 10) / 10);
   return (
     `${a.severity.toUpperCase().padEnd(8)} ${a.metric.padEnd(14)} ${where}: ${fmt(a.value)} vs ${fmt(a.baseline)} ` +
-    `usual over ${a.window_minutes} min, since ${a.since}\n         ${a.advice}`
+    `usual over ${a.window_minutes} min, since ${a.since} (${stateWords[a.state]})\n         ${a.advice}`
   );
 }

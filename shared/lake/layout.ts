@@ -7,7 +7,7 @@ import type { TableDef } from './table';
  * what Athena's partition projection template and DuckDB's hive_partitioning read). Beside it, under the same
  * partition path: `_rollups/<table>/…/part-<window>.<rollup>.json` (and, once a day is final, the one
  * `compacted.<rollup>.json` that replaces them), `_quarantine/<table>/…/part-<window>.jsonl`;
- * checkpoints, item states, leases and digest markers under `_state/`; check-athena samples under `_check/`; Athena
+ * checkpoints, item states, leases, digest markers and the alert state under `_state/`; check-athena samples under `_check/`; Athena
  * results under `_athena-results/`.
  */
 export type PartitionValues = Readonly<Record<string, string | number>>;
@@ -138,6 +138,14 @@ export function leaseKey(source: string, scope: string, dataset: string): string
 /** Where a source keeps its run state: checkpoints (windowed datasets), item states (listed items), leases. */
 export function sourceStatePrefixes(source: string): string[] {
   return [CHECKPOINTS_PREFIX, ITEMS_PREFIX, LEASES_PREFIX].map((prefix) => `${prefix}${source}/`);
+}
+
+/** Where the intraday alerts keep their lifecycle (which alerts are open, when each was last announced). */
+export const ALERTS_STATE_PREFIX = `${STATE_PREFIX}alerts/`;
+
+/** Key of the alert state document: one for the whole lake, so one conditional write covers an evaluation. */
+export function alertStateKey(): string {
+  return `${ALERTS_STATE_PREFIX}state.json`;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

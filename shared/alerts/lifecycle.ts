@@ -1,0 +1,74 @@
+import * as z from 'zod';
+import { type Alert, alertSchema } from './model';
+
+/**
+ * The alert lifecycle, pure: the recorded state, what the detection finds now and the instant in; the new state and
+ * what to announce out. One alert per id (a (metric, scope) pair) when it opens, a reminder at most every
+ * `reminderMs` while it lasts, one 'resolved' when the detection no longer finds it. The caller stores the state
+ * (shared/app/alerts.ts, in the lake's `_state/alerts/`) with a conditional write, so that of two evaluations racing
+ * only one announces.
+ */
+
+const openAlertSchema = z.object({
+  /** The alert as last detected (its `since` is the one recorded when it opened). */
+  alert: alertSchema,
+  /** When the opening was announced (ISO UTC). */
+  opened_at: z.iso.datetime(),
+  /** When it was last announced, opening or reminder (ISO UTC): the next reminder is due `reminderMs` later. */
+  announced_at: z.iso.datetime(),
+});
+
+export const alertStateSchema = z.object({
+  schema_version: z.literal(1),
+  /** The latest instant evaluated (ISO UTC): an evaluation of an earlier instant is a look back and changes nothing. */
+  evaluated_at: z.iso.datetime(),
+  /** The alerts open after that evaluation. */
+  open: z.array(openAlertSchema),
+});
+
+export type AlertStateDoc = z.infer<typeof alertStateSchema>;
+
+/** No alert ever evaluated. */
+export const emptyAlertState: AlertStateDoc = { schema_version: 1, evaluated_at: new Date(0).toISOString(), open: [] };
+
+export interface LifecycleStep {
+  /** 'look_back': `now` is before the state's last evaluation, so nothing moved (state is the one given). */
+  readonly lifecycle: 'advanced' | 'look_back';
+  readonly state: AlertStateDoc;
+  /** Every alert with its lifecycle state: to announce ('open', 'reminder', 'resolved') or quiet ('ongoing'). */
+  readonly alerts: readonly Alert[];
+}
+
+/** Moves the alert state to `now` given the alerts detected at `now`; see the module comment. */
+export function advanceAlertState(
+  state: AlertStateDoc,
+  detected: readonly Alert[],
+  now: number,
+  opts: { readonly reminderMs: number },
+): LifecycleStep {
+  if (now < Date.parse(state.evaluated_at)) {
+    // A past instant (a `--at` look back, a late retry): announcing or resolving from it would contradict what a
+    // later evaluation already announced, so it reports what it detects and leaves the lifecycle alone.
+    return { lifecycle: 'look_back', state, alerts: detected.map((a) => ({ ...a, state: 'open' as const })) };
+  }
+  const iso = new Date(now).toISOString();
+  const previous = new Map(state.open.map((o) => [o.alert.id, o]));
+  const open: AlertStateDoc['open'] = [];
+  const alerts: Alert[] = [];
+  for (const a of detected) {
+    const was = previous.get(a.id);
+    if (!was) {
+      const alert: Alert = { ...a, state: 'open' };
+      open.push({ alert, opened_at: iso, announced_at: iso });
+      alerts.push(alert);
+      continue;
+    }
+    const due = now - Date.parse(was.announced_at) >= opts.reminderMs;
+    const alert: Alert = { ...a, since: was.alert.since, state: due ? 'reminder' : 'ongoing' };
+    open.push({ alert, opened_at: was.opened_at, announced_at: due ? iso : was.announced_at });
+    alerts.push(alert);
+  }
+  const still = new Set(detected.map((a) => a.id));
+  for (const o of state.open) if (!still.has(o.alert.id)) alerts.push({ ...o.alert, state: 'resolved' });
+  return { lifecycle: 'advanced', state: { schema_version: 1, evaluated_at: iso, open }, alerts };
+}

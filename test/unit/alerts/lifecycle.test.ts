@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type AlertStateDoc,
+  advanceAlertState,
+  alertStateSchema,
+  emptyAlertState,
+} from '../../../shared/alerts/lifecycle';
+import type { Alert } from '../../../shared/alerts/model';
+
+const H = 3_600_000;
+const T0 = Date.parse('2026-11-20T10:05:00Z');
+const reminderMs = 6 * H;
+
+/** A detected block alert as detectAlerts returns it (state 'open'), `since` the quarter-hour it began. */
+const block = (since: string, value = 80): Alert => ({
+  id: 'block_failures:42:yahoo.com',
+  severity: 'critical',
+  scope: { kind: 'domain', server_id: 42, domain: 'yahoo.com', code: 1002 },
+  metric: 'block_failures',
+  value,
+  baseline: 2,
+  count: value,
+  volume: null,
+  p_value: 1e-30,
+  window_minutes: 60,
+  since,
+  advice: 'slow down',
+  state: 'open',
+});
+const bounce = (): Alert => ({
+  ...block('2026-11-20T09:30:00.000Z'),
+  id: 'bounce_rate:41',
+  scope: { kind: 'server', server_id: 41, domain: null, code: null },
+  metric: 'bounce_rate',
+  severity: 'warning',
+});
+
+/** Runs the lifecycle through a series of (instant, detected) evaluations; each step's states by id. */
+function run(steps: readonly [number, readonly Alert[]][], start: AlertStateDoc = emptyAlertState) {
+  let state = start;
+  return steps.map(([at, detected]) => {
+    const step = advanceAlertState(state, detected, at, { reminderMs });
+    state = alertStateSchema.parse(step.state);
+    return { step, states: Object.fromEntries(step.alerts.map((a) => [a.id, a.state])) };
+  });
+}
+
+describe('advanceAlertState', () => {
+  it('opens, stays quiet, reminds after N hours, then resolves', () => {
+    const a = block('2026-11-20T09:00:00.000Z');
+    const [opened, quiet, almost, reminded, quietAgain, resolved, gone] = run([
+      [T0, [a]],
+      [T0 + H, [{ ...a, since: '2026-11-20T10:00:00.000Z', value: 60 }]],
+      [T0 + 6 * H - 1, [a]],
+      [T0 + 6 * H, [a]],
+      [T0 + 7 * H, [a]],
+      [T0 + 8 * H, []],
+      [T0 + 9 * H, []],
+    ]);
+    expect(opened!.states).toEqual({ [a.id]: 'open' });
+    expect(quiet!.states).toEqual({ [a.id]: 'ongoing' });
+    // Fresh figures, but `since` stays the one recorded at the opening.
+    expect(quiet!.step.alerts[0]).toMatchObject({ value: 60, since: '2026-11-20T09:00:00.000Z' });
+    expect(almost!.states).toEqual({ [a.id]: 'ongoing' });
+    expect(reminded!.states).toEqual({ [a.id]: 'reminder' });
+    // The next reminder counts from the last one, not from the opening.
+    expect(quietAgain!.states).toEqual({ [a.id]: 'ongoing' });
+    expect(resolved!.states).toEqual({ [a.id]: 'resolved' });
+    expect(resolved!.step.alerts[0]).toMatchObject({ value: 80, since: '2026-11-20T09:00:00.000Z' });
+    expect(resolved!.step.state.open).toEqual([]);
+    expect(gone!.step.alerts).toEqual([]);
+  });
+
+  it('re-opens an alert that comes back after it resolved, with its new since', () => {
+    const [, , back] = run([
+      [T0, [block('2026-11-20T09:00:00.000Z')]],
+      [T0 + H, []],
+      [T0 + 2 * H, [block('2026-11-20T11:45:00.000Z')]],
+    ]);
+    expect(back!.step.alerts).toEqual([expect.objectContaining({ state: 'open', since: '2026-11-20T11:45:00.000Z' })]);
+  });
+
+  it('announces nothing new when the same instant is evaluated again', () => {
+    const a = block('2026-11-20T09:00:00.000Z');
+    const [first, again] = run([
+      [T0, [a, bounce()]],
+      [T0, [a, bounce()]],
+    ]);
+    expect(first!.states).toEqual({ [a.id]: 'open', 'bounce_rate:41': 'open' });
+    expect(again!.states).toEqual({ [a.id]: 'ongoing', 'bounce_rate:41': 'ongoing' });
+  });
+
+  it('keeps each (metric, scope) apart: one resolves while the other stays open', () => {
+    const a = block('2026-11-20T09:00:00.000Z');
+    const [, later] = run([
+      [T0, [a, bounce()]],
+      [T0 + H, [a]],
+    ]);
+    expect(later!.states).toEqual({ [a.id]: 'ongoing', 'bounce_rate:41': 'resolved' });
+    expect(later!.step.state.open.map((o) => o.alert.id)).toEqual([a.id]);
+  });
+
+  it('leaves the state alone when looking back before the last evaluation', () => {
+    const a = block('2026-11-20T09:00:00.000Z');
+    const [opened] = run([[T0, [a]]]);
+    const back = advanceAlertState(opened!.step.state, [], T0 - 24 * H, { reminderMs });
+    expect(back.lifecycle).toBe('look_back');
+    expect(back.state).toBe(opened!.step.state);
+    expect(back.alerts).toEqual([]);
+    const detectedThen = advanceAlertState(opened!.step.state, [bounce()], T0 - H, { reminderMs });
+    expect(detectedThen.alerts.map((x) => x.state)).toEqual(['open']);
+    expect(detectedThen.state).toBe(opened!.step.state);
+  });
+});
