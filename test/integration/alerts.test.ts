@@ -1,8 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertsReportSchema } from '../../shared/alerts/model';
 import { produceAlerts } from '../../shared/app/alerts';
+import { ALERTS_STATE_PREFIX } from '../../shared/lake/layout';
+import type { ObjectStore } from '../../shared/lake/object-store';
 import { startV2Simulator, type V2Simulator } from '../../shared/sandbox/socketlabs-v2/server';
 import { runCli } from '../helpers/cli';
 import { localStore, runCollection, scratch } from '../helpers/collect';
@@ -107,9 +109,113 @@ describe('inboxlake alerts over a lake collected from the v2 simulator', () => {
     expect(found).toEqual([]);
   });
 
+  /** A copy of the collected lake without any alert state: a lifecycle of its own. */
+  async function freshLake(): Promise<string> {
+    const dir = await scratch('alerts-lifecycle');
+    const state = join(lake, ALERTS_STATE_PREFIX);
+    await cp(lake, dir, { recursive: true, filter: (src) => !`${src}/`.startsWith(state) });
+    return dir;
+  }
+  const cli = async (at: string, lakeDir: string) => {
+    const out = await scratch('alerts-out');
+    const res = await runCli(['alerts', '--at', at, '--out', out], {
+      INBOXLAKE_LAKE: lakeDir,
+      INBOXLAKE_TMP: join(lakeDir, '..'),
+    });
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const report = alertsReportSchema.parse(JSON.parse(await readFile(join(out, 'alerts.json'), 'utf8')));
+    return { stdout: res.stdout, report, states: report.alerts.map((a) => `${a.id} ${a.state}`) };
+  };
+
+  it('lifecycle through the CLI: opened after the block hour, nothing new again, resolved once it cleared', async () => {
+    const dir = await freshLake();
+    const id = `block_failures:${BLOCKED}:${DOMAIN}`;
+    const opened = await cli('2026-11-20T10:05:00Z', dir);
+    expect(opened.report.lifecycle).toBe('advanced');
+    expect(opened.states).toEqual([`${id} open`]);
+    expect(opened.stdout).toMatch(/since 2026-11-20T09:00:00\.000Z \(new\)/);
+
+    const again = await cli('2026-11-20T10:05:00Z', dir);
+    expect(again.states).toEqual([`${id} ongoing`]);
+    expect(again.stdout).toContain('(already announced)');
+
+    // An hour on, the 3 h window still holds the block: open, quiet (the reminder is due 6 h after the opening).
+    const hourOn = await cli('2026-11-20T11:05:00Z', dir);
+    expect(hourOn.states).toEqual([`${id} ongoing`]);
+    expect(hourOn.report.alerts[0]!.since).toBe('2026-11-20T09:00:00.000Z');
+
+    // 13:05: the windows (10:00–13:00) no longer see the block.
+    const clean = await cli('2026-11-20T13:05:00Z', dir);
+    expect(clean.states).toEqual([`${id} resolved`]);
+    expect(clean.report.alerts[0]).toMatchObject({ scope: { server_id: BLOCKED, domain: DOMAIN, code: 1002 } });
+    expect(clean.stdout).toContain('0 open alerts at 2026-11-20T13:00:00.000Z');
+    expect(clean.stdout).toContain('1 resolved since the last evaluation');
+
+    const after = await cli('2026-11-20T14:05:00Z', dir);
+    expect(after.states).toEqual([]);
+
+    // The block hour looked at again afterwards: reported as detected, nothing announced, the state left alone.
+    const back = await cli('2026-11-20T10:05:00Z', dir);
+    expect(back.report.lifecycle).toBe('look_back');
+    expect(back.states).toEqual([`${id} open`]);
+    expect(back.stdout).toContain('a look back');
+    expect((await cli('2026-11-20T15:05:00Z', dir)).states).toEqual([]);
+  });
+
+  it('two evaluations racing on the same store announce the opening exactly once', async () => {
+    const store = localStore(await freshLake());
+    // Both read the (absent) state before either writes: the race is certain, not left to the scheduler.
+    const raced = barrierOnFirstReads(store, 2);
+    const at = Date.parse('2026-11-20T10:05:00Z');
+    const results = await Promise.all([produceAlerts(raced.store, { at }), produceAlerts(raced.store, { at })]);
+    expect(raced.lostWrites()).toBe(1);
+    const opened = results.flatMap((r) => r.announcements.opened.map((a) => a.id));
+    expect(opened).toEqual([`block_failures:${BLOCKED}:${DOMAIN}`]);
+    const ongoing = results.flatMap((r) => r.announcements.ongoing.map((a) => a.id));
+    expect(ongoing).toEqual(opened);
+    // And the state both agree on keeps it open: the next hour is quiet.
+    const next = await produceAlerts(store, { at: at + 3_600_000 });
+    expect(next.announcements.opened).toEqual([]);
+    expect(next.announcements.ongoing.map((a) => a.id)).toEqual(opened);
+  });
+
   it('refuses a bad --at with exit 2', async () => {
     const res = await runCli(['alerts', '--at', 'yesterday'], env());
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('--at must be an ISO instant');
   });
 });
+
+/**
+ * The store, with its first `n` conditional reads held until all `n` have arrived, so `n` evaluations all see the
+ * same state before any writes; and a count of the conditional writes that lost.
+ */
+function barrierOnFirstReads(store: ObjectStore, n: number) {
+  let arrived = 0;
+  let release!: () => void;
+  const all = new Promise<void>((r) => {
+    release = r;
+  });
+  let lost = 0;
+  const raced: ObjectStore = Object.create(store);
+  raced.getWithTag = async (key) => {
+    if (arrived < n) {
+      arrived++;
+      if (arrived === n) release();
+      await all;
+    }
+    return store.getWithTag(key);
+  };
+  raced.putIfAbsent = async (...args) => {
+    const created = await store.putIfAbsent(...args);
+    if (!created) lost++;
+    return created;
+  };
+  raced.putIfMatch = async (...args) => {
+    const tag = await store.putIfMatch(...args);
+    if (tag === null) lost++;
+    return tag;
+  };
+  return { store: raced, lostWrites: () => lost };
+}
