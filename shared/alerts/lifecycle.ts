@@ -44,7 +44,11 @@ export function advanceAlertState(
   state: AlertStateDoc,
   detected: readonly Alert[],
   now: number,
-  opts: { readonly reminderMs: number },
+  opts: {
+    readonly reminderMs: number;
+    /** False when some rollups could not be read: an alert not found may only be hidden, so none is resolved. */
+    readonly complete?: boolean;
+  },
 ): LifecycleStep {
   if (now < Date.parse(state.evaluated_at)) {
     // A past instant (a `--at` look back, a late retry): announcing or resolving from it would contradict what a
@@ -69,6 +73,13 @@ export function advanceAlertState(
     alerts.push(alert);
   }
   const still = new Set(detected.map((a) => a.id));
-  for (const o of state.open) if (!still.has(o.alert.id)) alerts.push({ ...o.alert, state: 'resolved' });
+  for (const o of state.open) {
+    if (still.has(o.alert.id)) continue;
+    if (opts.complete === false) {
+      // Kept open, quietly: it is resolved by the first evaluation that reads everything and no longer finds it.
+      open.push(o);
+      alerts.push({ ...o.alert, state: 'ongoing' });
+    } else alerts.push({ ...o.alert, state: 'resolved' });
+  }
   return { lifecycle: 'advanced', state: { schema_version: 1, evaluated_at: iso, open }, alerts };
 }

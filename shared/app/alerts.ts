@@ -54,7 +54,10 @@ export async function produceAlerts(
     tables: digestTables(deps.registry ?? sources),
     thresholds,
   });
-  const step = await advanceStoredState(store, detection.alerts, request.at, thresholds.reminderHours * 3_600_000);
+  const step = await advanceStoredState(store, detection.alerts, request.at, {
+    reminderMs: thresholds.reminderHours * 3_600_000,
+    complete: detection.unreadable_files.length === 0,
+  });
   const report: AlertsReport = { ...detection, lifecycle: step.lifecycle, alerts: [...step.alerts] };
   const announcements = step.lifecycle === 'look_back' ? noAnnouncements(step.alerts) : announce(step.alerts);
   const log = deps.log ?? silentLogger;
@@ -76,12 +79,17 @@ export async function produceAlerts(
  * with putIfAbsent, replaced with putIfMatch). On a lost race it re-reads and advances once more from what the winner
  * wrote, so an opening the winner announced comes back 'ongoing' here: two evaluations never announce it twice.
  */
-async function advanceStoredState(store: ObjectStore, detected: readonly Alert[], at: number, reminderMs: number) {
+async function advanceStoredState(
+  store: ObjectStore,
+  detected: readonly Alert[],
+  at: number,
+  opts: { readonly reminderMs: number; readonly complete: boolean },
+) {
   const key = alertStateKey();
   for (let attempt = 1; attempt <= 2; attempt++) {
     const current = await store.getWithTag(key);
     const state = current ? parseState(current.body, `${store.location}/${key}`) : emptyAlertState;
-    const step = advanceAlertState(state, detected, at, { reminderMs });
+    const step = advanceAlertState(state, detected, at, opts);
     if (step.lifecycle === 'look_back') return step;
     const body = `${JSON.stringify(step.state)}\n`;
     const written = current

@@ -111,4 +111,16 @@ describe('advanceAlertState', () => {
     expect(detectedThen.alerts.map((x) => x.state)).toEqual(['open']);
     expect(detectedThen.state).toBe(opened!.step.state);
   });
+
+  it('resolves nothing while some rollups could not be read: the alert may only be hidden', () => {
+    const a = block('2026-11-20T09:00:00.000Z');
+    const [opened] = run([[T0, [a]]]);
+    const partial = advanceAlertState(opened!.step.state, [], T0 + H, { reminderMs, complete: false });
+    expect(partial.alerts.map((x) => [x.id, x.state])).toEqual([[a.id, 'ongoing']]);
+    expect(partial.state.open.map((o) => o.alert.id)).toEqual([a.id]);
+    // The first evaluation that reads everything and no longer finds it resolves it, once.
+    const whole = advanceAlertState(partial.state, [], T0 + 2 * H, { reminderMs, complete: true });
+    expect(whole.alerts.map((x) => [x.id, x.state])).toEqual([[a.id, 'resolved']]);
+    expect(whole.state.open).toEqual([]);
+  });
 });
