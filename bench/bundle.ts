@@ -98,7 +98,11 @@ async function measure(name: FunctionName, entry: string, dir: string): Promise<
   const code = readFileSync(file);
   const child = join(dir, 'cold-init.mjs');
   writeFileSync(child, CHILD);
-  const env = coldStartEnv(join(dir, 'tmp'));
+  // The one collector bundle serves every source; the stack names each function's source, as here.
+  const env = {
+    ...coldStartEnv(join(dir, 'tmp')),
+    INBOXLAKE_SOURCE: name === 'collect-sendsage' ? 'sendsage' : 'socketlabs',
+  };
   const deployed = coldImports(child, file, env);
   const noMaps = coldImports(child, file, { ...env, NODE_OPTIONS: '' });
   return {
