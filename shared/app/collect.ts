@@ -135,6 +135,8 @@ async function collectWindowed(
   deps: CollectDeps,
 ): Promise<CollectSummary> {
   const started = deps.clock.now();
+  // Durations on the monotonic clock: a wall-clock step mid-run must not make the summary's time negative or huge.
+  const startedMono = deps.clock.monotonic();
   const plan = planDays({ from: request.from, to: request.to, now: started, retentionDays: collection.retentionDays });
   for (const w of plan.warnings) deps.log.warn(w);
   const outside =
@@ -183,7 +185,7 @@ async function collectWindowed(
     until: new Date(plan.until).toISOString(),
     datasets: reports,
     counters,
-    elapsedMs: deps.clock.now() - started,
+    elapsedMs: deps.clock.monotonic() - startedMono,
     warnings: plan.warnings,
     windowsLeft: reports.reduce((n, r) => n + r.left.length, 0),
     windowsFailed: reports.reduce((n, r) => n + r.failed.length, 0),
@@ -198,6 +200,8 @@ async function collectAllItems(
   deps: CollectDeps,
 ): Promise<ItemSummary> {
   const started = deps.clock.now();
+  // Durations on the monotonic clock: a wall-clock step mid-run must not make the summary's time negative or huge.
+  const startedMono = deps.clock.monotonic();
   const counters = newCallCounters();
   const { ctx, deadline } = openContext(source, config, deps, counters);
   if (deps.dtProjectionStart) {
@@ -228,7 +232,7 @@ async function collectAllItems(
     days: request.days,
     datasets: reports,
     counters,
-    elapsedMs: deps.clock.now() - started,
+    elapsedMs: deps.clock.monotonic() - startedMono,
     itemsFailed: reports.reduce((n, r) => n + r.failed.length, 0),
     itemsLeft: reports.reduce((n, r) => n + r.left, 0),
   };

@@ -56,7 +56,7 @@ export async function openDuckdbAthena(lakeDir: string, catalog: readonly Catalo
   return self;
 }
 
-/** DuckDB's type for a Glue (Hive) type name the stack declares. */
+/** DuckDB's type for a Glue (Hive) type name the stack declares (unknown names fail loudly). */
 const duckdbOfCatalog: Readonly<Record<string, string>> = {
   string: 'VARCHAR',
   bigint: 'BIGINT',
@@ -67,7 +67,7 @@ const duckdbOfCatalog: Readonly<Record<string, string>> = {
   date: 'DATE',
 };
 
-function duckdbType(catalogType: string): string {
+export function duckdbType(catalogType: string): string {
   const t = duckdbOfCatalog[catalogType];
   if (!t) throw new Error(`no DuckDB type for catalog type '${catalogType}'`);
   return t;

@@ -12,6 +12,7 @@ import { withReferenceDate } from '../../shared/lake/named-queries';
 import { sqlIdent, sqlString } from '../../shared/lake/query';
 import type { Row, TableDef } from '../../shared/lake/table';
 import { openWindowWriter } from '../../shared/lake/window-writer';
+import { duckdbType } from '../helpers/duckdb-athena';
 import { resourcesOf, synthesize } from './synth';
 
 /**
@@ -27,16 +28,6 @@ interface GlueTable {
   StorageDescriptor: { Columns: { Name: string; Type: string }[] };
 }
 
-const duckdbOfGlue: Record<string, string> = {
-  string: 'VARCHAR',
-  bigint: 'BIGINT',
-  int: 'INTEGER',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  timestamp: 'TIMESTAMP',
-  date: 'DATE',
-};
-
 const DAY = Date.UTC(2026, 10, 20);
 const REF = '2026-11-21';
 
@@ -51,7 +42,7 @@ function rows(table: TableDef, at: number): Row[] {
 /** A DuckDB view of a table read the way its Glue table declares it. */
 function glueView(lakeDir: string, glue: GlueTable, format: 'parquet' | 'csv'): string {
   const dir = join(lakeDir, glue.Name);
-  const hiveTypes = `{${glue.PartitionKeys.map((k) => `${sqlString(k.Name)}: ${duckdbOfGlue[k.Type]}`).join(', ')}}`;
+  const hiveTypes = `{${glue.PartitionKeys.map((k) => `${sqlString(k.Name)}: ${duckdbType(k.Type)}`).join(', ')}}`;
   const source =
     format === 'parquet'
       ? `read_parquet(${sqlString(`${dir}/**/*.parquet`)}, hive_partitioning = true, hive_types = ${hiveTypes})`
@@ -63,7 +54,7 @@ function glueView(lakeDir: string, glue: GlueTable, format: 'parquet' | 'csv'): 
     format === 'csv' && type !== 'string' ? `NULLIF(${sqlIdent(name)}, '')` : sqlIdent(name);
   const columns = [
     ...glue.StorageDescriptor.Columns.map(
-      (c) => `CAST(${read(c.Name, c.Type)} AS ${duckdbOfGlue[c.Type]}) AS ${sqlIdent(c.Name)}`,
+      (c) => `CAST(${read(c.Name, c.Type)} AS ${duckdbType(c.Type)}) AS ${sqlIdent(c.Name)}`,
     ),
     ...glue.PartitionKeys.map((k) => sqlIdent(k.Name)),
   ];
