@@ -1,7 +1,11 @@
 import { resolve } from 'node:path';
 import * as z from 'zod';
+import { noticesOf } from '../alerts/channels/notice';
 import type { Alert } from '../alerts/model';
+import { loadAlertChannelsConfig } from '../app/alert-config';
+import { deliverAlerts, snsPublisher } from '../app/alert-delivery';
 import { produceAlerts } from '../app/alerts';
+import { ConfigError } from '../core/errors';
 import { createRedactor } from '../core/redact';
 import type { ObjectStore } from '../lake/object-store';
 import { createLogger } from '../log';
@@ -9,21 +13,31 @@ import { createLogger } from '../log';
 export const alertsArgs = z.object({
   at: z.iso.datetime({ offset: true, error: '--at must be an ISO instant, e.g. 2026-11-20T14:00:00Z' }).optional(),
   out: z.string().optional(),
+  /** Post the announcements (opened, reminders, resolved) to INBOXLAKE_ALERT_WEBHOOK_URL (and the topic, if set). */
+  send: z.boolean().default(false),
 });
 
 export type AlertsArgs = z.infer<typeof alertsArgs>;
 
 /**
  * `inboxlake alerts`: evaluates the intraday alerts now (or --at), moves their lifecycle forward, prints the open
- * ones and those resolved since the last evaluation, writes alerts.json.
+ * ones and those resolved since the last evaluation, writes alerts.json; with --send, posts what it announces to
+ * the webhook (and publishes it to INBOXLAKE_ALERT_TOPIC_ARN when set). Without --send nothing leaves the machine.
  */
-export async function runAlerts(args: AlertsArgs, store: ObjectStore, now: () => number = Date.now) {
+export async function runAlerts(
+  args: AlertsArgs,
+  store: ObjectStore,
+  env: Record<string, string | undefined>,
+  now: () => number = Date.now,
+) {
+  // Read before the evaluation moves the lifecycle on: a --send that cannot send must not swallow the announcements.
+  const channels = args.send ? loadAlertChannelsConfig(env) : undefined;
+  if (channels && !channels.webhook) {
+    throw new ConfigError('--send needs INBOXLAKE_ALERT_WEBHOOK_URL (a Slack, Teams or Google Chat incoming webhook)');
+  }
   const at = args.at ? Date.parse(args.at) : now();
-  const result = await produceAlerts(
-    store,
-    { at, outDir: resolve(args.out ?? 'outbox/alerts') },
-    { log: createLogger({ redact: createRedactor([]), json: false }) },
-  );
+  const log = createLogger({ redact: createRedactor([]), json: false });
+  const result = await produceAlerts(store, { at, outDir: resolve(args.out ?? 'outbox/alerts') }, { log });
   const { report } = result;
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const windows = report.windows_minutes.map((m) => `${m} min`).join(' and ');
@@ -38,6 +52,18 @@ export async function runAlerts(args: AlertsArgs, store: ObjectStore, now: () =>
   if (resolved.length) out(`${resolved.length} resolved since the last evaluation`);
   for (const a of resolved) out(alertLine(a));
   for (const f of result.files) out(`  ${f}`);
+  if (channels?.webhook) {
+    const notices = noticesOf(result.announcements, report.closed_until);
+    const sent = await deliverAlerts(
+      notices,
+      { webhook: channels.webhook, topicArn: channels.topicArn },
+      { publish: snsPublisher({ region: channels.region, endpoint: channels.snsEndpoint }), log },
+    );
+    out(
+      `sent ${notices.length} announcement${notices.length === 1 ? '' : 's'}: ${sent.posted} to the ` +
+        `${channels.webhook.kind} webhook${channels.topicArn ? `, ${sent.published} to the SNS topic` : ''}`,
+    );
+  }
   return 0;
 }
 

@@ -24,10 +24,12 @@ ${commandsOf(registry)
   inboxlake digest [--date YYYY-MM-DD] [--timezone Area/City] [--out DIR] [--send] [--force]
       Writes the day's digest (default: yesterday in INBOXLAKE_TIMEZONE) as digest.json/.html/.txt/.eml into DIR
       (default outbox/<date>); --send sends it through SES once per date (--force sends again).
-  inboxlake alerts [--at ISO] [--out DIR]
+  inboxlake alerts [--at ISO] [--out DIR] [--send]
       Evaluates the intraday alerts now (or at the given instant): bounce-rate and complaint-rate spikes, block-code
       surges at a recipient domain and silent servers over the last 1 h and 3 h of closed quarter-hours, against the
       same hours of the previous 7 days. Prints the open alerts and writes alerts.json into DIR (default outbox/alerts).
+      --send posts each new, reminded and resolved alert to INBOXLAKE_ALERT_WEBHOOK_URL (Slack, Teams or Google Chat,
+      from its host or INBOXLAKE_ALERT_WEBHOOK_KIND) and publishes it to INBOXLAKE_ALERT_TOPIC_ARN when set.
   inboxlake query "SQL"
       Runs SQL with DuckDB over the local lake; every table is visible by its name.
   inboxlake query --named NAME [--date YYYY-MM-DD]
@@ -128,9 +130,9 @@ export async function main(
       return runDigest(parsed.data, env, lakeConfig, await openLake(lakeConfig));
     }
     case 'alerts': {
-      const parsed = alertsArgs.safeParse({ at: values.at, out: values.out });
+      const parsed = alertsArgs.safeParse({ at: values.at, out: values.out, send: values.send });
       if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => i.message).join('; '));
-      return runAlerts(parsed.data, await openLake(lakeConfig));
+      return runAlerts(parsed.data, await openLake(lakeConfig), env);
     }
     case 'query': {
       const parsed = queryArgs.safeParse({
