@@ -92,7 +92,6 @@ export async function deliverAlerts(
         (failures.length > 3 ? `; and ${failures.length - 3} more` : ''),
     );
   }
-  if (notices.length) log.info('alerts delivered', { posted, published });
   return { posted, published };
 }
 
