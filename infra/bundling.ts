@@ -8,8 +8,8 @@ import { commandsOf } from '../shared/sources';
  * here, so the benchmark loads only esbuild.
  */
 
-/** The stack's functions: `collect-<source command>` (one entry for all) and the digest; tags and roles name them. */
-export type FunctionName = `collect-${string}` | 'digest';
+/** The stack's functions: `collect-<source command>` (one entry for all), the digest and the alerts. */
+export type FunctionName = `collect-${string}` | 'digest' | 'alerts';
 
 const entry = (folder: string) => fileURLToPath(new URL(`../functions/${folder}/handler.ts`, import.meta.url));
 
@@ -17,15 +17,17 @@ const entry = (folder: string) => fileURLToPath(new URL(`../functions/${folder}/
 export const COLLECT_ENTRY = entry('collect');
 
 /** The entry file of a function; each exports `handler`. */
-export const entryOf = (name: FunctionName): string => (name === 'digest' ? entry('digest') : COLLECT_ENTRY);
+export const entryOf = (name: FunctionName): string =>
+  name === 'digest' || name === 'alerts' ? entry(name) : COLLECT_ENTRY;
 
 /**
  * Absolute path of each function's entry file, for the default registry's sources: the collectors share one entry
- * (and so one bundle's code), the digest has its own.
+ * (and so one bundle's code), the digest and the alerts have their own.
  */
 export const handlerEntries: Readonly<Record<FunctionName, string>> = {
   ...Object.fromEntries(commandsOf().map((c) => [`collect-${c.name}`, COLLECT_ENTRY])),
   digest: entry('digest'),
+  alerts: entry('alerts'),
 };
 
 /** Lambda's Node.js runtime the bundles target. */

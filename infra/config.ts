@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
+import { webhookKinds } from '../shared/alerts/channels/webhook';
 import { isTimeZone } from '../shared/config';
 import { thresholdOverridesSchema } from '../shared/digest/thresholds';
 import { commandsOf, type Registry, sources } from '../shared/sources';
@@ -61,6 +62,28 @@ const digestSchema = z
     }
   });
 
+/**
+ * The alerts topic's e-mail subscribers and the chat webhook. The webhook URL is a credential: the config names the
+ * Secrets Manager secret holding it (its value is the URL alone), never the URL.
+ */
+const alertsSchema = z.strictObject({
+  /** Subscribed to the alerts topic (each address confirms SNS's first mail); more (SMS, chat bots) may be added. */
+  emails: z.array(email).default([]),
+  /**
+   * The complete ARN (with Secrets Manager's 6-character suffix, which IAM needs to match it) of the secret holding
+   * a Slack, Teams or Google Chat incoming-webhook URL; none: alerts go to the topic only.
+   */
+  webhookSecretArn: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/,
+      "expected the secret's complete ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)",
+    )
+    .optional(),
+  /** The webhook's tool when its URL's host does not say it (slack, teams, google-chat). */
+  webhookKind: z.enum(webhookKinds).optional(),
+});
+
 const formatSchema = z.string().refine((f) => f === 'parquet' || f === 'csv', {
   message:
     "expected 'parquet' or 'csv' ('both' is for local lakes only: Athena reads one format per table location, " +
@@ -93,6 +116,8 @@ export function deploymentConfigSchemaFor(registry: Registry = sources) {
         .min(90, 'expected at least 90 (SocketLabs keeps 90 days)')
         .nullable()
         .default(null),
+      /** Intraday alerts: who hears about them besides the chat webhook. */
+      alerts: alertsSchema.default({ emails: [] }),
       /** Where alarms are e-mailed (an SNS subscription the address must confirm); none: subscribe yourself. */
       alarmEmail: email.optional(),
       /** "No data landed" alarms: hours without a landed row before each source counts as quiet. */

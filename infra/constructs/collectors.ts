@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Size, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -38,6 +39,8 @@ export interface CollectorsProps {
   readonly monitoring: Monitoring;
   /** The sources to deploy collectors for (default: the registry). */
   readonly registry?: Registry;
+  /** Invoked (asynchronously) by each loop once it has caught up: the intraday alerts (constructs/alerts.ts). */
+  readonly alerts?: lambda.IFunction;
 }
 
 /**
@@ -135,7 +138,7 @@ export class Collector extends Construct {
       .readsSecret(props.secret.envName, secret, config.secretsKmsKeyArn)
       .usesLake(lake.bucket, config.format, { writes: collectorWritePrefixes(props.source, props.registry) });
 
-    this.stateMachine = this.collectionLoop(config);
+    this.stateMachine = this.collectionLoop(config, props.alerts);
     monitoring.watchFunction(props.label, this.function, 4);
     monitoring.watchStateMachine(props.label, this.stateMachine);
 
@@ -156,8 +159,11 @@ export class Collector extends Construct {
     });
   }
 
-  /** Invoke → round count → more (or busy)? → pause → Invoke …; succeed when caught up, fail after MAX_ROUNDS. */
-  private collectionLoop(config: DeploymentConfig): sfn.StateMachine {
+  /**
+   * Invoke → round count → more (or busy)? → pause → Invoke …; when caught up, start the alerts' evaluation (if any)
+   * and succeed; fail after MAX_ROUNDS.
+   */
+  private collectionLoop(config: DeploymentConfig, alerts: lambda.IFunction | undefined): sfn.StateMachine {
     const start = new sfn.Pass(this, 'Start', {
       comment: 'Keeps the input event (a schedule sends {}, an operator {from, to}) for every round.',
       parameters: { 'event.$': '$', round: 0 },
@@ -201,6 +207,7 @@ export class Collector extends Construct {
       sfn.Condition.booleanEquals('$.report.busy', true),
     );
     const busyPause = new sfn.Wait(this, 'BusyPause', { time: sfn.WaitTime.duration(BUSY_PAUSE) });
+    const caughtUp = new sfn.Succeed(this, 'CaughtUp');
     const moreToDo = new sfn.Choice(this, 'MoreToDo')
       .when(sfn.Condition.and(more, sfn.Condition.numberLessThan('$.round', MAX_ROUNDS)), pause.next(collect))
       .when(sfn.Condition.and(busy, sfn.Condition.numberLessThan('$.round', MAX_ROUNDS)), busyPause.next(collect))
@@ -208,7 +215,7 @@ export class Collector extends Construct {
         sfn.Condition.or(more, busy),
         new sfn.Fail(this, 'RoundLimit', { error: 'RoundLimitReached', cause: `more after ${MAX_ROUNDS} rounds` }),
       )
-      .otherwise(new sfn.Succeed(this, 'CaughtUp'));
+      .otherwise(alerts ? this.evaluateAlerts(alerts).next(caughtUp) : caughtUp);
 
     const logGroup = new logs.LogGroup(this, 'LoopLogs', {
       // Under /aws/vendedlogs/ so that log delivery does not add every state machine to the account's (size-limited)
@@ -237,6 +244,12 @@ export class Collector extends Construct {
           'CloudWatch Logs delivery (logs:CreateLogDelivery etc.) and X-Ray actions have no resource-level permissions.',
       },
     );
+    if (alerts) {
+      Validations.of(machine).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(this).resolve(`${alerts.functionArn}:*`))}]`,
+        reason: "Invoking the alerts function's own versions and aliases (`<function arn>:*`), as LambdaInvoke grants.",
+      });
+    }
     if (!config.tracing) {
       Validations.of(machine).acknowledge({
         id: 'AwsSolutions-SF2',
@@ -244,5 +257,32 @@ export class Collector extends Construct {
       });
     }
     return machine;
+  }
+
+  /**
+   * Starts the alerts' evaluation without waiting for it (an Event invoke: Lambda queues it and retries it), so a
+   * slow or failing evaluation never holds up or fails the collection; its own alarms and DLQ report it.
+   */
+  private evaluateAlerts(alerts: lambda.IFunction): tasks.LambdaInvoke {
+    const task = new tasks.LambdaInvoke(this, 'EvaluateAlerts', {
+      lambdaFunction: alerts,
+      invocationType: tasks.LambdaInvocationType.EVENT,
+      payload: sfn.TaskInput.fromObject({ collector: this.label }),
+      resultPath: sfn.JsonPath.DISCARD,
+      retryOnServiceExceptions: false,
+    });
+    task.addRetry({
+      errors: [
+        'Lambda.ServiceException',
+        'Lambda.AWSLambdaException',
+        'Lambda.SdkClientException',
+        'Lambda.TooManyRequestsException',
+      ],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 4,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    return task;
   }
 }

@@ -178,6 +178,26 @@ export class InboxlakeFunction extends Construct {
   readsSecret(envName: string, secret: secretsmanager.ISecret, kmsKeyArn?: string): this {
     this.env(envName, secret.secretArn);
     secret.grantRead(this.fn);
+    return this.decryptsSecretsWith(kmsKeyArn);
+  }
+
+  /**
+   * A secret known by its complete ARN whose value alone is read: its ARN in `envName`,
+   * secretsmanager:GetSecretValue on that ARN only (not DescribeSecret, which grantRead adds), kms:Decrypt as above.
+   */
+  readsSecretValue(envName: string, secretArn: string, kmsKeyArn?: string): this {
+    this.env(envName, secretArn);
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadSecretValue',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secretArn],
+      }),
+    );
+    return this.decryptsSecretsWith(kmsKeyArn);
+  }
+
+  private decryptsSecretsWith(kmsKeyArn: string | undefined): this {
     if (kmsKeyArn) {
       this.fn.addToRolePolicy(
         new iam.PolicyStatement({

@@ -3,6 +3,8 @@ import { type WebhookKind, webhookKindOf, webhookKinds } from '../alerts/channel
 import { parseEnv } from '../core/env';
 import { ConfigError } from '../core/errors';
 import { registerSecret } from '../core/redact';
+import type { AlertTargets } from './alert-delivery';
+import { type SecretReader, secretsManagerReader } from './secrets';
 
 /**
  * Where announced alerts go, read from the environment at the door (CLI, Lambda). The webhook URL is a credential
@@ -77,4 +79,19 @@ export function alertWebhook(url: string, kind: WebhookKind | undefined, origin:
     );
   }
   return { kind: found, url };
+}
+
+/**
+ * The targets of this deployment: the webhook from the environment, else from the secret the stack names (its value
+ * is the URL; read once per container by the caller), and the topic.
+ */
+export async function alertTargets(
+  config: AlertChannelsConfig,
+  read: SecretReader = secretsManagerReader({ region: config.region, endpoint: config.secretsEndpoint }),
+): Promise<AlertTargets> {
+  if (config.webhook || !config.webhookSecretArn) return { webhook: config.webhook, topicArn: config.topicArn };
+  const arn = config.webhookSecretArn;
+  const value = (await read(arn)).trim();
+  registerSecret(value);
+  return { webhook: alertWebhook(value, config.webhookKind, `secret ${arn}`), topicArn: config.topicArn };
 }

@@ -1,5 +1,5 @@
 import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
-import type { AlertNotice } from '../alerts/channels/notice';
+import { type AlertNotice, noticesOf } from '../alerts/channels/notice';
 import { textMessage } from '../alerts/channels/text';
 import { webhookLabels, webhookPayload } from '../alerts/channels/webhook';
 import { ApiRequestError, InboxlakeError, RateLimitedError, TransientApiError } from '../core/errors';
@@ -7,6 +7,7 @@ import { excerpt, redactSecrets } from '../core/redact';
 import { type RetryPolicy, withRetry } from '../engine/retry';
 import { type Logger, silentLogger } from '../log';
 import type { AlertWebhook } from './alert-config';
+import type { AlertsResult } from './alerts';
 
 /**
  * Sends announced alerts: one chat message per alert to the webhook, in its tool's format, and one SNS publish per
@@ -93,6 +94,16 @@ export async function deliverAlerts(
     );
   }
   return { posted, published };
+}
+
+/** Sends what an evaluation announces (opened, reminders, resolved); both doors call this after produceAlerts. */
+export async function announceAlerts(
+  result: AlertsResult,
+  targets: AlertTargets,
+  deps: DeliveryDeps = {},
+): Promise<DeliveryReport & { readonly announced: number }> {
+  const notices = noticesOf(result.announcements, result.report.closed_until);
+  return { announced: notices.length, ...(await deliverAlerts(notices, targets, deps)) };
 }
 
 /** One POST of a JSON body, retried while the tool answers 429 or 5xx or cannot be reached. */

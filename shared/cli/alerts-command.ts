@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import * as z from 'zod';
-import { noticesOf } from '../alerts/channels/notice';
 import type { Alert } from '../alerts/model';
 import { loadAlertChannelsConfig } from '../app/alert-config';
-import { deliverAlerts, snsPublisher } from '../app/alert-delivery';
+import { announceAlerts, snsPublisher } from '../app/alert-delivery';
 import { produceAlerts } from '../app/alerts';
 import { ConfigError } from '../core/errors';
 import { createRedactor } from '../core/redact';
@@ -53,14 +52,13 @@ export async function runAlerts(
   for (const a of resolved) out(alertLine(a));
   for (const f of result.files) out(`  ${f}`);
   if (channels?.webhook) {
-    const notices = noticesOf(result.announcements, report.closed_until);
-    const sent = await deliverAlerts(
-      notices,
+    const sent = await announceAlerts(
+      result,
       { webhook: channels.webhook, topicArn: channels.topicArn },
       { publish: snsPublisher({ region: channels.region, endpoint: channels.snsEndpoint }), log },
     );
     out(
-      `sent ${notices.length} announcement${notices.length === 1 ? '' : 's'}: ${sent.posted} to the ` +
+      `sent ${sent.announced} announcement${sent.announced === 1 ? '' : 's'}: ${sent.posted} to the ` +
         `${channels.webhook.kind} webhook${channels.topicArn ? `, ${sent.published} to the SNS topic` : ''}`,
     );
   }

@@ -2,14 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleDeploymentConfig } from '../../infra/config';
+import { CONTEXT_KEY, cdkJsonContext, exampleDeploymentConfig, parseDeploymentConfig } from '../../infra/config';
 import { ACCOUNT_TAG, FUNCTION_TAG } from '../../infra/constructs/lambda-function';
 import { collectorWritePrefixes, type SourceName, tablesBySource } from '../../infra/sources';
+import { produceAlerts } from '../../shared/app/alerts';
 import { fileWriters } from '../../shared/app/lake';
 import { DAY_MS } from '../../shared/core/windows';
 import { computeDigest } from '../../shared/digest/metrics';
 import { digestTables } from '../../shared/digest/roles';
-import { checkpointKey, digestSentMarkerKey } from '../../shared/lake/layout';
+import { alertStateKey, checkpointKey, digestSentMarkerKey } from '../../shared/lake/layout';
 import { LocalFolderStore } from '../../shared/lake/local-store';
 import type { ObjectStore } from '../../shared/lake/object-store';
 import type { Row, TableDef } from '../../shared/lake/table';
@@ -148,6 +149,7 @@ describe('IAM: least privilege per function', () => {
 
   it('finds each function by its tags', () => {
     expect(functions(s).map((f) => [f.name, f.account])).toEqual([
+      ['alerts', undefined],
       ['collect-socketlabs', 'main'],
       ['collect-socketlabs', 'legacy'],
       ['collect-sendsage', 'sendsage'],
@@ -245,6 +247,35 @@ describe('IAM: least privilege per function', () => {
     expect(statements.flatMap((st) => st.actions).some((a) => a.startsWith('secretsmanager:'))).toBe(false);
     // And parks failed asynchronous invocations in the DLQ.
     expect(statements.some((st) => st.actions.includes('sqs:SendMessage'))).toBe(true);
+  });
+
+  it('the alerts read only rollups, write only their state, publish only to their topic, read no secret unconfigured', () => {
+    const statements = statementsOf(s, functions(s).find((f) => f.name === 'alerts')!.props);
+    const topicId = s.stack.getLogicalId(s.stack.alerts.topic.node.defaultChild as never);
+    const rollup = '_rollups/socketlabs_messages/dt=2026-01-01/server_id=1/part-x.totals.json';
+    expect(allows(statements, 's3:GetObject', objectArn(rollup))).toBe(true);
+    expect(allows(statements, 's3:PutObject', objectArn(rollup))).toBe(false);
+    expect(allows(statements, 's3:PutObject', objectArn(alertStateKey()))).toBe(true);
+    expect(
+      allows(statements, 's3:GetObject', objectArn('socketlabs_messages/dt=2026-01-01/server_id=1/x.parquet')),
+    ).toBe(false);
+    expect(allows(statements, 's3:GetObject', objectArn(digestSentMarkerKey('2026-01-01')))).toBe(false);
+    const sns = statements.filter((st) => st.actions.some((a) => a.startsWith('sns:')));
+    expect(sns).toEqual([{ actions: ['sns:Publish'], resources: [topicId], conditions: undefined }]);
+    expect(statements.flatMap((st) => st.actions).some((a) => /^(secretsmanager|ses|kms):/.test(a))).toBe(false);
+  });
+
+  it('the alerts read the webhook secret the config names, its value only', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:inboxlake/alert-webhook-AbC123';
+    const withHook = synthesize(
+      parseDeploymentConfig({ ...(cdkJsonContext()[CONTEXT_KEY] as object), alerts: { webhookSecretArn: arn } }),
+    );
+    const f = functions(withHook).find((x) => x.name === 'alerts')!;
+    const secrets = statementsOf(withHook, f.props).filter((st) =>
+      st.actions.some((a) => a.startsWith('secretsmanager:')),
+    );
+    expect(secrets).toEqual([{ actions: ['secretsmanager:GetSecretValue'], resources: [arn], conditions: undefined }]);
+    expect((f.props.Environment as Json).Variables.INBOXLAKE_ALERT_WEBHOOK_SECRET_ARN).toBe(arn);
   });
 
   it('the digest reads only the rollups, its own state and the SendSage tables it uses', () => {
@@ -393,6 +424,22 @@ describe("IAM against the code's real writes", () => {
     const statements = statementsOf(s, functions(s).find((f) => f.name === 'digest')!.props);
     const { store, touched } = recording(new LocalFolderStore(join(root, 'digest-lake')));
     // One window of sample rows in every table, so the digest finds rollups, campaigns and their detail.
+    await writeSampleDay(store);
+    touched.read.length = 0;
+    const digest = await computeDigest(store, {
+      tables: digestTables(sources),
+      date: '2026-03-01',
+      timeZone: 'UTC',
+      now: day + DAY_MS,
+    });
+    expect(digest.sendsage.campaigns).toHaveLength(1);
+    expect(touched.read.some((k) => k.startsWith('_rollups/socketlabs_'))).toBe(true);
+    expect(touched.read.some((k) => k.startsWith('sendsage_messages/'))).toBe(true);
+    for (const key of touched.read) expect(allows(statements, 's3:GetObject', objectArn(key)), key).toBe(true);
+  });
+
+  /** One window of sample rows in every table (with their rollups) on the test's day. */
+  async function writeSampleDay(store: ObjectStore) {
     for (const table of Object.values(tablesBySource).flat()) {
       const partition = Object.fromEntries(
         table.partitionKeys.map((k) => [k.name, k.type === 'date' ? '2026-03-01' : 10001]),
@@ -410,17 +457,20 @@ describe("IAM against the code's real writes", () => {
       await writer.append([sampleRow(table, day + 3_600_000)]);
       await writer.commit();
     }
+  }
+
+  it('the alerts: every key an evaluation reads or writes is granted to them', async () => {
+    const statements = statementsOf(s, functions(s).find((f) => f.name === 'alerts')!.props);
+    const { store, touched } = recording(new LocalFolderStore(join(root, 'alerts-lake')));
+    await writeSampleDay(store);
     touched.read.length = 0;
-    const digest = await computeDigest(store, {
-      tables: digestTables(sources),
-      date: '2026-03-01',
-      timeZone: 'UTC',
-      now: day + DAY_MS,
-    });
-    expect(digest.sendsage.campaigns).toHaveLength(1);
+    touched.write.length = 0;
+    const result = await produceAlerts(store, { at: day + 3 * 3_600_000 + 5 * 60_000 });
+    expect(result.report.unreadable_files).toEqual([]);
     expect(touched.read.some((k) => k.startsWith('_rollups/socketlabs_'))).toBe(true);
-    expect(touched.read.some((k) => k.startsWith('sendsage_messages/'))).toBe(true);
+    expect(touched.write).toEqual([alertStateKey()]);
     for (const key of touched.read) expect(allows(statements, 's3:GetObject', objectArn(key)), key).toBe(true);
+    for (const key of touched.write) expect(allows(statements, 's3:PutObject', objectArn(key)), key).toBe(true);
   });
 
   it.each(Object.keys(collectorOf) as SourceName[])('%s: its checkpoints are granted', (source) => {

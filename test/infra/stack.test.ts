@@ -17,7 +17,11 @@ beforeAll(() => {
 function definitionOf(props: Record<string, unknown>) {
   const parts = (props.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
   const text = parts
-    .map((p) => (typeof p === 'string' ? p : `<${(p as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]}>`))
+    .map((p) => {
+      if (typeof p === 'string') return p;
+      const ref = p as { 'Fn::GetAtt'?: string[]; Ref?: string };
+      return `<${ref['Fn::GetAtt']?.[0] ?? ref.Ref}>`;
+    })
     .join('');
   return JSON.parse(text) as { StartAt: string; States: Record<string, Record<string, Json>> };
 }
@@ -84,7 +88,7 @@ describe('schedules', () => {
 describe('functions', () => {
   it('run Node 22 on ARM64, with source maps, JSON logs and their own log group with the configured retention', () => {
     const fns = resourcesOf(s, 'AWS::Lambda::Function');
-    expect(fns).toHaveLength(4);
+    expect(fns).toHaveLength(5);
     for (const [, p] of fns) {
       expect(p).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -100,11 +104,11 @@ describe('functions', () => {
     expect(new Set(groups)).toEqual(new Set([s.config.logRetentionDays]));
   });
 
-  it('give every function a reserved concurrency of 1: one run per API key, one digest run at a time', () => {
+  it('give every function a reserved concurrency of 1: one run per API key, one digest or alerts run at a time', () => {
     for (const [, p] of resourcesOf(s, 'AWS::Lambda::Function')) {
-      const collector = tagValue(p, FUNCTION_TAG) !== 'digest';
+      const name = tagValue(p, FUNCTION_TAG);
       expect(p.ReservedConcurrentExecutions).toBe(1);
-      expect(p.Timeout).toBe(collector ? 900 : 300);
+      expect(p.Timeout).toBe(name === 'digest' ? 300 : name === 'alerts' ? 120 : 900);
     }
   });
 });
@@ -153,7 +157,19 @@ describe('the collection loop (Step Functions)', () => {
       Next: 'Pause',
     });
     expect(choices[2]!.Next).toBe('RoundLimit');
-    expect(st.MoreToDo!.Default).toBe('CaughtUp');
+    // Caught up: start the alerts' evaluation without waiting for it, then succeed.
+    expect(st.MoreToDo!.Default).toBe('EvaluateAlerts');
+    expect(st.EvaluateAlerts).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:<AWS::Partition>:states:::lambda:invoke',
+      Parameters: {
+        FunctionName: `<${s.stack.getLogicalId(s.stack.alerts.function.fn.node.defaultChild as never)}>`,
+        InvocationType: 'Event',
+        Payload: { collector: expect.any(String) },
+      },
+      ResultPath: null,
+      Next: 'CaughtUp',
+    });
     expect(st.Pause).toMatchObject({ Type: 'Wait', Seconds: 60, Next: 'Collect' });
     expect(st.RoundLimit).toMatchObject({ Type: 'Fail', Error: 'RoundLimitReached' });
     expect(st.CaughtUp).toMatchObject({ Type: 'Succeed' });
@@ -271,8 +287,8 @@ describe('monitoring', () => {
 
   it('watches errors and throttles of every function and failed executions of every loop', () => {
     const names = (metric: string) => alarms().filter((a) => a.MetricName === metric);
-    expect(names('Errors')).toHaveLength(4);
-    expect(names('Throttles')).toHaveLength(4);
+    expect(names('Errors')).toHaveLength(5);
+    expect(names('Throttles')).toHaveLength(5);
     for (const a of names('Errors'))
       expect(a).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
     // A collector throttled while a backfill runs is retried by its loop: only an hour of it is alarmed.
@@ -280,7 +296,7 @@ describe('monitoring', () => {
       names('Throttles')
         .map((a) => a.EvaluationPeriods)
         .sort(),
-    ).toEqual([1, 4, 4, 4]);
+    ).toEqual([1, 1, 4, 4, 4]);
     const failed = alarms().filter((a) => JSON.stringify(a.Metrics ?? '').includes('ExecutionsFailed'));
     expect(failed).toHaveLength(3);
   });
@@ -375,7 +391,7 @@ describe('other shapes of config', () => {
         tracing: true,
       }),
     );
-    expect(resourcesOf(other, 'AWS::Lambda::Function')).toHaveLength(2);
+    expect(resourcesOf(other, 'AWS::Lambda::Function')).toHaveLength(3);
     expect(resourcesOf(other, 'AWS::StepFunctions::StateMachine')).toHaveLength(1);
     for (const [, p] of resourcesOf(other, 'AWS::Scheduler::Schedule')) {
       expect(p.ScheduleExpressionTimezone).toBe('America/New_York');
