@@ -12,6 +12,7 @@ import { type DeploymentConfig, exampleDeploymentConfig } from '../../infra/conf
 import { FUNCTION_TAG } from '../../infra/constructs/lambda-function';
 import { allTables } from '../../shared/catalog';
 import { DAY_MS, utcDay } from '../../shared/core/windows';
+import { alertStateKey } from '../../shared/lake/layout';
 import { openLakeQuery } from '../../shared/lake/query';
 import { type SendSageSimulator, startSendSageSimulator } from '../../shared/sandbox/sendsage/server';
 import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
@@ -21,6 +22,7 @@ import { KEY_V2, lakeMessages, truthMessages } from '../helpers/collect-v2';
 import { downloadLake, type LocalS3, startLocalS3 } from '../helpers/s3';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../helpers/secrets-manager';
 import { startLocalSes } from '../helpers/ses';
+import { type LocalSns, startLocalSns } from '../helpers/sns';
 import { exampleStack, tagValue } from './synth';
 
 /**
@@ -64,6 +66,7 @@ describe('each handler against local servers with the environment the synthesize
   let s3: LocalS3;
   let sm: LocalSecretsManager;
   let ses: Awaited<ReturnType<typeof startLocalSes>>;
+  let sns: LocalSns;
   let v1: V1Simulator;
   let v2: V2Simulator;
   let sendsage: SendSageSimulator;
@@ -80,6 +83,10 @@ describe('each handler against local servers with the environment the synthesize
     if (typeof v.Ref === 'string') {
       if (PSEUDO[v.Ref]) return PSEUDO[v.Ref]!;
       if (v.Ref === lakeBucketId) return s3.bucket;
+      // A topic's Ref is its ARN; the local SNS takes any.
+      if (resources[v.Ref]?.Type === 'AWS::SNS::Topic') {
+        return `arn:aws:sns:${PSEUDO['AWS::Region']}:${PSEUDO['AWS::AccountId']}:${v.Ref}`;
+      }
     }
     if (Array.isArray(v['Fn::Join'])) {
       const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
@@ -153,6 +160,7 @@ describe('each handler against local servers with the environment the synthesize
       INBOXLAKE_S3_ENDPOINT: s3.endpoint,
       INBOXLAKE_SECRETS_ENDPOINT: sm.endpoint,
       INBOXLAKE_SES_ENDPOINT: ses.endpoint,
+      INBOXLAKE_SNS_ENDPOINT: sns.endpoint,
       AWS_REGION: PSEUDO['AWS::Region']!,
       AWS_ACCESS_KEY_ID: 'S3RVER',
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
@@ -234,6 +242,7 @@ describe('each handler against local servers with the environment the synthesize
 
     s3 = await startLocalS3();
     ses = await startLocalSes();
+    sns = await startLocalSns();
     const secrets: Record<string, string> = {};
     for (const a of config.socketlabs) {
       secrets[a.secretName] = JSON.stringify(
@@ -307,15 +316,24 @@ describe('each handler against local servers with the environment the synthesize
 
   afterAll(async () => {
     vi.restoreAllMocks();
-    await Promise.all([s3?.close(), ses?.close(), sm?.close(), v1?.close(), v2?.close(), sendsage?.close()]);
+    await Promise.all([
+      s3?.close(),
+      ses?.close(),
+      sns?.close(),
+      sm?.close(),
+      v1?.close(),
+      v2?.close(),
+      sendsage?.close(),
+    ]);
   });
 
-  it('the stack deploys one function per SocketLabs account, one for SendSage and the digest, each with a handler', () => {
+  it('the stack deploys one function per SocketLabs account, one for SendSage, the digest and the alerts, each with a handler', () => {
     expect(functions.map((f) => f.name).sort()).toEqual(
       [
         ...config.socketlabs.map(() => 'collect-socketlabs'),
         ...(config.sendsage ? ['collect-sendsage'] : []),
         'digest',
+        'alerts',
       ].sort(),
     );
     for (const f of functions) {
@@ -408,6 +426,19 @@ describe('each handler against local servers with the environment the synthesize
     const again = await invokeLikeTheStack(f);
     expect(again.report).toMatchObject({ sent: false });
     expect(await ses.stored()).toHaveLength(1);
+  });
+
+  // After the collectors above: the alerts evaluate what they landed, as the loops invoke them once caught up.
+  it("alerts: the loop's event evaluates the landed data, writes only the alert state and publishes what it announces", async () => {
+    const f = fn('alerts');
+    const { report, changed } = await invokeLikeTheStack(f);
+    expect(report).toMatchObject({ lifecycle: 'advanced', unreadableFiles: 0 });
+    expect(changed).toEqual([alertStateKey()]);
+    expect(changed.filter((k) => !f.writable.some((p) => p.test(k)))).toEqual([]);
+    const announced = (report.opened as number) + (report.reminders as number) + (report.resolved as number);
+    expect(report.published).toBe(announced);
+    expect(sns.published).toHaveLength(announced);
+    for (const p of sns.published) expect(p.TopicArn).toBe(resolve(f.env.INBOXLAKE_ALERT_TOPIC_ARN));
   });
 
   it('every metric line is Embedded Metric Format in the namespace the alarms watch, and no secret is logged', () => {
