@@ -60,8 +60,8 @@ describe('npx cdk synth (the real CLI, offline)', () => {
     const functions = Object.values(a.template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     const assets = new Set(functions.map((f) => f.Metadata?.['aws:asset:path'] as string));
     // Every collector (both SocketLabs accounts, SendSage) runs the one collector handler: one bundle for them all,
-    // one for the digest.
-    expect(assets.size).toBe(2);
+    // one for the digest, one for the alerts.
+    expect(assets.size).toBe(3);
     for (const asset of assets) {
       const dir = join(a.outdir, asset);
       const code = await readFile(join(dir, 'index.mjs'), 'utf8');
