@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AlertNotice, noticesOf } from '../../shared/alerts/channels/notice';
 import type { WebhookKind } from '../../shared/alerts/channels/webhook';
 import { alertsReportSchema } from '../../shared/alerts/model';
-import { alertWebhook } from '../../shared/app/alert-config';
+import { alertTargets, alertWebhook, loadAlertChannelsConfig } from '../../shared/app/alert-config';
 import { AlertDeliveryError, deliverAlerts, snsPublisher } from '../../shared/app/alert-delivery';
 import { produceAlerts } from '../../shared/app/alerts';
+import { redactSecrets } from '../../shared/core/redact';
 import { ALERTS_STATE_PREFIX } from '../../shared/lake/layout';
 import { createLogger } from '../../shared/log';
 import { LoopbackServer } from '../../shared/sandbox/loopback-server';
@@ -21,6 +22,7 @@ import { runCli } from '../helpers/cli';
 import { localStore, scratch } from '../helpers/collect';
 import { readBody } from '../helpers/http';
 import { BLOCKED, collectBlockedLake, DOMAIN } from '../helpers/planted-block';
+import { startLocalSecretsManager } from '../helpers/secrets-manager';
 import { type LocalSns, startLocalSns } from '../helpers/sns';
 
 const TOKEN = 'xoxbTOKEN0123456789abcdef';
@@ -28,6 +30,20 @@ const TOPIC = 'arn:aws:sns:us-east-1:123456789012:inboxlake-alerts';
 const BLOCK_ID = `block_failures:${BLOCKED}:${DOMAIN}`;
 /** The SDK signs its requests: any credentials do for the fake. */
 const awsEnv = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret-example', AWS_REGION: 'us-east-1' };
+
+/** Runs `work` with the fake credentials in this process's environment (where the SDK's default chain reads them). */
+async function withAwsEnv<T>(work: () => Promise<T>): Promise<T> {
+  const saved = Object.keys(awsEnv).map((k) => [k, process.env[k]] as const);
+  Object.assign(process.env, awsEnv);
+  try {
+    return await work();
+  } finally {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
 
 interface Received {
   readonly path: string;
@@ -117,18 +133,9 @@ describe('alert channels', () => {
 
   it('SNS: one Publish per announcement through the real SNSClient, Subject and Message as documented', async () => {
     const before = sns.published.length;
-    const keys = Object.keys(awsEnv) as (keyof typeof awsEnv)[];
-    const saved = keys.map((k) => [k, process.env[k]] as const);
-    Object.assign(process.env, awsEnv);
-    try {
-      const publish = snsPublisher({ region: 'us-east-1', endpoint: sns.endpoint });
-      const sent = await deliverAlerts([...opened, ...resolved], { topicArn: TOPIC }, { publish });
-      expect(sent).toEqual({ posted: 0, published: 2 });
-    } finally {
-      for (const [k, v] of saved)
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-    }
+    const publish = snsPublisher({ region: 'us-east-1', endpoint: sns.endpoint });
+    const sent = await withAwsEnv(() => deliverAlerts([...opened, ...resolved], { topicArn: TOPIC }, { publish }));
+    expect(sent).toEqual({ posted: 0, published: 2 });
     const got = sns.published.slice(before);
     expect(got.map((p) => p.Action)).toEqual(['Publish', 'Publish']);
     for (const p of got) {
@@ -165,6 +172,38 @@ describe('alert channels', () => {
       }
     } finally {
       await chat.close();
+    }
+  });
+
+  it('on AWS the webhook URL comes from its secret (the value alone), is redacted from then on, and is posted to', async () => {
+    const chat = await startChat();
+    const sm = await startLocalSecretsManager({});
+    try {
+      const arn = sm.put('inboxlake/alert-webhook', `${chat.url}\n`);
+      const config = loadAlertChannelsConfig({
+        INBOXLAKE_ALERT_WEBHOOK_SECRET_ARN: arn,
+        INBOXLAKE_ALERT_WEBHOOK_KIND: 'google-chat',
+        INBOXLAKE_SECRETS_ENDPOINT: sm.endpoint,
+        ...awsEnv,
+      });
+      expect(config.webhook).toBeUndefined();
+      const targets = await withAwsEnv(() => alertTargets(config));
+      expect(targets.webhook).toEqual({ kind: 'google-chat', url: chat.url });
+      expect(sm.reads).toEqual([arn]);
+      expect(redactSecrets(`see ${chat.url}`)).not.toContain(TOKEN);
+      await deliverAlerts(opened, targets);
+      expect(googleChatWebhookMessage.safeParse(chat.received[0]?.body).success).toBe(true);
+
+      // A value that names no known tool: the error names the secret, not the URL.
+      const other = sm.put('inboxlake/other-webhook', 'https://relay.example.net/hook/OTHERTOKEN987654');
+      const error = await withAwsEnv(() =>
+        alertTargets({ ...config, webhookKind: undefined, webhookSecretArn: other }),
+      ).catch((e: unknown) => e);
+      expect((error as Error).message).toContain(`secret ${other}`);
+      expect((error as Error).message).not.toContain('OTHERTOKEN987654');
+    } finally {
+      await chat.close();
+      await sm.close();
     }
   });
 
