@@ -31,8 +31,10 @@ export const handler = middy(
   async (rawEvent: unknown, _context: unknown, { signal }: { signal: AbortSignal }) => {
     const event = eventSchema.parse(rawEvent ?? {});
     const at = event.at ? Date.parse(event.at) : Date.now();
+    // The targets first: a webhook secret that cannot be read must fail the run before the lifecycle moves on.
+    const to = await targets();
     const result = await produceAlerts(await store, { at }, { log });
-    const sent = await announceAlerts(result, await targets(), { publish, log, signal });
+    const sent = await announceAlerts(result, to, { publish, log, signal });
     const { report, announcements } = result;
     const summary = {
       collector: event.collector ?? null,

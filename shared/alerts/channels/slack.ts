@@ -41,7 +41,7 @@ export function slackPayload(notice: AlertNotice): SlackMessage {
   return {
     text: cut(`${c.title}: ${c.where}: ${c.deviation}`, 3000),
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: cut(`${c.title}`, 150), emoji: true } },
+      { type: 'header', text: { type: 'plain_text', text: cut(c.title, 150), emoji: true } },
       {
         type: 'section',
         fields: [
