@@ -51,15 +51,21 @@ interface Received {
   readonly body: unknown;
 }
 
-/** A chat tool's webhook on loopback: records what is posted, answers `status` (200 "ok" by default). */
-async function startChat(status = 200) {
+/**
+ * A chat tool's webhook on loopback: records what is posted, answers `status` (200 "ok" by default), or the statuses
+ * of a list in turn (the last one from then on).
+ */
+async function startChat(status: number | readonly number[] = 200) {
+  const statuses = [status].flat();
   const received: Received[] = [];
   const server = new LoopbackServer();
   const endpoint = await server.listen(async (req, res) => {
     const text = await readBody(req);
     received.push({ path: req.url ?? '', contentType: String(req.headers['content-type']), body: JSON.parse(text) });
-    res.statusCode = status;
-    res.end(status === 200 ? 'ok' : 'internal_error');
+    const answer = statuses[Math.min(received.length, statuses.length) - 1]!;
+    res.statusCode = answer;
+    if (answer === 429) res.setHeader('retry-after', '0');
+    res.end(answer === 200 ? 'ok' : answer === 400 ? 'invalid_payload' : 'internal_error');
   });
   // A path shaped like Slack's, whose last segment is the token.
   const url = `${endpoint}/services/T0001/B0001/${TOKEN}`;
@@ -170,6 +176,30 @@ describe('alert channels', () => {
         expect(text).not.toContain(TOKEN);
         expect(text).not.toContain(chat.url);
       }
+    } finally {
+      await chat.close();
+    }
+  });
+
+  it.each([
+    ['429 then 200: delivered on the second attempt', [429, 200], 2, null],
+    [
+      '400: refused at once, not retried, with the reason the tool gave',
+      [400],
+      1,
+      'Slack webhook answered HTTP 400: invalid_payload',
+    ],
+  ] as const)('a webhook answering %s', async (_, statuses, attempts, failure) => {
+    const chat = await startChat(statuses);
+    try {
+      const outcome = await deliverAlerts(
+        opened,
+        { webhook: alertWebhook(chat.url, 'slack', 'test') },
+        { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 2 } },
+      ).catch((e: unknown) => e);
+      expect(chat.received).toHaveLength(attempts);
+      if (failure === null) expect(outcome).toEqual({ posted: 1, published: 0 });
+      else expect((outcome as Error).message).toContain(failure);
     } finally {
       await chat.close();
     }
