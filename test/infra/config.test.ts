@@ -48,7 +48,11 @@ describe('deployment config (cdk.json context "inboxlake")', () => {
       timeZone: 'UTC',
       digest: { from: 'a@example.com', to: ['b@example.com'], localTime: '06:00', sesIdentity: 'example.com' },
     });
-    expect(config.socketlabs[0]).toMatchObject({ apiGeneration: 'v2', schedule: 'cron(5 * * * ? *)', trailingDays: 2 });
+    expect(config.socketlabs[0]).toMatchObject({
+      apiGeneration: 'v2',
+      schedule: 'cron(5 * * * ? *)',
+      rereadAfter: '1h,6h,24h,48h',
+    });
     expect(config).toMatchObject({
       sendsage: null,
       format: 'parquet',
