@@ -82,12 +82,15 @@ export async function recordCompleted(
   current: Checkpoint,
   done: Omit<CompletedWindow, 'reads'>,
 ): Promise<Checkpoint> {
+  return saveCheckpoint(ref, withCompleted(current, done));
+}
+
+/** The checkpoint with `done` recorded (what recordCompleted saves). */
+export function withCompleted(current: Checkpoint, done: Omit<CompletedWindow, 'reads'>): Checkpoint {
   const same = current.windows.find((w) => w.start === done.start && w.end === done.end);
   const reads = [...(same?.reads ?? []), done.completedAt].slice(-MAX_READS_KEPT);
-  const windows = [...current.windows.filter((w) => !overlaps(w, done)), { ...done, reads }].sort(
-    (a, b) => a.start - b.start,
-  );
-  return saveCheckpoint(ref, { ...current, windows });
+  const windows = [...current.windows.filter((w) => !overlaps(w, done)), { ...done, reads }];
+  return { ...current, windows: windows.sort((a, b) => a.start - b.start) };
 }
 
 /** Marks a pass unfinished since `passStartedAt`, or finished (null); returns the new checkpoint. */
