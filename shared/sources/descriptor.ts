@@ -143,7 +143,7 @@ export interface SourceCommand<C = any, A = any> {
     readonly options: Readonly<Record<string, { readonly type: 'string' | 'boolean' }>>;
     /** Flags → arguments, checked before the config is read; a ConfigError names the flag at fault. */
     readonly parse: (values: Record<string, unknown>) => A;
-    /** Arguments → request (defaults from the config, e.g. its trailing days). */
+    /** Arguments → request (defaults from the config, e.g. its re-read schedule). */
     readonly request: (args: A, config: C, now: number) => WindowedRequest | ItemRequest;
     /** The line printed before a collection. */
     readonly header: (config: C, request: WindowedRequest & ItemRequest, location: string) => string;

@@ -7,6 +7,7 @@ import { RateBudgetRegistry } from '../../shared/engine/rate-budget';
 import { defaultRetryPolicy } from '../../shared/engine/retry';
 import { silentLogger } from '../../shared/log';
 import { startV2Simulator, type V2Simulator } from '../../shared/sandbox/socketlabs-v2/server';
+import type { WindowedRequest } from '../../shared/sources/descriptor';
 import { socketlabsCommand } from '../../shared/sources/socketlabs-common/command';
 import { loadSocketLabsConfig } from '../../shared/sources/socketlabs-common/config';
 import { localStore, scratch } from '../helpers/collect';
@@ -64,7 +65,8 @@ describe('hourly scheduled runs with late records (v2 simulator)', () => {
         const statusDate = new Date(r.at).toISOString();
         sim.insert(SERVER, { ...base, messageId: r.id, statusDate, queuedTime: statusDate, deliveryTime: statusDate });
       }
-      const request = socketlabsCommand.lambda.request({}, config, now);
+      // The Lambda's own door: a scheduled event carries no range.
+      const request = socketlabsCommand.lambda.request({} as never, config, now) as WindowedRequest;
       expect(request.scheduled).toBe(true);
       const summary = await collectSocketLabs(
         config,
