@@ -195,21 +195,20 @@ async function collectWindowed(
     warn(opts, report, `${error.message}; collecting ${ds.dataset} for server ${ds.scope} as if none were done`);
     // Without the record of what was read, windows of the planned shape are safe to publish (each contains what
     // the lake may hold), the schedule's hours are not.
-    return collectQueue(ds, [...days], opts, report, ref, checkpoint, false);
+    return collectQueue(ds, [...days], opts, report, ref, checkpoint);
   }
-  if (!opts.rereadAfterMs) return collectQueue(ds, [...days], opts, report, ref, checkpoint, false);
+  if (!opts.rereadAfterMs) return collectQueue(ds, [...days], opts, report, ref, checkpoint);
   const plan = dueWindows(days, checkpoint, opts.clock.now(), opts.rereadAfterMs);
   for (const window of plan.notDue) {
     report.skippedFinal++;
     opts.onEvent?.({ type: 'window-skipped', dataset: ds.dataset, scope: ds.scope, window });
   }
-  return collectQueue(ds, plan.due, opts, report, ref, checkpoint, true);
+  return collectQueue(ds, plan.due, opts, report, ref, checkpoint);
 }
 
 /**
- * Reads the queued windows in order. A backfill skips what is final or done by the pass it continues, and records
- * its pass; a scheduled run's queue holds only due windows, and a run that continues it finds the ones read no longer
- * due, so it needs no pass.
+ * Reads the queued windows in order, skipping what is final or was done by the pass this run continues (a day split
+ * across invocations: its parts done are not read again, though the day is still due), and records the pass.
  */
 async function collectQueue(
   ds: WindowedDataset,
@@ -218,14 +217,13 @@ async function collectQueue(
   report: DatasetReport,
   ref: CheckpointRef,
   loaded: Checkpoint,
-  scheduled: boolean,
 ): Promise<void> {
   let checkpoint = loaded;
   // This run continues the unfinished pass, if there is one, or begins a new one.
   const passStartedAt = checkpoint.passStartedAt ?? opts.clock.now();
   while (queue.length > 0) {
     const window = queue.shift()!;
-    if (!scheduled && coveredByDone(window, checkpoint, opts.settleMs)) {
+    if (coveredByDone(window, checkpoint, opts.settleMs)) {
       report.skippedFinal++;
       opts.onEvent?.({ type: 'window-skipped', dataset: ds.dataset, scope: ds.scope, window });
       continue;
@@ -263,7 +261,7 @@ async function collectQueue(
       report.failed.push({ window, error: describeError(error) });
     }
   }
-  if (!scheduled) await recordPass(ref, checkpoint, report.left.length > 0 ? passStartedAt : null);
+  await recordPass(ref, checkpoint, report.left.length > 0 ? passStartedAt : null);
 }
 
 type WindowOutcome = WindowResult | { readonly split: TimeWindow[] };

@@ -82,9 +82,20 @@ function readTimes(end: number, delaysMs: readonly number[]): number[] {
   return [end + SETTLE_LAG_MS, ...delaysMs.map((d) => end + d)];
 }
 
+/**
+ * Where a completed window's delays count from. An hour read while its day was open (today's hours) closed at its
+ * own end. A window first read after its day closed is part of that day's read (the day whole, or one of the parts a
+ * busy day was split into): it follows the day's schedule, so a split day is read again once per delay, not once
+ * per part whenever that part's own delay comes.
+ */
+function closeOf(w: CompletedWindow): number {
+  const dayEnd = Math.floor((w.end - 1) / DAY_MS) * DAY_MS + DAY_MS;
+  return (w.reads[0] ?? w.completedAt) >= dayEnd ? dayEnd : w.end;
+}
+
 /** Whether a completed window has a read due at `now`: a read time has passed since it was last read. */
 export function isDue(w: CompletedWindow, now: number, delaysMs: readonly number[]): boolean {
-  const passed = readTimes(w.end, delaysMs).filter((t) => t <= now);
+  const passed = readTimes(closeOf(w), delaysMs).filter((t) => t <= now);
   return passed.length > 0 && w.completedAt < Math.max(...passed);
 }
 

@@ -222,3 +222,62 @@ describe('collectDataset', () => {
     expect(next.windows).toBe(2);
   });
 });
+
+describe('collectDataset in a scheduled run (rereadAfterMs)', () => {
+  it('a due day too big for one run is split, and the runs continuing it do not read its done parts again', async () => {
+    // 2026-11-20 closed two hours ago: due. 24 records over 6 hours, at most 4 rows a window: it is split.
+    const records = Array.from({ length: 24 }, (_, i) =>
+      rec(`2026-11-20T0${Math.floor(i / 4)}:${String(i % 4).padStart(2, '0')}:00Z`, `s${i}`),
+    );
+    let elapsed = 0;
+    const clock = {
+      now: () => Date.parse('2026-11-21T02:05:00Z') + elapsed,
+      monotonic: () => elapsed,
+      sleep: async (ms: number) => {
+        elapsed += Math.max(0, ms);
+      },
+    };
+    const calls: string[] = [];
+    const ds = fakeDataset(records, calls);
+    const slow: WindowedDataset = {
+      ...ds,
+      fetchPage: async (w, req, signal) => {
+        elapsed += 100;
+        return ds.fetchPage(w, req, signal);
+      },
+    };
+    const dir = await scratch('scheduled-split');
+    const base = {
+      ...(await options(dir)),
+      clock,
+      maxRowsPerWindow: 4,
+      settleMs: 2 * 86_400_000,
+      rereadAfterMs: [3_600_000, 6 * 3_600_000, 24 * 3_600_000, 48 * 3_600_000],
+      requestsPerSecond: 10,
+    };
+    const runs: number[] = [];
+    for (let left = 1; left > 0 && runs.length < 20; ) {
+      const report = await collectDataset(slow, dayWindows('2026-11-20', '2026-11-20'), {
+        ...base,
+        deadline: clock.monotonic() + 1500,
+      });
+      runs.push(report.windows);
+      left = report.left.length;
+    }
+    expect(runs.length).toBeGreaterThan(1);
+    expect(runs.length).toBeLessThan(20);
+    const q = await openLakeQuery({ lakeDir: dir, tables: [socketlabsFailed] });
+    try {
+      expect((await q.run('select count(*), count(distinct message_id) from socketlabs_failed')).rows).toEqual([
+        [24, 24],
+      ]);
+    } finally {
+      await q.close();
+    }
+    // The next scheduled run soon after finds nothing due: every part was read after the day settled.
+    calls.length = 0;
+    const next = await collectDataset(slow, dayWindows('2026-11-20', '2026-11-20'), { ...base, deadline: Infinity });
+    expect(next.windows).toBe(0);
+    expect(calls).toEqual([]);
+  });
+});

@@ -181,6 +181,28 @@ describe('which windows are due', () => {
   });
 });
 
+describe('a busy day split into parts', () => {
+  it('is read again on the schedule of the day, not whenever one part’s own delay after its end comes', () => {
+    const day = D0 + 4 * DAY_MS;
+    const closed = day + DAY_MS;
+    // Read at its +6 h read in three parts (the row limit split it).
+    const parts = [0, 8, 16].reduce(
+      (c, h) =>
+        withCompleted(c, {
+          ...w(day + h * H, day + (h + 8) * H),
+          rows: 0,
+          completedAt: closed + 6 * H + 5 * MINUTE_MS,
+        }),
+      emptyCheckpoint,
+    );
+    const due = (now: number) => dueWindows([w(day, closed)], parts, now, DELAYS).due.map(iso);
+    // 08:00 + 24 h (the first part's own end) is not a read of the day; midnight + 24 h is, of the day whole.
+    expect(due(closed + 10 * H)).toEqual([]);
+    expect(due(closed + 23 * H + 59 * MINUTE_MS)).toEqual([]);
+    expect(due(closed + DAY_MS + 5 * MINUTE_MS)).toEqual([iso(w(day, closed))]);
+  });
+});
+
 describe('checkpoints of version 1', () => {
   it('are read: each window counts as read once, at its completedAt; the next save writes version 2', async () => {
     const store = localStore(await scratch('reread-v1'));
