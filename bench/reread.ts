@@ -1,24 +1,8 @@
-/**
- * Re-read bench (issue 14, acceptance (b)): a week of hourly scheduled runs of the v2 messages dataset against the
- * simulator (in its own process, so the CPU measured is the collector's), under the policy before the re-read
- * schedule (`INBOXLAKE_REREAD_AFTER=every-run`: every run re-reads the trailing two days and today so far) and under
- * the default schedule. Per day of runs: API calls, rows read (every row of every window read, re-reads included)
- * and CPU seconds (process.cpuUsage, user + system); then old ÷ new over the week. Both start on an empty lake, so
- * their first day includes the catch-up of the days before (two under the old policy, four under the new).
- */
-import { fileWriters } from '../shared/app/lake';
 import { type Clock, systemClock } from '../shared/core/clock';
 import { DAY_MS, HOUR_MS, utcDay } from '../shared/core/windows';
-import { RateBudgetRegistry } from '../shared/engine/rate-budget';
 import { DEFAULT_REREAD_AFTER } from '../shared/engine/reread-schedule';
-import { defaultRetryPolicy } from '../shared/engine/retry';
 import { LocalFolderStore } from '../shared/lake/local-store';
-import { silentLogger } from '../shared/log';
-import type { WindowedRequest } from '../shared/sources/descriptor';
-import { socketlabsCommand } from '../shared/sources/socketlabs-common/command';
-import { loadSocketLabsConfig } from '../shared/sources/socketlabs-common/config';
-import { scratch } from '../test/helpers/collect';
-import { collectSocketLabs } from '../test/helpers/sources';
+import { runScheduled, scratch } from '../test/helpers/collect';
 
 /** Starts a simulator in its own process (bench/run.ts's simulatorProcess). */
 type StartSimulator = (
@@ -39,38 +23,23 @@ interface DayFigures {
 
 /** A week of hourly scheduled runs under one policy: the figures of each day of runs. */
 async function week(url: string, policy: string): Promise<DayFigures[]> {
-  const config = loadSocketLabsConfig({
+  const env = {
     SOCKETLABS_API_URL: url,
     SOCKETLABS_API_KEY: 'bench-key',
     SOCKETLABS_SERVER_IDS: '1',
     SOCKETLABS_RATE_SCALE: String(SCALE),
     SOCKETLABS_TIMEOUT_MS: '60000',
     INBOXLAKE_REREAD_AFTER: policy,
-  });
+  };
   const store = new LocalFolderStore(await scratch(`bench-reread-${policy}`));
   let now = FIRST_RUN;
   const clock: Clock = { now: () => now, monotonic: systemClock.monotonic, sleep: systemClock.sleep };
   const days: DayFigures[] = Array.from({ length: DAYS }, () => ({ calls: 0, rows: 0, cpuSeconds: 0 }));
   for (let run = 0; run < DAYS * 24; run++) {
     now = FIRST_RUN + run * HOUR_MS;
-    // The Lambda's door: a scheduled event carries no range.
-    const request = socketlabsCommand.lambda.request({} as never, config, now) as WindowedRequest;
     const cpu = process.cpuUsage();
-    const s = await collectSocketLabs(
-      config,
-      { ...request, datasets: ['messages'] },
-      {
-        store,
-        formats: ['parquet'],
-        writers: fileWriters,
-        tmpDir: await scratch('bench-reread-tmp'),
-        fetch: (u, init) => fetch(u, init),
-        clock,
-        budgets: new RateBudgetRegistry(),
-        log: silentLogger,
-        retry: defaultRetryPolicy,
-      },
-    );
+    // The Lambda's door: a scheduled event carries no range.
+    const s = await runScheduled({ env, store, clock, datasets: ['messages'] });
     const used = process.cpuUsage(cpu);
     if (s.windowsFailed || s.windowsLeft) throw new Error(`run at ${new Date(now).toISOString()} did not finish`);
     const day = days[Math.floor(run / 24)]!;

@@ -1,18 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileWriters } from '../../shared/app/lake';
 import { type Clock, systemClock } from '../../shared/core/clock';
 import { HOUR_MS, MINUTE_MS } from '../../shared/core/windows';
 import { loadCheckpoint } from '../../shared/engine/checkpoints';
-import { RateBudgetRegistry } from '../../shared/engine/rate-budget';
-import { defaultRetryPolicy } from '../../shared/engine/retry';
-import { silentLogger } from '../../shared/log';
 import { startV2Simulator, type V2Simulator } from '../../shared/sandbox/socketlabs-v2/server';
-import type { WindowedRequest } from '../../shared/sources/descriptor';
-import { socketlabsCommand } from '../../shared/sources/socketlabs-common/command';
-import { loadSocketLabsConfig } from '../../shared/sources/socketlabs-common/config';
-import { localStore, scratch } from '../helpers/collect';
+import { localStore, runScheduled, scratch } from '../helpers/collect';
 import { lakeMessages, truthMessages, v2Env } from '../helpers/collect-v2';
-import { collectSocketLabs } from '../helpers/sources';
 
 /**
  * Hourly scheduled runs (the Lambda's scheduled event, no range) over two days with a controlled clock, while late
@@ -55,7 +47,7 @@ describe('hourly scheduled runs with late records (v2 simulator)', () => {
   it('lands every late record exactly once, and the lake equals the API', async () => {
     const lake = await scratch('reread-lake');
     const store = localStore(lake);
-    const config = loadSocketLabsConfig(v2Env(sim, [SERVER], SCALE));
+    const env = v2Env(sim, [SERVER], SCALE);
     const base = sim.truth(SERVER).find((m) => m.status === 'Delivered');
     if (!base) throw new Error('the simulated days have no delivered item to model late records on');
     const pending = [...late];
@@ -65,24 +57,7 @@ describe('hourly scheduled runs with late records (v2 simulator)', () => {
         const statusDate = new Date(r.at).toISOString();
         sim.insert(SERVER, { ...base, messageId: r.id, statusDate, queuedTime: statusDate, deliveryTime: statusDate });
       }
-      // The Lambda's own door: a scheduled event carries no range.
-      const request = socketlabsCommand.lambda.request({} as never, config, now) as WindowedRequest;
-      expect(request.scheduled).toBe(true);
-      const summary = await collectSocketLabs(
-        config,
-        { ...request, datasets: ['messages'] },
-        {
-          store,
-          formats: ['parquet'],
-          writers: fileWriters,
-          tmpDir: await scratch('reread-tmp'),
-          fetch: (url, init) => fetch(url, init),
-          clock,
-          budgets: new RateBudgetRegistry(),
-          log: silentLogger,
-          retry: { ...defaultRetryPolicy, baseDelayMs: 5, maxDelayMs: 50, maxAttempts: 12 },
-        },
-      );
+      const summary = await runScheduled({ env, store, clock, datasets: ['messages'] });
       expect(summary.windowsFailed + summary.windowsLeft, new Date(now).toISOString()).toBe(0);
     }
     expect(pending).toEqual([]);
