@@ -30,7 +30,7 @@ export type RereadPolicy =
 const units: Record<string, number> = { m: MINUTE_MS, h: HOUR_MS, d: DAY_MS };
 const durationPattern = /^(\d+)(m|h|d)$/;
 
-/** `INBOXLAKE_REREAD_AFTER`: `every-run`, or increasing delays after a window closes (`30m`, `6h`, `2d`), comma-separated. */
+/** `INBOXLAKE_REREAD_AFTER`: `every-run`, or increasing delays after a window closes (`30m,6h,2d`). */
 export const rereadAfterSchema = z
   .string()
   .trim()
@@ -43,7 +43,9 @@ export const rereadAfterSchema = z
       if (!m || ms <= 0) {
         ctx.addIssue({
           code: 'custom',
-          message: `expected '${EVERY_RUN}' or delays like ${DEFAULT_REREAD_AFTER} (minutes m, hours h, days d); '${part}' is not one`,
+          message:
+            `expected '${EVERY_RUN}' or delays like ${DEFAULT_REREAD_AFTER} (minutes m, hours h, days d); ` +
+            `'${part}' is not one`,
         });
         return z.NEVER;
       }
