@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CollectSummary } from '../../shared/app/collect';
 import { type Clock, systemClock } from '../../shared/core/clock';
 import { HOUR_MS, MINUTE_MS } from '../../shared/core/windows';
 import { loadCheckpoint } from '../../shared/engine/checkpoints';
+import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
 import { startV2Simulator, type V2Simulator } from '../../shared/sandbox/socketlabs-v2/server';
-import { localStore, runScheduled, scratch } from '../helpers/collect';
+import { KEY, lakeRows, localStore, runScheduled, scratch, simulatorEnv, truthRows, USER } from '../helpers/collect';
 import { lakeMessages, truthMessages, v2Env } from '../helpers/collect-v2';
 
 /**
@@ -25,10 +27,31 @@ const late = [30 * MINUTE_MS, 5 * HOUR_MS, 20 * HOUR_MS].flatMap((after, i) => [
   { id: `late-day-${i}`, at: dayClosed - 20 * MINUTE_MS + i * MINUTE_MS, arrives: dayClosed + after },
 ]);
 
+let now = FIRST_RUN;
+const clock: Clock = { now: () => now, monotonic: systemClock.monotonic, sleep: systemClock.sleep };
+
+/** Hourly scheduled runs from FIRST_RUN to LAST_RUN, each late record inserted (`insert`) once it has arrived. */
+async function hourlyRuns(insert: (id: string, at: string) => void, run: () => Promise<CollectSummary>) {
+  const pending = [...late];
+  for (now = FIRST_RUN; now <= LAST_RUN; now += HOUR_MS) {
+    for (const r of pending.filter((p) => p.arrives <= now)) {
+      pending.splice(pending.indexOf(r), 1);
+      insert(r.id, new Date(r.at).toISOString());
+    }
+    const summary = await run();
+    expect(summary.windowsFailed + summary.windowsLeft, new Date(now).toISOString()).toBe(0);
+  }
+  expect(pending).toEqual([]);
+}
+
+/** Each late record once, no row twice. */
+function expectEachLateOnce(rows: readonly string[]) {
+  for (const { id } of late) expect(rows.filter((r) => r.includes(`"${id}"`)).length, id).toBe(1);
+  expect(new Set(rows).size).toBe(rows.length);
+}
+
 describe('hourly scheduled runs with late records (v2 simulator)', () => {
   let sim: V2Simulator;
-  let now = FIRST_RUN;
-  const clock: Clock = { now: () => now, monotonic: systemClock.monotonic, sleep: systemClock.sleep };
 
   beforeAll(async () => {
     sim = await startV2Simulator({
@@ -50,26 +73,14 @@ describe('hourly scheduled runs with late records (v2 simulator)', () => {
     const env = v2Env(sim, [SERVER], SCALE);
     const base = sim.truth(SERVER).find((m) => m.status === 'Delivered');
     if (!base) throw new Error('the simulated days have no delivered item to model late records on');
-    const pending = [...late];
-    for (now = FIRST_RUN; now <= LAST_RUN; now += HOUR_MS) {
-      for (const r of pending.filter((p) => p.arrives <= now)) {
-        pending.splice(pending.indexOf(r), 1);
-        const statusDate = new Date(r.at).toISOString();
-        sim.insert(SERVER, { ...base, messageId: r.id, statusDate, queuedTime: statusDate, deliveryTime: statusDate });
-      }
-      const summary = await runScheduled({ env, store, clock, datasets: ['messages'] });
-      expect(summary.windowsFailed + summary.windowsLeft, new Date(now).toISOString()).toBe(0);
-    }
-    expect(pending).toEqual([]);
-
+    await hourlyRuns(
+      (messageId, statusDate) =>
+        sim.insert(SERVER, { ...base, messageId, statusDate, queuedTime: statusDate, deliveryTime: statusDate }),
+      () => runScheduled({ env, store, clock, datasets: ['messages'] }),
+    );
     const rows = await lakeMessages(lake);
-    for (const { id } of late)
-      expect(
-        rows.filter((r) => r.includes(`"${id}"`)),
-        id,
-      ).toHaveLength(1);
-    // Nothing twice, nothing missing: the days the schedule reached, up to the end of the 17th, are the API's.
-    expect(new Set(rows).size).toBe(rows.length);
+    expectEachLateOnce(rows);
+    // Nothing missing either: the days the schedule reached, up to the end of the 17th, are the API's.
     expect(rows).toEqual(truthMessages(sim, [SERVER], '2026-11-12', '2026-11-17'));
 
     // Day 1 was read as it closed, settled, then 1 h, 6 h and 24 h after (its 48 h read is after this test).
@@ -87,5 +98,46 @@ describe('hourly scheduled runs with late records (v2 simulator)', () => {
       '2026-11-17T06:05:00.000Z',
       '2026-11-18T00:05:00.000Z',
     ]);
+  }, 240_000);
+});
+
+describe('hourly scheduled runs with late records (v1 simulator, failed messages)', () => {
+  let sim: V1Simulator;
+  beforeAll(async () => {
+    sim = await startV1Simulator({
+      seed: 5,
+      serverIds: [SERVER],
+      from: '2026-11-12',
+      to: '2026-11-18',
+      profile: (dataset) => (dataset === 'failed' ? 120 : 0),
+      username: USER,
+      apiKey: KEY,
+      requestsPerSecond: 400,
+      burst: 4,
+      now: () => new Date(now),
+    });
+  });
+  afterAll(() => sim?.close());
+
+  it('lands every late record exactly once, and the lake equals the API', async () => {
+    const lake = await scratch('reread-v1-lake');
+    const env = simulatorEnv(sim, [SERVER]);
+    await hourlyRuns(
+      (MessageId, DateTime) =>
+        sim.insert('failed', SERVER, {
+          DateTime,
+          MessageId,
+          MailingId: 'm',
+          ToAddress: `${MessageId}@example.org`,
+          FromAddress: 'news@example.com',
+          FailureType: 1,
+          FailureCode: 2001,
+          Reason: '550 bounced late',
+        }),
+      () => runScheduled({ env, store: localStore(lake), clock, datasets: ['failed'] }),
+    );
+    const rows = await lakeRows(lake, 'failed');
+    expectEachLateOnce(rows);
+    expect(rows).toEqual(truthRows(sim, 'failed', [SERVER], '2026-11-12', '2026-11-17'));
   }, 240_000);
 });
