@@ -129,6 +129,13 @@ describe('deployment config (cdk.json context "inboxlake")', () => {
       error: 'inboxlake.socketlabs[0].apiUrl: must not carry user:password@',
     },
     {
+      name: 'a re-read schedule whose delays do not increase',
+      change: (c) => {
+        c.socketlabs[0].rereadAfter = '6h,1h';
+      },
+      error: "inboxlake.socketlabs[0].rereadAfter: delays must increase; '1h' is not after the one before it",
+    },
+    {
       name: 'a schedule that is not a Scheduler expression',
       change: (c) => {
         c.sendsage.schedule = '0 * * * *';
