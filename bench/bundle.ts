@@ -36,7 +36,7 @@ function coldStartEnv(tmp: string): Record<string, string> {
     SOCKETLABS_API_URL: 'https://api.socketlabs.com/v2',
     SOCKETLABS_SERVER_IDS: '10001,10002',
     SOCKETLABS_SECRET_ARN: arn('inboxlake/socketlabs/main'),
-    INBOXLAKE_TRAILING_DAYS: '2',
+    INBOXLAKE_REREAD_AFTER: '2d',
     SENDSAGE_SECRET_ARN: arn('inboxlake/sendsage'),
     INBOXLAKE_TIMEZONE: 'Europe/Berlin',
     INBOXLAKE_DIGEST_FROM: 'digest@mail.example.com',

@@ -8,7 +8,9 @@
  *  (v2) a 1 M-message day over the SocketLabs v2 CSV download route and JSON pages.
  *  (digest) the daily digest of 10 servers × 100 k and 1 M processed messages a day (bench/digest.ts).
  *  (bundle) each Lambda handler's bundle size and cold import time (bench/bundle.ts).
- * `npm run bench -- <section>` runs one: convert, rate, calls, v2, digest, bundle.
+ *  (reread) a week of hourly scheduled runs, every run re-reading the trailing days vs the re-read schedule
+ *      (bench/reread.ts).
+ * `npm run bench -- <section>` runs one: convert, rate, calls, v2, digest, bundle, reread.
  * Measured cases run in child processes so each peak RSS belongs to that case alone.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -29,6 +31,7 @@ import { socketlabsProcessed } from '../shared/sources/socketlabs-v1/tables';
 import { runCollection, scratch, simulatorEnv } from '../test/helpers/collect';
 import { benchBundle } from './bundle';
 import { benchDigest, digestChild } from './digest';
+import { benchReread } from './reread';
 
 const DAY = '2026-11-20';
 const PAGE = 500;
@@ -412,6 +415,7 @@ async function main(): Promise<void> {
   if (!only || only === 'v2') await benchV2();
   if (!only || only === 'digest') await benchDigest(fileURLToPath(import.meta.url), process.execArgv);
   if (!only || only === 'bundle') await benchBundle();
+  if (!only || only === 'reread') await benchReread(simulatorProcess);
 }
 
 await main();

@@ -14,7 +14,7 @@ import { redactErrors } from '../redact-errors';
 
 /**
  * A scheduled collection of the source the stack names in INBOXLAKE_SOURCE (one function per configured account):
- * the source's default request (SocketLabs: the trailing days; SendSage: the recent tests), or the event's (a
+ * the source's default request (SocketLabs: what its re-read schedule has due; SendSage: the recent tests), or the event's (a
  * backfill), stopping before the Lambda deadline with its progress saved; `more: true` asks the caller (a Step
  * Functions loop) to invoke it again with the same event. Built once per container: the lake and the rate budgets
  * at load, the source's config on the first invocation (its credentials may have to be read from Secrets Manager).

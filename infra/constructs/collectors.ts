@@ -150,7 +150,7 @@ export class Collector extends Construct {
       // Off: the run should start when the schedule says, not somewhere in a window.
       timeWindow: scheduler.TimeWindow.off(),
       target: new targets.StepFunctionsStartExecution(this.stateMachine, {
-        // A scheduled run has no range: the collector takes its trailing days.
+        // A scheduled run has no range: the collector reads what its re-read schedule has due.
         input: scheduler.ScheduleTargetInput.fromObject({}),
         deadLetterQueue: monitoring.deadLetterQueue,
         retryAttempts: 3,

@@ -9,6 +9,7 @@ import { collectItems, type ItemReport } from '../engine/collect-items';
 import { compactableDays, compactDatasetDays } from '../engine/compact-days';
 import { planDays } from '../engine/plan';
 import type { RateBudget } from '../engine/rate-budget';
+import { finalAfterMs } from '../engine/reread-schedule';
 import { defaultRetryPolicy } from '../engine/retry';
 import { dtOutsideProjectionWarning } from '../lake/projection';
 import type {
@@ -151,7 +152,8 @@ async function collectWindowed(
   const opened = collection.open(config, { datasets: names, serverIds: request.serverIds }, ctx);
   const { datasets } = opened;
 
-  const settleMs = opened.trailingDays * DAY_MS;
+  const settleMs = finalAfterMs(opened.reread);
+  const rereadAfterMs = request.scheduled && opened.reread.kind === 'schedule' ? opened.reread.delaysMs : undefined;
   // Held for the whole run: a second run on the same lake would otherwise publish and checkpoint the same windows.
   const reports = await collectLeased(datasets, deps, async (signal) => {
     const reports: DatasetReport[] = [];
@@ -162,6 +164,7 @@ async function collectWindowed(
           maxRowsPerWindow: opened.maxRowsPerWindow,
           maxRereads: 3,
           settleMs,
+          rereadAfterMs,
           requestsPerSecond: opened.requestsPerSecond,
           onEvent: deps.onEvent,
         }),

@@ -5,10 +5,11 @@ import { checkpointKey } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
 
 /**
- * Checkpoints: per (source, scope, dataset), the windows completed and when. Written only after a window's files
- * are in the lake, so a run killed at any moment loses at most the window it was in. While a pass over the planned
- * windows is unfinished (a deadline left some), it also holds when that pass began: the runs that continue it skip
- * what it already did, instead of re-pulling the trailing days each time and never reaching the end.
+ * Checkpoints: per (source, scope, dataset), the windows completed and when each was read (the re-read schedule,
+ * shared/engine/reread-schedule.ts, works from them). Written only after a window's files are in the lake, so a run
+ * killed at any moment loses at most the window it was in. While a backfill's pass over its windows is unfinished (a
+ * deadline left some), it also holds when that pass began: the runs that continue it skip what it already did,
+ * instead of starting over each time and never reaching the end.
  */
 const completedSchema = z.object({
   start: z.iso.datetime(),
@@ -16,15 +17,24 @@ const completedSchema = z.object({
   rows: z.number().int().nonnegative(),
   completedAt: z.iso.datetime(),
 });
-const checkpointSchema = z.object({
-  version: z.literal(1),
-  windows: z.array(completedSchema),
-  passStartedAt: z.iso.datetime().optional(),
+/** Version 2: each window's reads, oldest first (the last one is `completedAt`). */
+const completedV2Schema = completedSchema.omit({ completedAt: true }).extend({
+  reads: z.array(z.iso.datetime()).min(1),
 });
+const checkpointSchema = z.discriminatedUnion('version', [
+  z.object({ version: z.literal(1), windows: z.array(completedSchema), passStartedAt: z.iso.datetime().optional() }),
+  z.object({ version: z.literal(2), windows: z.array(completedV2Schema), passStartedAt: z.iso.datetime().optional() }),
+]);
+
+/** Reads kept per window: the schedule's (settle + 4 delays by default) with room for backfills; older ones go. */
+const MAX_READS_KEPT = 8;
 
 export interface CompletedWindow extends TimeWindow {
   readonly rows: number;
+  /** The last read. */
   readonly completedAt: number;
+  /** Every read of this very window (same start and end) still kept, oldest first; ends with `completedAt`. */
+  readonly reads: readonly number[];
 }
 
 export interface Checkpoint {
@@ -52,25 +62,35 @@ export async function loadCheckpoint(ref: CheckpointRef): Promise<Checkpoint> {
   if (!body) return emptyCheckpoint;
   const parsed = parseStateDocument(body, checkpointSchema);
   if (!parsed.success) throw new CorruptStateError(`checkpoint ${key} is unreadable: ${parsed.error}`);
+  // A version-1 window counts as read once, at its completedAt.
+  const windows = parsed.data.windows.map((w) => {
+    const reads = ('reads' in w ? w.reads : [w.completedAt]).map((r) => Date.parse(r));
+    return { start: Date.parse(w.start), end: Date.parse(w.end), rows: w.rows, completedAt: reads.at(-1)!, reads };
+  });
   return {
-    windows: parsed.data.windows.map((w) => ({
-      start: Date.parse(w.start),
-      end: Date.parse(w.end),
-      rows: w.rows,
-      completedAt: Date.parse(w.completedAt),
-    })),
+    windows,
     passStartedAt: parsed.data.passStartedAt === undefined ? null : Date.parse(parsed.data.passStartedAt),
   };
 }
 
-/** Records a completed window, replacing any it overlaps, and returns the new checkpoint. */
+/**
+ * Records a completed window read at `completedAt`, replacing any it overlaps (as its files replaced theirs), and
+ * returns the new checkpoint. A window read again keeps its earlier reads; a larger one begins its own.
+ */
 export async function recordCompleted(
   ref: CheckpointRef,
   current: Checkpoint,
-  done: CompletedWindow,
+  done: Omit<CompletedWindow, 'reads'>,
 ): Promise<Checkpoint> {
-  const windows = [...current.windows.filter((w) => !overlaps(w, done)), done].sort((a, b) => a.start - b.start);
-  return saveCheckpoint(ref, { ...current, windows });
+  return saveCheckpoint(ref, withCompleted(current, done));
+}
+
+/** The checkpoint with `done` recorded (what recordCompleted saves). */
+export function withCompleted(current: Checkpoint, done: Omit<CompletedWindow, 'reads'>): Checkpoint {
+  const same = current.windows.find((w) => w.start === done.start && w.end === done.end);
+  const reads = [...(same?.reads ?? []), done.completedAt].slice(-MAX_READS_KEPT);
+  const windows = [...current.windows.filter((w) => !overlaps(w, done)), { ...done, reads }];
+  return { ...current, windows: windows.sort((a, b) => a.start - b.start) };
 }
 
 /** Marks a pass unfinished since `passStartedAt`, or finished (null); returns the new checkpoint. */
@@ -85,12 +105,12 @@ export async function recordPass(
 async function saveCheckpoint(ref: CheckpointRef, checkpoint: Checkpoint): Promise<Checkpoint> {
   const iso = (t: number) => new Date(t).toISOString();
   const doc = {
-    version: 1 as const,
+    version: 2 as const,
     windows: checkpoint.windows.map((w) => ({
       start: iso(w.start),
       end: iso(w.end),
       rows: w.rows,
-      completedAt: iso(w.completedAt),
+      reads: w.reads.map(iso),
     })),
     ...(checkpoint.passStartedAt === null ? {} : { passStartedAt: iso(checkpoint.passStartedAt) }),
   };
@@ -103,8 +123,8 @@ async function saveCheckpoint(ref: CheckpointRef, checkpoint: Checkpoint): Promi
 }
 
 /**
- * A completed window is final once it was collected at least `settleMs` after it closed: late records are no longer
- * expected, so later runs skip it. Windows within the trailing days are never final and are re-pulled.
+ * A completed window is final once it was collected at least `settleMs` after it closed (its last scheduled read):
+ * late records are no longer expected, so a backfill skips it.
  */
 export function isFinal(w: CompletedWindow, settleMs: number): boolean {
   return w.completedAt >= w.end + settleMs;

@@ -22,6 +22,7 @@ import {
   recordPass,
 } from './checkpoints';
 import { type Page, type PageRequest, type PagingOutcome, paginate } from './paging';
+import { dueWindows } from './reread-schedule';
 
 /** A source record mapped to a table row, or the reason it cannot be. */
 export type MapResult = { readonly ok: true; readonly row: Row } | { readonly ok: false; readonly reason: string };
@@ -83,8 +84,13 @@ export interface CollectOptions extends LakeTarget {
   readonly maxRowsPerWindow: number;
   /** How often a window whose total keeps changing is re-read before it is split (at one second: failed). */
   readonly maxRereads: number;
-  /** Completed windows collected this long after they closed are final and skipped (the trailing days). */
+  /** Completed windows collected this long after they closed are final: a backfill skips them. */
   readonly settleMs: number;
+  /**
+   * A scheduled run's re-read delays (shared/engine/reread-schedule.ts): only the windows due are read. Without it
+   * (a backfill) every window asked for is read but the final ones.
+   */
+  readonly rereadAfterMs?: readonly number[];
   /** The request rate the budget allows, to estimate how long a window takes. */
   readonly requestsPerSecond: number;
   readonly onEvent?: (event: CollectEvent) => void;
@@ -187,10 +193,34 @@ async function collectWindowed(
     // calls: read as empty, it makes this dataset collect its windows again and is written afresh as they complete.
     if (!(error instanceof CorruptStateError)) throw error;
     warn(opts, report, `${error.message}; collecting ${ds.dataset} for server ${ds.scope} as if none were done`);
+    // Without the record of what was read, windows of the planned shape are safe to publish (each contains what
+    // the lake may hold), the schedule's hours are not.
+    return collectQueue(ds, [...days], opts, report, ref, checkpoint);
   }
+  if (!opts.rereadAfterMs) return collectQueue(ds, [...days], opts, report, ref, checkpoint);
+  const plan = dueWindows(days, checkpoint, opts.clock.now(), opts.rereadAfterMs);
+  for (const window of plan.notDue) {
+    report.skippedFinal++;
+    opts.onEvent?.({ type: 'window-skipped', dataset: ds.dataset, scope: ds.scope, window });
+  }
+  return collectQueue(ds, plan.due, opts, report, ref, checkpoint);
+}
+
+/**
+ * Reads the queued windows in order, skipping what is final or was done by the pass this run continues (a day split
+ * across invocations: its parts done are not read again, though the day is still due), and records the pass.
+ */
+async function collectQueue(
+  ds: WindowedDataset,
+  queue: TimeWindow[],
+  opts: CollectOptions,
+  report: DatasetReport,
+  ref: CheckpointRef,
+  loaded: Checkpoint,
+): Promise<void> {
+  let checkpoint = loaded;
   // This run continues the unfinished pass, if there is one, or begins a new one.
   const passStartedAt = checkpoint.passStartedAt ?? opts.clock.now();
-  const queue = [...days];
   while (queue.length > 0) {
     const window = queue.shift()!;
     if (coveredByDone(window, checkpoint, opts.settleMs)) {

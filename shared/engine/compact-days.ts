@@ -4,8 +4,9 @@ import { compactRollupPartition } from '../lake/rollup-compaction';
 import type { Dataset, DatasetReport } from './collect';
 
 /**
- * Days before the run's first planned day that are also compacted: a scheduled run plans only the trailing days, so
- * the day that just left them is the one to compact, plus one more in case every run of the day before failed to.
+ * Days before the run's first planned day that are also compacted: a scheduled run plans only the days its re-read
+ * schedule reaches, so the day that just left them is the one to compact, plus one more in case every run of the day
+ * before failed to.
  * Each costs one LIST per dataset when there is nothing left to do, so the look-back stays short; older days a
  * backfill re-collected are compacted by that backfill itself (they are in its plan).
  */

@@ -3,7 +3,7 @@ import { DAY_MS, dayWindows, HOUR_MS, parseDay, type TimeWindow, utcDay } from '
 
 /**
  * How long after an hour ends it is first collected: events reach the reports a little after they happen. Records
- * later still are picked up when the trailing days are pulled again.
+ * later still are picked up by the re-read schedule (shared/engine/reread-schedule.ts).
  */
 export const SETTLE_LAG_MS = 15 * 60_000;
 
@@ -58,7 +58,10 @@ export function planDays(opts: { from: string; to: string; now: number; retentio
   return { from, to, until, windows, warnings };
 }
 
-/** The scheduled run's range: the trailing days, re-pulled to catch late records, and today's closed hours. */
+/**
+ * The trailing days and today's closed hours: a collection's default range where it has no re-read schedule (the
+ * policy `every-run`, a half-given range).
+ */
 export function trailingRange(now: number, trailingDays: number): { from: string; to: string } {
   const today = Math.floor(now / DAY_MS) * DAY_MS;
   return { from: utcDay(today - Math.max(1, trailingDays) * DAY_MS), to: utcDay(today) };

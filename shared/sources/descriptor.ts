@@ -4,6 +4,7 @@ import type { ApiCaller } from '../engine/api-caller';
 import type { Dataset } from '../engine/collect';
 import type { ItemDataset } from '../engine/collect-items';
 import type { RateBudget } from '../engine/rate-budget';
+import type { RereadPolicy } from '../engine/reread-schedule';
 import type { DigestRoles } from '../lake/roles';
 import type { TableDef } from '../lake/table';
 
@@ -44,8 +45,8 @@ export interface WindowedCollection<C> {
     /** The rate the windows' planning assumes (the engine sizes windows by it). */
     readonly requestsPerSecond: number;
     readonly maxRowsPerWindow: number;
-    /** Days before today whose windows are re-read (late events settle). */
-    readonly trailingDays: number;
+    /** When a scheduled run reads a window again (late events settle); a backfill reads what it is asked. */
+    readonly reread: RereadPolicy;
   };
 }
 
@@ -65,6 +66,8 @@ export type Collection<C> = WindowedCollection<C> | ItemCollection<C>;
 export interface WindowedRequest {
   readonly from: string;
   readonly to: string;
+  /** A scheduled run: of the range, only the windows the re-read schedule has due. Else a backfill. */
+  readonly scheduled?: boolean;
   readonly datasets?: readonly string[];
   readonly serverIds?: readonly number[];
 }
@@ -140,7 +143,7 @@ export interface SourceCommand<C = any, A = any> {
     readonly options: Readonly<Record<string, { readonly type: 'string' | 'boolean' }>>;
     /** Flags → arguments, checked before the config is read; a ConfigError names the flag at fault. */
     readonly parse: (values: Record<string, unknown>) => A;
-    /** Arguments → request (defaults from the config, e.g. its trailing days). */
+    /** Arguments → request (defaults from the config, e.g. its re-read schedule). */
     readonly request: (args: A, config: C, now: number) => WindowedRequest | ItemRequest;
     /** The line printed before a collection. */
     readonly header: (config: C, request: WindowedRequest & ItemRequest, location: string) => string;

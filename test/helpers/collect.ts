@@ -17,6 +17,8 @@ import { type CompactedRollupDocument, liveShares, rollupFolders } from '../../s
 import { silentLogger } from '../../shared/log';
 import type { V1Dataset } from '../../shared/sandbox/socketlabs-v1/dataset';
 import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
+import type { WindowedRequest } from '../../shared/sources/descriptor';
+import { socketlabsCommand } from '../../shared/sources/socketlabs-common/command';
 import { loadSocketLabsConfig } from '../../shared/sources/socketlabs-common/config';
 import { parseApiTimestamp } from '../../shared/sources/timestamps';
 import { type CollectSummary, collectSocketLabs } from './sources';
@@ -59,6 +61,8 @@ export interface RunOptions {
   env: Record<string, string>;
   from: string;
   to: string;
+  /** A scheduled run's range (only what the re-read schedule has due is read); else a backfill. */
+  scheduled?: boolean;
   formats?: readonly LakeFormat[];
   clock?: Clock;
   deadline?: number;
@@ -72,7 +76,7 @@ export interface RunOptions {
 export async function runCollection(o: RunOptions): Promise<CollectSummary> {
   return collectSocketLabs(
     loadSocketLabsConfig(o.env),
-    { from: o.from, to: o.to, datasets: o.datasets },
+    { from: o.from, to: o.to, scheduled: o.scheduled, datasets: o.datasets },
     {
       store: o.store,
       formats: o.formats ?? ['parquet'],
@@ -88,6 +92,14 @@ export async function runCollection(o: RunOptions): Promise<CollectSummary> {
       onEvent: o.onEvent,
     },
   );
+}
+
+/** A scheduled run at the clock's now, with the range the Lambda gives it (a scheduled event carries none). */
+export function runScheduled(o: Omit<RunOptions, 'from' | 'to' | 'scheduled'> & { clock: Clock }) {
+  const config = loadSocketLabsConfig(o.env);
+  const request = socketlabsCommand.lambda.request({} as never, config, o.clock.now()) as WindowedRequest;
+  if (!request.scheduled) throw new Error('the scheduled event was not planned as a scheduled run');
+  return runCollection({ ...o, from: request.from, to: request.to, scheduled: true });
 }
 
 /** Per dataset: the table and the columns compared against the ground truth, in both representations. */

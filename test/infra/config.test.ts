@@ -48,7 +48,11 @@ describe('deployment config (cdk.json context "inboxlake")', () => {
       timeZone: 'UTC',
       digest: { from: 'a@example.com', to: ['b@example.com'], localTime: '06:00', sesIdentity: 'example.com' },
     });
-    expect(config.socketlabs[0]).toMatchObject({ apiGeneration: 'v2', schedule: 'cron(5 * * * ? *)', trailingDays: 2 });
+    expect(config.socketlabs[0]).toMatchObject({
+      apiGeneration: 'v2',
+      schedule: 'cron(5 * * * ? *)',
+      rereadAfter: '1h,6h,24h,48h',
+    });
     expect(config).toMatchObject({
       sendsage: null,
       format: 'parquet',
@@ -123,6 +127,13 @@ describe('deployment config (cdk.json context "inboxlake")', () => {
         c.socketlabs[0].apiUrl = 'https://user:Pa55word@api.socketlabs.com/v2';
       },
       error: 'inboxlake.socketlabs[0].apiUrl: must not carry user:password@',
+    },
+    {
+      name: 'a re-read schedule whose delays do not increase',
+      change: (c) => {
+        c.socketlabs[0].rereadAfter = '6h,1h';
+      },
+      error: "inboxlake.socketlabs[0].rereadAfter: delays must increase; '1h' is not after the one before it",
     },
     {
       name: 'a schedule that is not a Scheduler expression',

@@ -12,6 +12,7 @@ import { type DeploymentConfig, exampleDeploymentConfig } from '../../infra/conf
 import { FUNCTION_TAG } from '../../infra/constructs/lambda-function';
 import { allTables } from '../../shared/catalog';
 import { DAY_MS, utcDay } from '../../shared/core/windows';
+import { rereadAfterSchema, scheduledRange } from '../../shared/engine/reread-schedule';
 import { alertStateKey } from '../../shared/lake/layout';
 import { openLakeQuery } from '../../shared/lake/query';
 import { type SendSageSimulator, startSendSageSimulator } from '../../shared/sandbox/sendsage/server';
@@ -352,7 +353,7 @@ describe('each handler against local servers with the environment the synthesize
     ['v2', 'main'],
     ['v1', 'legacy'],
   ] as const)(
-    'collect-socketlabs (%s account "%s"): its scheduled event lands the trailing days',
+    'collect-socketlabs (%s account "%s"): its scheduled event lands the days its re-read schedule reaches',
     async (generation, account) => {
       const a = config.socketlabs.find((x) => x.name === account && x.apiGeneration === generation);
       expect(a, `cdk.json's example has a ${generation} account named ${account}`).toBeDefined();
@@ -362,8 +363,9 @@ describe('each handler against local servers with the environment the synthesize
 
       const { reports, report, changed } = await invokeLikeTheStack(f);
       expect(reports).toHaveLength(1);
-      expect(report).toMatchObject({ from: day(-a!.trailingDays), to: day(0), more: false, windowsFailed: 0 });
-      // The trailing days and today's closed hours.
+      // On a fresh lake every window of the schedule's range is due: those days and today's closed hours.
+      const from = scheduledRange(Date.now(), rereadAfterSchema.parse(a!.rereadAfter)).from;
+      expect(report).toMatchObject({ from, to: day(0), more: false, windowsFailed: 0 });
       const until = Date.parse(String(report.until));
       expect(Number(report.rows)).toBeGreaterThan(0);
       expect(sm.reads.slice(readsBefore)).toEqual([resolve(f.env.SOCKETLABS_SECRET_ARN)]);
@@ -373,7 +375,6 @@ describe('each handler against local servers with the environment the synthesize
       expect(changed.filter((k) => !f.writable.some((p) => p.test(k)))).toEqual([]);
 
       const lake = await downloadLake(s3, '');
-      const from = day(-a!.trailingDays);
       if (generation === 'v1') {
         expect(await lakeRows(lake, 'queued')).toEqual(truthRows(v1, 'queued', a!.serverIds, from, day(0), until));
       } else {

@@ -52,7 +52,7 @@ describe('schedules', () => {
     ]);
   });
 
-  it('target the state machines with an empty event (trailing days), retries and the DLQ', () => {
+  it('target the state machines with an empty event (a scheduled run), retries and the DLQ', () => {
     const machines = resourcesOf(s, 'AWS::StepFunctions::StateMachine').map(([id]) => id);
     const collectorTargets = resourcesOf(s, 'AWS::Scheduler::Schedule')
       .map(([, p]) => p.Target as Record<string, Json>)

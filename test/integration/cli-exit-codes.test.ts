@@ -111,6 +111,12 @@ const cases: Case[] = [
     secret: 'key-with',
   },
   {
+    name: 'a re-read schedule whose delays do not increase',
+    args: collect,
+    env: { ...socketlabs, INBOXLAKE_REREAD_AFTER: '6h,1h' },
+    says: /INBOXLAKE_REREAD_AFTER delays must increase/,
+  },
+  {
     name: 'a SendSage URL with user:password@',
     args: ['collect', 'sendsage', '--days', '1'],
     env: { ...sendsage, SENDSAGE_API_URL: 'http://u:pw-exit-code@127.0.0.1:9/api.php' },

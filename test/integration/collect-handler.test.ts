@@ -114,7 +114,7 @@ describe('collect-socketlabs Lambda handler against the simulator and an S3-prot
       }
     });
 
-    it("a scheduled event collects the trailing days and today's closed hours", async () => {
+    it("a scheduled event collects the days the re-read schedule reaches and today's closed hours", async () => {
       const scheduled = {
         'detail-type': 'Scheduled Event',
         source: 'aws.scheduler',
@@ -122,7 +122,8 @@ describe('collect-socketlabs Lambda handler against the simulator and an S3-prot
         time: new Date().toISOString(),
       };
       const report = await handler(scheduled, context(600_000));
-      expect(report.from).toBe(utcDay(today - 2 * DAY_MS));
+      // 48 h, the last re-read, reaches back to the day before yesterday; one day more for runs that never happened.
+      expect(report.from).toBe(utcDay(today - 4 * DAY_MS));
       expect(report.to).toBe(utcDay(today));
       const until = Date.parse(String(report.until));
       expect(until).toBeLessThanOrEqual(Date.now() - 15 * 60_000);

@@ -163,8 +163,8 @@ describe('SocketLabs v1 collection: windows, re-runs and deadlines', () => {
 
   it('a re-run replaces files instead of adding them and picks up late records once', async () => {
     const lakeDir = await scratch('rerun');
-    // Within the trailing days the windows are not final yet, so the second run re-pulls them.
-    const env = simulatorEnv(sim, SERVERS, { INBOXLAKE_TRAILING_DAYS: '60' });
+    // Before their last re-read the windows are not final yet, so the second run (a backfill) re-pulls them.
+    const env = simulatorEnv(sim, SERVERS, { INBOXLAKE_REREAD_AFTER: '60d' });
     await runCollection({ store: localStore(lakeDir), env, from: FROM, to: TO, formats: ['parquet', 'csv'] });
     const filesBefore = await lakeFiles(lakeDir);
     sim.insert('failed', 1234, {
@@ -184,9 +184,9 @@ describe('SocketLabs v1 collection: windows, re-runs and deadlines', () => {
     expect(rows).toEqual(truthRows(sim, 'failed', SERVERS, FROM, TO));
   });
 
-  it('skips windows that are final (collected after the trailing days) without any report call', async () => {
+  it('skips windows that are final (collected after their last re-read) without any report call', async () => {
     const lakeDir = await scratch('final');
-    const env = simulatorEnv(sim, SERVERS, { INBOXLAKE_TRAILING_DAYS: '2' });
+    const env = simulatorEnv(sim, SERVERS, { INBOXLAKE_REREAD_AFTER: '2d' });
     const first = await runCollection({ store: localStore(lakeDir), env, from: FROM, to: TO });
     const files = await lakeFiles(lakeDir);
     const second = await runCollection({ store: localStore(lakeDir), env, from: FROM, to: TO });

@@ -20,7 +20,7 @@ const SERVERS = [1234, 5678];
 const FROM = '2026-11-08';
 const TO = '2026-11-14';
 /** A settle period longer than the lake's age: the run compacts nothing (the lake as it was before compaction). */
-const NEVER_FINAL = { INBOXLAKE_TRAILING_DAYS: '60' };
+const NEVER_FINAL = { INBOXLAKE_REREAD_AFTER: '60d' };
 /**
  * Windows split by hours, as a large sender's days are (a window over the row limit is split): many rollup parts per
  * day, which is what compaction is for. A day collected as one window already has one part per rollup.

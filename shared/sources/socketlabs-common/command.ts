@@ -3,6 +3,12 @@ import { httpsApiUrl, schedule, secretName, slug } from '../../core/deploy-field
 import { ConfigError } from '../../core/errors';
 import { DAY_MS, utcDay } from '../../core/windows';
 import { trailingRange } from '../../engine/plan';
+import {
+  DEFAULT_REREAD_AFTER,
+  EVERY_RUN_TRAILING_DAYS,
+  rereadAfterSchema,
+  scheduledRange,
+} from '../../engine/reread-schedule';
 import { type SourceCommand, startSandbox, type WindowedRequest } from '../descriptor';
 import { hasSocketLabsCredentials, loadSocketLabsConfig, type SocketLabsConfig, socketlabsSchema } from './config';
 
@@ -71,8 +77,14 @@ const accountSchema = z
     serverIds: z.array(z.number().int().positive()).min(1, 'expected at least one server id'),
     // Hourly, five minutes past the hour (in the configured time zone; the minute is what matters).
     schedule: schedule.default('cron(5 * * * ? *)'),
-    /** Days before today collected again on every run (late events settle). */
-    trailingDays: z.number().int().min(0).max(89).default(2),
+    /** When a scheduled run reads a window again (INBOXLAKE_REREAD_AFTER), checked here as the function would. */
+    rereadAfter: z
+      .string()
+      .default(DEFAULT_REREAD_AFTER)
+      .refine((s) => rereadAfterSchema.safeParse(s).success, {
+        error: (issue) =>
+          rereadAfterSchema.safeParse(issue.input).error?.issues[0]?.message ?? 'not a re-read schedule',
+      }),
   })
   .superRefine((a, ctx) => {
     if (a.apiUrl === undefined) return;
@@ -117,14 +129,31 @@ export function socketlabsEnvironment(account: SocketLabsAccount): Record<string
   return {
     SOCKETLABS_API_URL: account.apiUrl ?? socketlabsDefaultApiUrl[account.apiGeneration],
     SOCKETLABS_SERVER_IDS: account.serverIds.join(','),
-    INBOXLAKE_TRAILING_DAYS: String(account.trailingDays),
+    INBOXLAKE_REREAD_AFTER: account.rereadAfter,
   };
 }
 
-/** A week up to today: today's closed hours too, as yesterday's digest in a zone west of UTC ends within today. */
+/**
+ * A week up to today: today's closed hours too, as yesterday's digest in a zone west of UTC ends within today.
+ * Scheduled: on a lake that has it, only what the re-read schedule has due is read again.
+ */
 function week(now: number): WindowedRequest {
   const today = Math.floor(now / DAY_MS) * DAY_MS;
-  return { from: utcDay(today - 7 * DAY_MS), to: utcDay(today) };
+  return { from: utcDay(today - 7 * DAY_MS), to: utcDay(today), scheduled: true };
+}
+
+/** An explicit range is a backfill (read what is asked); none is a scheduled run (what the schedule has due). */
+function rangeOf(
+  asked: { from?: string; to?: string },
+  config: SocketLabsConfig,
+  now: number,
+): Pick<WindowedRequest, 'from' | 'to' | 'scheduled'> {
+  if (asked.from || asked.to) {
+    const range =
+      asked.from && asked.to ? { from: asked.from, to: asked.to } : trailingRange(now, EVERY_RUN_TRAILING_DAYS);
+    return { from: asked.from ?? range.from, to: asked.to ?? range.to };
+  }
+  return { ...scheduledRange(now, config.reread), scheduled: true };
 }
 
 export const socketlabsCommand: SourceCommand<SocketLabsConfig, CollectArgs> = {
@@ -142,7 +171,8 @@ export const socketlabsCommand: SourceCommand<SocketLabsConfig, CollectArgs> = {
   },
   cli: {
     usage: `  inboxlake collect socketlabs [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--datasets messages,…] [--server N] [--wait]
-      Collects SocketLabs reports for the inclusive UTC date range (default: the trailing days up to yesterday).`,
+      Collects SocketLabs reports for the inclusive UTC date range (a backfill); without a range, the windows the
+      re-read schedule (INBOXLAKE_REREAD_AFTER) has due, as a scheduled run does.`,
     options: {
       from: { type: 'string' },
       to: { type: 'string' },
@@ -155,10 +185,8 @@ export const socketlabsCommand: SourceCommand<SocketLabsConfig, CollectArgs> = {
       return parsed.data;
     },
     request: (args, config, now) => {
-      const range = args.from && args.to ? { from: args.from, to: args.to } : trailingRange(now, config.trailingDays);
       return {
-        from: args.from ?? range.from,
-        to: args.to ?? range.to,
+        ...rangeOf(args, config, now),
         datasets: args.datasets,
         serverIds: args.server ? [args.server] : undefined,
       };
@@ -169,9 +197,7 @@ export const socketlabsCommand: SourceCommand<SocketLabsConfig, CollectArgs> = {
   lambda: {
     eventSchema,
     request: (event: z.output<typeof eventSchema>, config, now) => {
-      const range =
-        event.from && event.to ? { from: event.from, to: event.to } : trailingRange(now, config.trailingDays);
-      return { ...range, datasets: event.datasets, serverIds: event.serverIds };
+      return { ...rangeOf(event, config, now), datasets: event.datasets, serverIds: event.serverIds };
     },
     // Enough to finish the page in hand, publish and report.
     reserveMs: 60_000,

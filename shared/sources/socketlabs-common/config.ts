@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { apiUrl, controlMessage, latin1, noControlCharacters, parseEnv, positiveIntList } from '../../core/env';
 import { ConfigError } from '../../core/errors';
 import { registerSecret } from '../../core/redact';
+import { DEFAULT_REREAD_AFTER, rereadAfterSchema } from '../../engine/reread-schedule';
 
 /** SOCKETLABS_*: the settings both SocketLabs generations read (the URL's /v1 or /v2 picks the generation). */
 export const socketlabsSchema = z.object({
@@ -21,7 +22,8 @@ export const socketlabsSchema = z.object({
   SOCKETLABS_RATE_SCALE: z.coerce.number().positive().max(10_000).default(1),
   /** v2 CSV download page size (the API's maximum is 500,000). */
   SOCKETLABS_CSV_PAGE_SIZE: z.coerce.number().int().min(1).max(500_000).default(500_000),
-  INBOXLAKE_TRAILING_DAYS: z.coerce.number().int().min(0).max(89).default(2),
+  /** When a scheduled run reads a window again (shared/engine/reread-schedule.ts). */
+  INBOXLAKE_REREAD_AFTER: rereadAfterSchema.default(rereadAfterSchema.parse(DEFAULT_REREAD_AFTER)),
   INBOXLAKE_MAX_ROWS_PER_WINDOW: z.coerce.number().int().min(500).default(100_000),
 });
 
@@ -50,7 +52,7 @@ function toSocketLabsConfig(e: z.output<typeof socketlabsSchema>) {
     timeoutMs: e.SOCKETLABS_TIMEOUT_MS,
     rateScale: e.SOCKETLABS_RATE_SCALE,
     csvPageSize: e.SOCKETLABS_CSV_PAGE_SIZE,
-    trailingDays: e.INBOXLAKE_TRAILING_DAYS,
+    reread: e.INBOXLAKE_REREAD_AFTER,
     maxRowsPerWindow: e.INBOXLAKE_MAX_ROWS_PER_WINDOW,
   } as const;
 }

@@ -53,7 +53,7 @@ export const socketlabsV1: SourceDescriptor<SocketLabsConfig> = {
         datasets: socketlabsV1Datasets(client, serverIds, request.datasets as V1DatasetName[]),
         requestsPerSecond: config.requestsPerSecond,
         maxRowsPerWindow: config.maxRowsPerWindow,
-        trailingDays: config.trailingDays,
+        reread: config.reread,
       };
     },
   },

@@ -68,7 +68,7 @@ export const socketlabsV2: SourceDescriptor<SocketLabsConfig> = {
         datasets: socketlabsV2Datasets(client, serverIds, names, rates, () => ctx.clock.now(), config.csvPageSize),
         requestsPerSecond: rates.overall,
         maxRowsPerWindow: config.maxRowsPerWindow,
-        trailingDays: config.trailingDays,
+        reread: config.reread,
       };
     },
   },

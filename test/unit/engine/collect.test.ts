@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { fileWriters } from '../../../shared/app/lake';
 import { systemClock } from '../../../shared/core/clock';
 import { dayWindows } from '../../../shared/core/windows';
-import { type CollectOptions, collectDataset, type WindowedDataset } from '../../../shared/engine/collect';
+import {
+  type CollectOptions,
+  collectDataset,
+  type DatasetReport,
+  type WindowedDataset,
+} from '../../../shared/engine/collect';
 import { checkpointKey } from '../../../shared/lake/layout';
 import { openLakeQuery } from '../../../shared/lake/query';
 import { mapFailed } from '../../../shared/sources/socketlabs-v1/mapping';
@@ -49,6 +54,37 @@ const options = async (dir: string): Promise<CollectOptions> => ({
   settleMs: 0,
   requestsPerSecond: 1000,
 });
+
+/** Time that passes only as the code sleeps or fetches (100 ms a page), from `at`; `slow` is `ds` paced by it. */
+function pagedTime(at: string, ds: WindowedDataset) {
+  let elapsed = 0;
+  const clock = {
+    now: () => Date.parse(at) + elapsed,
+    monotonic: () => elapsed,
+    sleep: async (ms: number) => {
+      elapsed += Math.max(0, ms);
+    },
+  };
+  const slow: WindowedDataset = {
+    ...ds,
+    fetchPage: async (w, req, signal) => {
+      elapsed += 100;
+      return ds.fetchPage(w, req, signal);
+    },
+  };
+  return { clock, slow };
+}
+
+/** The state machine's loop: runs again while windows are left, at most `max` times; the windows each run read. */
+async function untilNoneLeft(max: number, run: () => Promise<DatasetReport>): Promise<number[]> {
+  const runs: number[] = [];
+  for (let left = 1; left > 0 && runs.length < max; ) {
+    const report = await run();
+    runs.push(report.windows);
+    left = report.left.length;
+  }
+  return runs;
+}
 
 const rec = (DateTime: string, MessageId: string) => ({
   DateTime,
@@ -186,39 +222,54 @@ describe('collectDataset', () => {
       ...Array.from({ length: 10 }, (_, i) => rec(`2026-11-20T1${i}:00:00Z`, `a${i}`)),
       ...Array.from({ length: 10 }, (_, i) => rec(`2026-11-21T1${i}:00:00Z`, `b${i}`)),
     ];
-    let elapsed = 0;
-    const clock = {
-      now: () => Date.parse('2026-11-22T06:00:00Z') + elapsed,
-      monotonic: () => elapsed,
-      sleep: async (ms: number) => {
-        elapsed += Math.max(0, ms);
-      },
-    };
-    const ds = fakeDataset(records, []);
-    // Every page takes 100 ms.
-    const slow: WindowedDataset = {
-      ...ds,
-      fetchPage: async (w, req, signal) => {
-        elapsed += 100;
-        return ds.fetchPage(w, req, signal);
-      },
-    };
+    const { clock, slow } = pagedTime('2026-11-22T06:00:00Z', fakeDataset(records, []));
     const dir = await scratch('unfinished-pass');
     const base = { ...(await options(dir)), clock, settleMs: 10 * 86_400_000, requestsPerSecond: 10 };
-    const runs: number[] = [];
-    // The state machine's loop: run again while windows are left.
-    for (let left = 1; left > 0 && runs.length < 10; ) {
-      const report = await collectDataset(slow, dayWindows('2026-11-20', '2026-11-21'), {
-        ...base,
-        deadline: clock.monotonic() + 800,
-      });
-      runs.push(report.windows);
-      left = report.left.length;
-    }
+    const runs = await untilNoneLeft(10, () =>
+      collectDataset(slow, dayWindows('2026-11-20', '2026-11-21'), { ...base, deadline: clock.monotonic() + 800 }),
+    );
     // Before: every run pulled 2026-11-20 again and was left with 2026-11-21, for ever ([1, 1, 1, …]).
     expect(runs).toEqual([1, 1]);
     // The pass is over: the next run is a new pass and re-pulls both days for late records.
     const next = await collectDataset(slow, dayWindows('2026-11-20', '2026-11-21'), { ...base, deadline: Infinity });
     expect(next.windows).toBe(2);
+  });
+});
+
+describe('collectDataset in a scheduled run (rereadAfterMs)', () => {
+  it('a due day too big for one run is split, and the runs continuing it do not read its done parts again', async () => {
+    // 2026-11-20 closed two hours ago: due. 24 records over 6 hours, at most 4 rows a window: it is split.
+    const records = Array.from({ length: 24 }, (_, i) =>
+      rec(`2026-11-20T0${Math.floor(i / 4)}:${String(i % 4).padStart(2, '0')}:00Z`, `s${i}`),
+    );
+    const calls: string[] = [];
+    const { clock, slow } = pagedTime('2026-11-21T02:05:00Z', fakeDataset(records, calls));
+    const dir = await scratch('scheduled-split');
+    const base = {
+      ...(await options(dir)),
+      clock,
+      maxRowsPerWindow: 4,
+      settleMs: 2 * 86_400_000,
+      rereadAfterMs: [3_600_000, 6 * 3_600_000, 24 * 3_600_000, 48 * 3_600_000],
+      requestsPerSecond: 10,
+    };
+    const runs = await untilNoneLeft(20, () =>
+      collectDataset(slow, dayWindows('2026-11-20', '2026-11-20'), { ...base, deadline: clock.monotonic() + 1500 }),
+    );
+    expect(runs.length).toBeGreaterThan(1);
+    expect(runs.length).toBeLessThan(20);
+    const q = await openLakeQuery({ lakeDir: dir, tables: [socketlabsFailed] });
+    try {
+      expect((await q.run('select count(*), count(distinct message_id) from socketlabs_failed')).rows).toEqual([
+        [24, 24],
+      ]);
+    } finally {
+      await q.close();
+    }
+    // The next scheduled run soon after finds nothing due: every part was read after the day settled.
+    calls.length = 0;
+    const next = await collectDataset(slow, dayWindows('2026-11-20', '2026-11-20'), { ...base, deadline: Infinity });
+    expect(next.windows).toBe(0);
+    expect(calls).toEqual([]);
   });
 });
