@@ -34,6 +34,8 @@ export const prices = {
   secretsPer10kCalls: 0.05,
   /** SES outbound, per 1,000 messages. */
   sesPer1kMails: 0.1,
+  /** SNS e-mail notifications (the alarm topic's subscription), per 100,000. */
+  snsEmailPer100k: 2.0,
   /** KMS customer-managed key per month (used only when the config names one). */
   kmsKeyMonth: 1.0,
 } as const;
@@ -80,15 +82,19 @@ export interface CostInputs {
   readonly secrets: number;
   readonly secretCallsPerDay: number;
   readonly mailsPerDay: number;
+  /** Alarm e-mails through SNS: alarm state changes, none in a healthy month. */
+  readonly alarmNotificationsPerDay: number;
   readonly kmsKeys: number;
 }
 
 export interface CostLine {
   readonly item: string;
+  /** In `unit`s, per month. */
   readonly quantity: number;
   readonly unit: string;
-  /** Price of one `unit`. */
+  /** Price of `per` units. */
   readonly unitPrice: number;
+  readonly per: number;
   readonly dollars: number;
 }
 
@@ -97,6 +103,7 @@ const line = (item: string, quantity: number, unit: string, unitPrice: number, p
   quantity,
   unit,
   unitPrice,
+  per,
   dollars: (quantity / per) * unitPrice,
 });
 
@@ -120,17 +127,23 @@ export function costLines(inputs: CostInputs, p: Prices = prices): CostLine[] {
     ),
   );
   lines.push(
-    line('EventBridge Scheduler invocations', inputs.scheduledInvocationsPerDay * m, '1M', p.schedulerPerMillion, 1e6),
+    line(
+      'EventBridge Scheduler invocations',
+      inputs.scheduledInvocationsPerDay * m,
+      'invocations',
+      p.schedulerPerMillion,
+      1e6,
+    ),
   );
-  lines.push(line('S3 PUT/COPY/POST/LIST', inputs.s3.putPerDay * m, '1k', p.s3PutPer1k, 1e3));
-  lines.push(line('S3 GET/HEAD', inputs.s3.getPerDay * m, '1k', p.s3GetPer1k, 1e3));
+  lines.push(line('S3 PUT/COPY/POST/LIST', inputs.s3.putPerDay * m, 'requests', p.s3PutPer1k, 1e3));
+  lines.push(line('S3 GET/HEAD', inputs.s3.getPerDay * m, 'requests', p.s3GetPer1k, 1e3));
   lines.push(line('S3 storage', inputs.s3.storedBytes / GB, 'GB-month', p.s3StorageGbMonth));
   const billed = inputs.athena.queries.reduce((n, q) => n + athenaBilledBytes(q.scannedBytes), 0);
   lines.push(
     line(
       `Athena named queries (${inputs.athena.queries.length} × ${inputs.athenaRunsPerQueryPerDay}/day)`,
       (billed * inputs.athenaRunsPerQueryPerDay * m) / TB,
-      'TB scanned',
+      'TB billed',
       p.athenaPerTb,
     ),
   );
@@ -143,8 +156,9 @@ export function costLines(inputs: CostInputs, p: Prices = prices): CostLine[] {
     line('CloudWatch Logs storage', (inputs.logBytesPerDay * heldLogDays) / GB, 'GB-month', p.logsStorageGbMonth),
   );
   lines.push(line('Secrets Manager secrets', inputs.secrets, 'secret-month', p.secretMonth));
-  lines.push(line('Secrets Manager API calls', inputs.secretCallsPerDay * m, '10k calls', p.secretsPer10kCalls, 1e4));
-  lines.push(line('SES digest mails', inputs.mailsPerDay * m, '1k mails', p.sesPer1kMails, 1e3));
+  lines.push(line('Secrets Manager API calls', inputs.secretCallsPerDay * m, 'calls', p.secretsPer10kCalls, 1e4));
+  lines.push(line('SES digest mails', inputs.mailsPerDay * m, 'mails', p.sesPer1kMails, 1e3));
+  lines.push(line('SNS alarm e-mails', inputs.alarmNotificationsPerDay * m, 'notifications', p.snsEmailPer100k, 1e5));
   lines.push(line('KMS customer-managed keys', inputs.kmsKeys, 'key-month', p.kmsKeyMonth));
   return lines;
 }
@@ -162,9 +176,13 @@ export function quantity(n: number): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 }
 
-/** A unit price without trailing noise: $0.0000133334, $0.005, $0.40. */
-function unitPrice(p: number): string {
-  return `$${p >= 0.01 ? p.toFixed(2) : String(p)}`;
+const perLabel: Readonly<Record<number, string>> = { 1: '', 1e3: '1k ', 1e4: '10k ', 1e5: '100k ', 1e6: '1M ' };
+
+/** A unit price as published, without float noise: $0.0000133334 / GB-s, $0.025 / 1k transitions, $0.40 / secret-month. */
+export function unitPrice(l: Pick<CostLine, 'unitPrice' | 'per' | 'unit'>): string {
+  const p = l.unitPrice;
+  const text = Number.isInteger(Math.round(p * 1e6) / 1e4) ? p.toFixed(2) : String(Number(p.toPrecision(6)));
+  return `$${text} / ${perLabel[l.per] ?? `${l.per} `}${l.unit}`;
 }
 
 export const totalOf = (lines: readonly CostLine[]): number => lines.reduce((n, l) => n + l.dollars, 0);
@@ -172,8 +190,7 @@ export const totalOf = (lines: readonly CostLine[]): number => lines.reduce((n, 
 /** The bill as a Markdown table, with the total against the target. */
 export function costTable(lines: readonly CostLine[], target: number): string {
   const rows = lines.map(
-    (l) =>
-      `| ${l.item} | ${quantity(l.quantity)} ${l.unit} | ${unitPrice(l.unitPrice)} / ${l.unit} | ${dollars(l.dollars)} |`,
+    (l) => `| ${l.item} | ${quantity(l.quantity)} ${l.unit} | ${unitPrice(l)} | ${dollars(l.dollars)} |`,
   );
   const total = totalOf(lines);
   const verdict = total <= target ? 'within' : `over by $${dollars(total - target)}`;

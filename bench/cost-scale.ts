@@ -53,6 +53,8 @@ export interface PriceRunsInput {
   readonly athenaRunsPerQueryPerDay: number;
 }
 
+const mean = <T>(xs: readonly T[], f: (x: T) => number) => xs.reduce((n, x) => n + f(x), 0) / Math.max(1, xs.length);
+
 /** The function whose rows scale with the message volume (SendSage's one test a day does not). */
 const SCALES = 'collect-socketlabs';
 
@@ -84,6 +86,7 @@ export function priceRuns(p: PriceRunsInput): { inputs: CostInputs; notes: strin
   let logBytes = 0;
   let put = 0;
   let get = 0;
+  let deletes = 0;
   let superseded = 0;
   let rowsFull = 0;
   let calls = 0;
@@ -125,6 +128,7 @@ export function priceRuns(p: PriceRunsInput): { inputs: CostInputs; notes: strin
       logBytes += r.logBytes + LAMBDA_PLATFORM_LOG_BYTES + sfnEvents * SFN_LOG_EVENT_BYTES;
       put += r.s3.put + r.s3.list;
       get += r.s3.get;
+      deletes += r.s3.delete;
       for (const [key, bytes] of r.s3.superseded) {
         superseded += bytes * (scalesWithVolume(key) ? scale : 1) * noncurrentDaysOf(key, p.facts.lakeRules);
       }
@@ -132,16 +136,23 @@ export function priceRuns(p: PriceRunsInput): { inputs: CostInputs; notes: strin
     functions.push({ name: f.name, memoryMb: f.memoryMb, invocationsPerDay: invocations, secondsPerDay: seconds });
     notes.push(
       `${f.name}: ${runs.length} runs a day, ${(seconds / Math.max(1, runs.length)).toFixed(1)} billed s per run ` +
-        `(CPU s at full volume × ${FULL_VCPU_MB} MB ÷ ${f.memoryMb} MB, the share of a vCPU Lambda gives; + the ` +
-        `run's other wall time on the simulator; + rate-limit and retry waits × ${RATE_SCALE}, the simulator's ` +
-        `limits running ${RATE_SCALE}× faster; + extra CSV pages × ${messageInterval.toFixed(1)} s; ` +
-        `+ ${S3_REQUEST_SECONDS * 1000} ms per S3 request; + a cold start's import)`,
+        `(on the simulator: ${mean(runs, (r) => r.wallSeconds).toFixed(2)} s wall, ` +
+        `${mean(runs, (r) => r.cpuSeconds).toFixed(2)} CPU s, ${mean(runs, (r) => r.sleptSeconds).toFixed(2)} s waiting, ` +
+        `${mean(runs, (r) => r.rows).toFixed(0)} rows, ${mean(runs, (r) => r.apiCalls).toFixed(1)} API calls, ` +
+        `${mean(runs, (r) => r.logBytes).toFixed(0)} log bytes a run)`,
     );
   }
+  notes.unshift(
+    `billed seconds of a run = CPU s at full volume × ${FULL_VCPU_MB} MB ÷ memory (Lambda's share of a vCPU below ` +
+      `${FULL_VCPU_MB} MB) + the run's other wall time on the simulator + rate-limit and retry waits × ${RATE_SCALE} ` +
+      `(the simulator's limits run ${RATE_SCALE}× faster) + CSV pages a full-volume window adds × ` +
+      `${messageInterval.toFixed(1)} s + ${S3_REQUEST_SECONDS * 1000} ms per S3 request + a cold start's import`,
+  );
   notes.push(
     `per day at full volume: ${Math.round(rowsFull).toLocaleString('en-US')} rows read, ${calls} API calls, ` +
       `${cpuFull.toFixed(1)} CPU s (${(p.rowCosts.cpuPerRow * 1e6).toFixed(1)} CPU s per 1 M rows on the v2 CSV route), ` +
-      `${put} S3 PUT/LIST and ${get} GET/HEAD requests`,
+      `S3 requests from the runs: ${put} PUT/LIST (of which ${p.priced.reduce((n, r) => n + r.s3.list, 0)} LIST), ` +
+      `${get} GET/HEAD, ${deletes} DELETE (free)`,
   );
 
   // Storage: the month of data the lake holds after its first month (it grows by as much each further month
@@ -198,6 +209,8 @@ export function priceRuns(p: PriceRunsInput): { inputs: CostInputs; notes: strin
       // A cold start reads its secret once; every hourly run is counted as a cold start.
       secretCallsPerDay: collectorRuns,
       mailsPerDay: mails,
+      // The simulated days are healthy: no alarm changes state, so none is e-mailed.
+      alarmNotificationsPerDay: 0,
       kmsKeys: p.facts.kmsKeys,
     },
     notes,

@@ -98,6 +98,7 @@ export async function benchCost(self: string, args: readonly string[]): Promise<
       `${facts.alarmMetrics} alarm metrics, ${facts.customMetrics} custom metrics, ${facts.secrets} secrets`,
   );
 
+  const phase = performance.now();
   const rowCosts = await measureRowCosts(self);
   for (const [name, r] of Object.entries(rowCosts)) {
     console.log(
@@ -120,6 +121,7 @@ export async function benchCost(self: string, args: readonly string[]): Promise<
     rmSync(bundleDir, { recursive: true, force: true });
   }
 
+  console.log(`row costs and bundle init measured in ${((performance.now() - phase) / 1000).toFixed(0)} s`);
   // Two scheduled days (the second priced) after a month of data, all within the simulator's 90 days of history.
   const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
   const days = [today - 2 * DAY_MS, today - DAY_MS];
