@@ -1,5 +1,6 @@
 import { collectorsOf, type DeploymentConfig, exampleDeploymentConfig } from '../infra/config';
 import { FUNCTION_TAG, METRICS_NAMESPACE } from '../infra/constructs/lambda-function';
+import { DAY_MS } from '../shared/core/windows';
 import { commandsOf } from '../shared/sources';
 import { type Synthesized, synthesize } from '../test/infra/synth';
 
@@ -64,7 +65,6 @@ export function costConfig(): DeploymentConfig {
   return { ...c, socketlabs: c.socketlabs.filter((a) => a.apiGeneration === 'v2') } as DeploymentConfig;
 }
 
-const DAY_MS = 86_400_000;
 const localClock = (timeZone: string) =>
   new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
@@ -74,8 +74,9 @@ const localClock = (timeZone: string) =>
  */
 export function fireTimes(expression: string, timeZone: string, day: number): number[] {
   const fields = /^cron\((.+)\)$/.exec(expression)?.[1]?.trim().split(/\s+/) ?? [];
-  const [minute, hour, dayOfMonth, month, , year] = fields;
-  const everyDay = (dayOfMonth === '*' || dayOfMonth === '?') && month === '*' && year === '*';
+  const [minute, hour, dayOfMonth, month, dayOfWeek, year] = fields;
+  const any = (f: string | undefined) => f === '*' || f === '?';
+  const everyDay = any(dayOfMonth) && month === '*' && any(dayOfWeek) && year === '*';
   if (fields.length !== 6 || !everyDay || !/^\d+$/.test(minute ?? '') || !/^(\*|\d+)$/.test(hour ?? '')) {
     throw new Error(`cannot place the runs of ${expression}; teach bench/cost-infra.ts its shape`);
   }

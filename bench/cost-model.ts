@@ -116,12 +116,12 @@ export function costLines(inputs: CostInputs, p: Prices = prices): CostLine[] {
     lines.push(line(`Lambda ${f.name} duration (${f.memoryMb} MB)`, gbSeconds, 'GB-s', p.lambdaArmGbSecond));
   }
   const requests = inputs.functions.reduce((n, f) => n + f.invocationsPerDay, 0) * m;
-  lines.push(line('Lambda requests', requests, '1M requests', p.lambdaPerMillionRequests, 1e6));
+  lines.push(line('Lambda requests', requests, 'requests', p.lambdaPerMillionRequests, 1e6));
   lines.push(
     line(
       'Step Functions state transitions',
       inputs.stateTransitionsPerDay * m,
-      '1k',
+      'transitions',
       p.stepFunctionsPer1kTransitions,
       1e3,
     ),

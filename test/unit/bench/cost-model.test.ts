@@ -124,6 +124,13 @@ describe('cost model arithmetic', () => {
     expect(unitPrice({ unitPrice: 0.4, per: 1, unit: 'secret-month' })).toBe('$0.40 / secret-month');
   });
 
+  it('names each quantity in the unit its price is quoted in', () => {
+    const inputs = { ...nothing, functions: [{ name: 'f', memoryMb: 1024, invocationsPerDay: 1, secondsPerDay: 1 }] };
+    const table = costTable(costLines({ ...inputs, stateTransitionsPerDay: 5 }), 5);
+    expect(table).toContain('| Lambda requests | 30 requests | $0.20 / 1M requests |');
+    expect(table).toContain('| Step Functions state transitions | 150 transitions | $0.025 / 1k transitions |');
+  });
+
   it('prints the total against the target, and says by how much it is missed', () => {
     const inputs = { ...nothing, alarmMetrics: 60 };
     const table = costTable(costLines(inputs), 5);
