@@ -49,6 +49,8 @@ export interface PriceRunsInput {
   readonly scans: readonly QueryScan[];
   /** The v2 API's real request rates per second (message reports pace the CSV route). */
   readonly rates: Readonly<Record<string, number>>;
+  /** The sender's messages a day, to say how often each is read. */
+  readonly messagesPerDay: number;
   /** How often each named query runs a day (an assumption the output states). */
   readonly athenaRunsPerQueryPerDay: number;
 }
@@ -87,6 +89,7 @@ export function priceRuns(p: PriceRunsInput): { inputs: CostInputs; notes: strin
   let put = 0;
   let get = 0;
   let deletes = 0;
+  let bytesPut = 0;
   let superseded = 0;
   let rowsFull = 0;
   let calls = 0;
@@ -129,6 +132,7 @@ export function priceRuns(p: PriceRunsInput): { inputs: CostInputs; notes: strin
       put += r.s3.put + r.s3.list;
       get += r.s3.get;
       deletes += r.s3.delete;
+      bytesPut += r.s3.bytesPut * (f.name === SCALES ? scale : 1);
       for (const [key, bytes] of r.s3.superseded) {
         superseded += bytes * (scalesWithVolume(key) ? scale : 1) * noncurrentDaysOf(key, p.facts.lakeRules);
       }
@@ -152,9 +156,14 @@ export function priceRuns(p: PriceRunsInput): { inputs: CostInputs; notes: strin
     `per day at full volume: ${Math.round(rowsFull).toLocaleString('en-US')} rows read, ${calls} API calls, ` +
       `${cpuFull.toFixed(1)} CPU s (${(p.rowCosts.cpuPerRow * 1e6).toFixed(1)} CPU s per 1 M rows on the v2 CSV route), ` +
       `S3 requests from the runs: ${put} PUT/LIST (of which ${p.priced.reduce((n, r) => n + r.s3.list, 0)} LIST), ` +
-      `${get} GET/HEAD, ${deletes} DELETE (free)`,
+      `${get} GET/HEAD, ${deletes} DELETE (free); ${(bytesPut / 1e9).toFixed(2)} GB put`,
   );
 
+  notes.push(
+    `each message row is read ${(rowsFull / p.messagesPerDay).toFixed(1)}× a day by the scheduled runs; ` +
+      'the Lambda and noncurrent-version lines fall with that factor (issue 14: re-read each window as often as late ' +
+      'data needs, not every run)',
+  );
   // Storage: the month of data the lake holds after its first month (it grows by as much each further month
   // without a retention), scaled to full volume; state as measured; noncurrent versions for their lifecycle days.
   let scaledBytes = 0;
@@ -176,7 +185,8 @@ export function priceRuns(p: PriceRunsInput): { inputs: CostInputs; notes: strin
   const accessLogs = p.facts.accessLogDays ? (put + get) * ACCESS_LOG_LINE_BYTES * p.facts.accessLogDays : 0;
   const storedBytes = dataPerDay * Math.min(heldDays, DAYS_PER_MONTH) + stateBytes + noncurrent + accessLogs;
   notes.push(
-    `S3 storage: ${(dataPerDay / 1e6).toFixed(1)} MB of data and rollups a day at full volume, ` +
+    `S3 storage: ${(dataPerDay / 1e6).toFixed(1)} MB of data and rollups a day at full volume (files of 1/${scale} ` +
+      'the rows, scaled up: an upper bound, as larger files compress better), ' +
       `${Math.min(heldDays, DAYS_PER_MONTH)} days held (${p.facts.config.retentionDays === null ? 'no retention: the lake grows by this every month' : `retention ${p.facts.config.retentionDays} days`}), ` +
       `${(stateBytes / 1e6).toFixed(2)} MB of state and SendSage tables, ${(noncurrent / 1e6).toFixed(1)} MB of noncurrent versions ` +
       `(re-written files kept for their lifecycle days), ${(accessLogs / 1e6).toFixed(1)} MB of access logs`,

@@ -216,10 +216,12 @@ export async function benchCost(self: string, args: readonly string[]): Promise<
     scans,
     rates: v2Rates(1),
     athenaRunsPerQueryPerDay: ATHENA_RUNS_PER_QUERY_PER_DAY,
+    messagesPerDay: MESSAGES_PER_DAY,
   });
   model.notes.push(
     `assumed: each named query runs ${ATHENA_RUNS_PER_QUERY_PER_DAY}× a day; every run is a cold start; ` +
-      'no free tier is deducted',
+      'no free tier is deducted; CPU time as measured on this machine (x86, not the Graviton the stack deploys); ' +
+      "the API's own time to produce a download is not known and not included",
   );
   for (const l of model.notes) console.log(l);
   const lines = costLines(model.inputs);
