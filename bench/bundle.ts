@@ -89,8 +89,8 @@ function coldImports(child: string, file: string, env: Record<string, string>): 
   });
 }
 
-/** Bundles one handler into `dir/<name>/index.mjs` as the stack does, and measures it. */
-async function measure(name: FunctionName, entry: string, dir: string): Promise<BundleFigures> {
+/** Bundles one handler into `dir/<name>/index.mjs` as the stack does, and measures it (bench/cost.ts prices its init). */
+export async function measureBundle(name: FunctionName, entry: string, dir: string): Promise<BundleFigures> {
   const outdir = join(dir, name);
   // `index` as NodejsFunction names it; `outExtension` in the options makes it index.mjs (ESM).
   await build({ ...bundlingOptions, entryPoints: { index: entry }, outdir });
@@ -134,7 +134,7 @@ export async function benchBundle(): Promise<BundleFigures[]> {
   const results: BundleFigures[] = [];
   try {
     for (const [name, entry] of Object.entries(handlerEntries) as [FunctionName, string][]) {
-      const r = await measure(name, entry, dir);
+      const r = await measureBundle(name, entry, dir);
       results.push(r);
       console.log(
         `| ${name} | ${r.bytes.toLocaleString('en-US')} (${kb(r.bytes)}) | ${r.gzipBytes.toLocaleString('en-US')} (${kb(r.gzipBytes)}) | ` +

@@ -10,100 +10,42 @@
  *  (bundle) each Lambda handler's bundle size and cold import time (bench/bundle.ts).
  *  (reread) a week of hourly scheduled runs, every run re-reading the trailing days vs the re-read schedule
  *      (bench/reread.ts).
- * `npm run bench -- <section>` runs one: convert, rate, calls, v2, digest, bundle, reread.
+ *  (cost) the monthly bill of a 1 M-messages-a-day sender from measured figures (bench/cost.ts); with
+ *      `--write-readme`, also into the README's cost section.
+ * `npm run bench -- <section>` runs one: convert, rate, calls, v2, digest, bundle, reread, cost.
  * Measured cases run in child processes so each peak RSS belongs to that case alone.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { fileWriters } from '../shared/app/lake';
-import type { LakeFormat } from '../shared/lake/file-writer';
 import { LocalFolderStore } from '../shared/lake/local-store';
-import { openWindowWriter } from '../shared/lake/window-writer';
-import { generateV1Data } from '../shared/sandbox/socketlabs-v1/dataset';
 import { startV1Simulator } from '../shared/sandbox/socketlabs-v1/server';
-import { mapProcessed } from '../shared/sources/socketlabs-v1/mapping';
-import { socketlabsProcessed } from '../shared/sources/socketlabs-v1/tables';
 import { runCollection, scratch, simulatorEnv } from '../test/helpers/collect';
 import { benchBundle } from './bundle';
+import {
+  type ConvertResult,
+  collectV2Day,
+  convertWithInboxlake,
+  cpuSecondsSince,
+  DAY,
+  PAGE,
+  peakRssMb,
+  simulatorProcess,
+  V2_SCALE,
+  type V2Result,
+  writePages,
+} from './cases';
+import { benchCost, costChild } from './cost';
 import { benchDigest, digestChild } from './digest';
 import { benchReread } from './reread';
-
-const DAY = '2026-11-20';
-const PAGE = 500;
-
-interface ConvertResult {
-  rows: number;
-  seconds: number;
-  peakRssMb: number;
-  bytes: number;
-}
-
-/** Writes the API's JSON pages (the v1 envelope, 500 rows each) for `rows` processed messages of one day. */
-function writePages(rows: number, dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  const store = generateV1Data({
-    seed: 1,
-    serverIds: [1234],
-    from: DAY,
-    to: DAY,
-    profile: (d) => (d === 'processed' ? rows : 0),
-  });
-  const start = Date.parse(`${DAY}T00:00:00Z`) / 1000;
-  const range = store.range('processed', 1234, start, start + 86_399);
-  for (let i = range.start, page = 0; i < range.end; i += PAGE, page++) {
-    const collection = store.slice('processed', 1234, i, Math.min(range.end, i + PAGE));
-    const body = {
-      timestamp: new Date().toISOString(),
-      totalCount: rows,
-      totalPages: Math.ceil(rows / PAGE),
-      count: collection.length,
-      collection,
-    };
-    writeFileSync(join(dir, `page-${String(page).padStart(5, '0')}.json`), JSON.stringify(body));
-  }
-}
-
-const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
-
-/** Child: the inboxlake path from page files to a published Parquet (or CSV) file. */
-async function convertWithInboxlake(pagesDir: string, format: LakeFormat): Promise<ConvertResult> {
-  const lake = mkdtempSync(join(tmpdir(), 'bench-lake-'));
-  const started = performance.now();
-  const window = { start: Date.parse(`${DAY}T00:00:00Z`), end: Date.parse(`${DAY}T00:00:00Z`) + 86_400_000 };
-  const writer = await openWindowWriter({
-    store: new LocalFolderStore(lake),
-    table: socketlabsProcessed,
-    partition: { dt: DAY, server_id: 1234 },
-    window,
-    formats: [format],
-    writers: fileWriters,
-    tmpDir: mkdtempSync(join(tmpdir(), 'bench-tmp-')),
-    now: () => Date.now(),
-  });
-  let rows = 0;
-  const ingestedAt = Date.now();
-  for (const file of readdirSync(pagesDir).sort()) {
-    const page = JSON.parse(readFileSync(join(pagesDir, file), 'utf8')) as { collection: unknown[] };
-    const out = [];
-    for (const raw of page.collection) {
-      const mapped = mapProcessed(raw, ingestedAt);
-      if (mapped.ok) out.push(mapped.row);
-    }
-    await writer.append(out);
-    rows += out.length;
-  }
-  const result = await writer.commit();
-  return { rows, seconds: (performance.now() - started) / 1000, peakRssMb: peakRssMb(), bytes: result.bytes };
-}
 
 /** Child: DuckDB reading the same JSON page files and writing Parquet. */
 async function convertWithDuckDb(pagesDir: string): Promise<ConvertResult> {
   const out = join(mkdtempSync(join(tmpdir(), 'bench-duck-')), 'out.parquet');
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
@@ -112,7 +54,8 @@ async function convertWithDuckDb(pagesDir: string): Promise<ConvertResult> {
   );
   const n = await c.runAndReadAll(`SELECT count(*) FROM read_parquet('${out}')`);
   const seconds = (performance.now() - started) / 1000;
-  return { rows: Number(n.getRows()[0]![0]), seconds, peakRssMb: peakRssMb(), bytes: statSync(out).size };
+  const rows = Number(n.getRows()[0]![0]);
+  return { rows, seconds, cpuSeconds: cpuSecondsSince(cpu), peakRssMb: peakRssMb(), bytes: statSync(out).size };
 }
 
 function child(kind: string, pagesDir: string, nodeFlags: string[] = []): ConvertResult {
@@ -155,26 +98,6 @@ async function benchConversion(): Promise<void> {
     `\npeak RSS growth 100 k → 1 M rows: ${(peaks[1]! / peaks[0]!).toFixed(2)}× default heap, ` +
       `${(cappedPeaks[1]! / cappedPeaks[0]!).toFixed(2)}× heap ≤ 128 MB (target ≤ 1.3×)`,
   );
-}
-
-/** Starts the simulator in a child process; resolves with its URL and a function that stops it and returns its stats. */
-async function simulatorProcess(options: Record<string, unknown>, api: 'v1' | 'v2' = 'v1') {
-  const self = fileURLToPath(new URL('./simulator-process.ts', import.meta.url));
-  const proc = spawn(process.execPath, [...process.execArgv, self, api, JSON.stringify(options)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: proc.stdout! });
-  const it = lines[Symbol.asyncIterator]();
-  const first = await it.next();
-  const { url } = JSON.parse(String(first.value)) as { url: string };
-  return {
-    url,
-    async stop(): Promise<{ rateLimited: number; requests: number }> {
-      proc.stdin!.end();
-      const stats = await it.next();
-      return JSON.parse(String(stats.value)) as { rateLimited: number; requests: number };
-    },
-  };
 }
 
 async function benchRate(): Promise<void> {
@@ -287,49 +210,6 @@ async function benchWeekCalls(): Promise<void> {
   }
 }
 
-interface V2Result {
-  calls: number;
-  seconds: number;
-  rows: number;
-  peakRssMb: number;
-  route: string;
-}
-
-/** Child: collects one v2 day of messages from the simulator at `url`, on the CSV route or (downloads 404) JSON. */
-async function collectV2Day(url: string, day: string, route: string): Promise<V2Result> {
-  const noDownloads = (u: string, init: RequestInit) =>
-    new URL(u).pathname.endsWith('/download')
-      ? Promise.resolve(new Response('{"error":[{"errorType":"NotFound","message":"no such route"}]}', { status: 404 }))
-      : fetch(u, init);
-  const started = performance.now();
-  const s = await runCollection({
-    store: new LocalFolderStore(await scratch('bench-v2')),
-    env: {
-      SOCKETLABS_API_URL: url,
-      SOCKETLABS_API_KEY: 'bench-key',
-      SOCKETLABS_SERVER_IDS: '1',
-      SOCKETLABS_RATE_SCALE: String(V2_SCALE),
-      SOCKETLABS_TIMEOUT_MS: '60000',
-      INBOXLAKE_MAX_ROWS_PER_WINDOW: '2000000',
-    },
-    from: day,
-    to: day,
-    datasets: ['messages'],
-    fetch: route === 'json' ? noDownloads : undefined,
-  });
-  const d = s.datasets[0]!;
-  return {
-    calls: s.counters.apiCalls,
-    seconds: (performance.now() - started) / 1000,
-    rows: d.rows,
-    peakRssMb: peakRssMb(),
-    route: d.route ?? '?',
-  };
-}
-
-/** The v2 limits are per minute; the bench runs the simulator's windows (and the client's budgets) 100× faster. */
-const V2_SCALE = 100;
-
 async function benchV2(): Promise<void> {
   console.log(
     `\n(v2) a 1 M-message day: CSV download route vs JSON pages, simulator at the real limits × ${V2_SCALE}\n`,
@@ -395,6 +275,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(await collectV2Day(kind!, dir!, process.argv[5]!))}\n`);
     return;
   }
+  if (mode === '--cost-child') {
+    process.stdout.write(`${JSON.stringify(await costChild(process.argv.slice(3)))}\n`);
+    return;
+  }
   if (mode === '--digest-child') {
     process.stdout.write(`${JSON.stringify(await digestChild(kind!))}\n`);
     return;
@@ -416,6 +300,7 @@ async function main(): Promise<void> {
   if (!only || only === 'digest') await benchDigest(fileURLToPath(import.meta.url), process.execArgv);
   if (!only || only === 'bundle') await benchBundle();
   if (!only || only === 'reread') await benchReread(simulatorProcess);
+  if (!only || only === 'cost') await benchCost(fileURLToPath(import.meta.url), process.argv.slice(3));
 }
 
 await main();

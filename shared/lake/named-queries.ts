@@ -150,6 +150,15 @@ export function tablesOfQuery(query: NamedQuery, tableNames: readonly string[]):
 }
 
 /**
+ * The columns of `columnNames` a query names anywhere in its code: a superset of the columns Athena reads for it
+ * (the cost bench bounds the bytes a query scans by these columns' chunks).
+ */
+export function columnsOfQuery(query: NamedQuery, columnNames: readonly string[]): string[] {
+  const words = new Set(codeWords(query.sql).map((w) => w.toLowerCase()));
+  return columnNames.filter((c) => words.has(c.toLowerCase()));
+}
+
+/**
  * The named queries that can run where only `deployed` of the `allTableNames` exist: those reading no other table.
  * A deployment without SocketLabs servers has no socketlabs_* tables, and a query naming one would fail to plan.
  */
