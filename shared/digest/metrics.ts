@@ -1,10 +1,10 @@
 import { tableAreaPrefix } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
 import { type RollupCount, visitRollups } from '../lake/rollup-reader';
+import { epochMs, readRows } from '../lake/row-reader';
 import { findAlerts } from './alerts';
 import { addDays, localDate, zonedDay } from './day';
 import { type Counters, withRates, zeroCounters } from './figures';
-import { epochMs, readRows } from './lake-reader';
 import {
   type Digest,
   type DigestCampaign,
