@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { type AlertHistoryEvent, alertHistoryEventSchema } from '../lake/alert-history';
-import { type Alert, alertSchema, lowerIsWorse } from './model';
+import { type Alert, alertSchema, isShareMetric, lowerIsWorse, scopeLabel } from './model';
 
 /**
  * The alert lifecycle, pure: the recorded state, what the detection finds now and the instant in; the new state and
@@ -77,7 +77,9 @@ function historyEvent(o: OpenAlert, alert: Alert, at: string): AlertHistoryEvent
     id: alert.id,
     metric: alert.metric,
     severity: alert.severity,
+    where: scopeLabel(alert.scope),
     scope: alert.scope,
+    unit: isShareMetric(alert.metric) ? 'share' : 'count',
     value: alert.value,
     baseline: alert.baseline,
     peak_value: peak.value,

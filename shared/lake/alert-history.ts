@@ -23,6 +23,8 @@ export const alertHistoryEventSchema = z.object({
   /** The alerts.json metric name (bounce_rate, block_failures, inbox_placement, …). */
   metric: z.string(),
   severity: z.enum(['warning', 'critical']),
+  /** Where, in words (`server 42 yahoo.com code 1002`, `SendSage test 1234`), for readers that only show it. */
+  where: z.string(),
   /** The alerts.json scope: server, recipient domain and code, or SendSage test (null where they do not apply). */
   scope: z.object({
     kind: z.string(),
@@ -31,7 +33,9 @@ export const alertHistoryEventSchema = z.object({
     code: z.number().int().nullable(),
     campaign_id: z.number().int().nullable(),
   }),
-  /** The figures at this evaluation (for 'resolved': the last seen while open), in the metric's unit. */
+  /** The unit of the figures: a share in 0..1 (a rate, a placement) or a count. */
+  unit: z.enum(['share', 'count']),
+  /** The figures at this evaluation (for 'resolved': the last seen while open), in that unit. */
   value: z.number(),
   baseline: z.number(),
   /** The figures at the evaluation where the alert stood furthest from normal so far. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertsReportSchema } from '../../shared/alerts/model';
 import { produceAlerts } from '../../shared/app/alerts';
+import { digestSchema } from '../../shared/digest/model';
 import { readAlertHistory } from '../../shared/lake/alert-history';
 import { ALERTS_STATE_PREFIX, alertStateKey } from '../../shared/lake/layout';
 import type { ObjectStore } from '../../shared/lake/object-store';
@@ -172,6 +173,38 @@ describe('inboxlake alerts over a lake collected from the v2 simulator', () => {
     ]);
     expect(history[1]).toMatchObject({ id, metric: 'block_failures', scope: { server_id: BLOCKED, domain: DOMAIN } });
     expect(history[1]!.peak_value).toBeGreaterThanOrEqual(72);
+
+    // The digest of that day (in New York: 10:05 UTC is 05:05 local) lists the incident from the history.
+    const out = await scratch('alerts-digest');
+    const digest = await runCli(['digest', '--date', '2026-11-20', '--timezone', 'America/New_York', '--out', out], {
+      INBOXLAKE_LAKE: dir,
+      INBOXLAKE_TMP: join(dir, '..'),
+    });
+    expect(digest.code).toBe(0);
+    const json = digestSchema.parse(JSON.parse(await readFile(join(out, 'digest.json'), 'utf8')));
+    expect(json.intraday).toEqual([
+      {
+        id,
+        metric: 'block_failures',
+        severity: 'critical',
+        where: `server ${BLOCKED} ${DOMAIN} code 1002`,
+        unit: 'count',
+        peak_value: history[1]!.peak_value,
+        peak_baseline: history[1]!.peak_baseline,
+        opened_at: '2026-11-20T10:05:00.000Z',
+        resolved_at: '2026-11-20T13:05:00.000Z',
+      },
+    ]);
+    const text = await readFile(join(out, 'digest.txt'), 'utf8');
+    expect(text).toMatch(/\[CRITICAL\] +block failures · server 42 yahoo\.com code 1002 · peak \d+ vs [\d.]+\n/);
+    expect(text).toContain('opened 20 Nov 05:05 · resolved 20 Nov 08:05');
+    // The day before has none.
+    const before = await runCli(['digest', '--date', '2026-11-19', '--timezone', 'UTC', '--out', out], {
+      INBOXLAKE_LAKE: dir,
+      INBOXLAKE_TMP: join(dir, '..'),
+    });
+    expect(before.code).toBe(0);
+    expect(digestSchema.parse(JSON.parse(await readFile(join(out, 'digest.json'), 'utf8'))).intraday).toEqual([]);
   });
 
   it('two evaluations racing on the same store announce the opening exactly once', async () => {
