@@ -8,7 +8,8 @@
  *  (v2) a 1 M-message day over the SocketLabs v2 CSV download route and JSON pages.
  *  (digest) the daily digest of 10 servers × 100 k and 1 M processed messages a day (bench/digest.ts).
  *  (bundle) each Lambda handler's bundle size and cold import time (bench/bundle.ts).
- * `npm run bench -- <section>` runs one: convert, rate, calls, v2, digest, bundle.
+ *  (alerts) alerts opened per server-day over 50 of 60 simulated normal days, hourly evaluation (bench/alerts.ts).
+ * `npm run bench -- <section>` runs one: convert, rate, calls, v2, digest, bundle, alerts.
  * Measured cases run in child processes so each peak RSS belongs to that case alone.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -27,6 +28,7 @@ import { startV1Simulator } from '../shared/sandbox/socketlabs-v1/server';
 import { mapProcessed } from '../shared/sources/socketlabs-v1/mapping';
 import { socketlabsProcessed } from '../shared/sources/socketlabs-v1/tables';
 import { runCollection, scratch, simulatorEnv } from '../test/helpers/collect';
+import { benchAlerts } from './alerts';
 import { benchBundle } from './bundle';
 import { benchDigest, digestChild } from './digest';
 
@@ -412,6 +414,7 @@ async function main(): Promise<void> {
   if (!only || only === 'v2') await benchV2();
   if (!only || only === 'digest') await benchDigest(fileURLToPath(import.meta.url), process.execArgv);
   if (!only || only === 'bundle') await benchBundle();
+  if (!only || only === 'alerts') await benchAlerts();
 }
 
 await main();
