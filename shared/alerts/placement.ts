@@ -1,6 +1,6 @@
 import type { ObjectStore } from '../lake/object-store';
 import type { UnreadableFile } from '../lake/rollup-reader';
-import { epochMs, readRows } from '../lake/row-reader';
+import { epochMs, cellNumber as num, readRows, cellString as str } from '../lake/row-reader';
 import type { TableDef } from '../lake/table';
 import type { Alert } from './model';
 import { binomialLowerTail } from './stats';
@@ -21,9 +21,6 @@ export interface PlacementTables {
   readonly campaigns: TableDef;
   readonly ispResults: TableDef;
 }
-
-const str = (v: unknown) => (typeof v === 'string' ? v : null);
-const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
 
 /** A finished test as the detection needs it. */
 export interface FinishedTest {

@@ -2,7 +2,7 @@ import { readAlertHistory } from '../lake/alert-history';
 import { ALERTS_HISTORY_PREFIX, tableAreaPrefix } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
 import { type RollupCount, visitRollups } from '../lake/rollup-reader';
-import { epochMs, readRows } from '../lake/row-reader';
+import { epochMs, cellNumber as num, readRows, cellString as str } from '../lake/row-reader';
 import { findAlerts } from './alerts';
 import { addDays, localDate, zonedDay } from './day';
 import { type Counters, withRates, zeroCounters } from './figures';
@@ -194,9 +194,6 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
     definitions,
   };
 }
-
-const str = (v: unknown) => (typeof v === 'string' ? v : null);
-const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
 
 /** The SendSage tests sent within the window, with their providers, costliest rules and authentication results. */
 async function readCampaigns(

@@ -69,3 +69,10 @@ export function epochMs(value: unknown): number | null {
   if (typeof value === 'number') return value;
   return null;
 }
+
+/** A string cell, or null for anything else. */
+export const cellString = (value: unknown) => (typeof value === 'string' ? value : null);
+
+/** A numeric cell (Parquet INT64 arrives as bigint), or null for anything else. */
+export const cellNumber = (value: unknown) =>
+  typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : null;
