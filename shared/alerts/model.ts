@@ -116,6 +116,9 @@ export type AlertsReport = z.infer<typeof alertsReportSchema>;
 export const isShareMetric = (m: AlertMetric) =>
   m === 'bounce_rate' || m === 'complaint_rate' || m === 'inbox_placement';
 
+/** What the baseline is, in a word: the usual figure, or the threshold a placement test fell below. */
+export const baselineWord = (m: AlertMetric) => (m === 'inbox_placement' ? 'threshold' : 'usual');
+
 /** Whether a smaller value is further from normal (a silent server, a test outside the inbox). */
 export const lowerIsWorse = (m: AlertMetric) => m === 'volume' || m === 'inbox_placement';
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import * as z from 'zod';
-import { type Alert, isShareMetric, scopeLabel } from '../alerts/model';
+import { type Alert, baselineWord, isShareMetric, scopeLabel } from '../alerts/model';
 import { produceAlerts } from '../app/alerts';
 import { createRedactor } from '../core/redact';
 import type { ObjectStore } from '../lake/object-store';
@@ -57,6 +57,6 @@ export function alertLine(a: Alert): string {
   const fmt = (x: number) => (isShareMetric(a.metric) ? `${(x * 100).toFixed(2)} %` : String(Math.round(x * 10) / 10));
   return (
     `${a.severity.toUpperCase().padEnd(8)} ${a.metric.padEnd(14)} ${where}: ${fmt(a.value)} vs ${fmt(a.baseline)} ` +
-    `usual over ${a.window_minutes} min, since ${a.since} (${stateWords[a.state]})\n         ${a.advice}`
+    `${baselineWord(a.metric)} over ${a.window_minutes} min, since ${a.since} (${stateWords[a.state]})\n         ${a.advice}`
   );
 }
