@@ -12,7 +12,8 @@
  *      (bench/reread.ts).
  *  (cost) the monthly bill of a 1 M-messages-a-day sender from measured figures (bench/cost.ts); with
  *      `--write-readme`, also into the README's cost section.
- * `npm run bench -- <section>` runs one: convert, rate, calls, v2, digest, bundle, reread, cost.
+ *  (alerts) alerts opened per server-day over 50 of 60 simulated normal days, hourly evaluation (bench/alerts.ts).
+ * `npm run bench -- <section>` runs one: convert, rate, calls, v2, digest, bundle, reread, cost, alerts.
  * Measured cases run in child processes so each peak RSS belongs to that case alone.
  */
 import { execFileSync } from 'node:child_process';
@@ -24,6 +25,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { LocalFolderStore } from '../shared/lake/local-store';
 import { startV1Simulator } from '../shared/sandbox/socketlabs-v1/server';
 import { runCollection, scratch, simulatorEnv } from '../test/helpers/collect';
+import { benchAlerts } from './alerts';
 import { benchBundle } from './bundle';
 import {
   type ConvertResult,
@@ -301,6 +303,7 @@ async function main(): Promise<void> {
   if (!only || only === 'bundle') await benchBundle();
   if (!only || only === 'reread') await benchReread(simulatorProcess);
   if (!only || only === 'cost') await benchCost(fileURLToPath(import.meta.url), process.argv.slice(3));
+  if (!only || only === 'alerts') await benchAlerts();
 }
 
 await main();

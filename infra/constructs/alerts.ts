@@ -22,13 +22,18 @@ export interface AlertsProps {
 
 /**
  * The lake prefixes the alerts read: the `totals` and `bounces` rollups of the tables the digest reads (the same
- * roles; shared/alerts/reader.ts), never the rows, which hold recipient addresses.
+ * roles; shared/alerts/reader.ts) and the rows of the SendSage campaign and per-provider tables (the placement
+ * alerts; shared/alerts/placement.ts) — never the SocketLabs rows, which hold recipient addresses.
  */
 export function alertReadPrefixes(registry: Registry = sources): string[] {
   const tables = digestTables(registry);
-  return [...new Set([...tables.totals.map((t) => t.table), ...tables.bounces])].map((t) =>
-    tableAreaPrefix('rollups', t),
-  );
+  const placement = tables.placement ? [tables.placement.campaigns, tables.placement.ispResults] : [];
+  return [
+    ...[...new Set([...tables.totals.map((t) => t.table), ...tables.bounces])].map((t) =>
+      tableAreaPrefix('rollups', t),
+    ),
+    ...placement.map((t) => tableAreaPrefix('data', t.name)),
+  ];
 }
 
 /**

@@ -184,7 +184,7 @@ export function detectAlerts(input: DetectInput): Alert[] {
       return {
         id: `block_failures:${b.server}:${b.domain}`,
         severity: 'critical',
-        scope: { kind: 'domain', server_id: b.server, domain: b.domain, code },
+        scope: { kind: 'domain', server_id: b.server, domain: b.domain, code, campaign_id: null },
         value: f.value,
         baseline: f.baseline,
         count: f.count,
@@ -235,7 +235,7 @@ export function detectAlerts(input: DetectInput): Alert[] {
     const rateAlert = (kind: 'bounce' | 'complaint') => (f: Finding, w: Window) => ({
       id: `${kind}_rate:${server}`,
       severity: f.value >= f.baseline * t.criticalRatio ? ('critical' as const) : ('warning' as const),
-      scope: { kind: 'server' as const, server_id: server, domain: null, code: null },
+      scope: { kind: 'server' as const, server_id: server, domain: null, code: null, campaign_id: null },
       value: f.value,
       baseline: f.baseline,
       count: f.count,
@@ -286,7 +286,7 @@ export function detectAlerts(input: DetectInput): Alert[] {
       (f, w, since) => ({
         id: `volume:${server}`,
         severity: 'critical',
-        scope: { kind: 'server', server_id: server, domain: null, code: null },
+        scope: { kind: 'server', server_id: server, domain: null, code: null, campaign_id: null },
         value: f.value,
         baseline: f.baseline,
         count: f.count,
@@ -297,8 +297,13 @@ export function detectAlerts(input: DetectInput): Alert[] {
     );
   }
 
-  const rank = (a: Alert) => (a.severity === 'critical' ? 0 : 1);
-  return alerts.sort((a, b) => rank(a) - rank(b) || a.p_value - b.p_value || a.id.localeCompare(b.id));
+  return alerts.sort(byRank);
+}
+
+/** Most severe first, then most significant, then by id (a stable order for alerts.json). */
+export function byRank(a: Alert, b: Alert): number {
+  const rank = (x: Alert) => (x.severity === 'critical' ? 0 : 1);
+  return rank(a) - rank(b) || a.p_value - b.p_value || a.id.localeCompare(b.id);
 }
 
 /** A server's bounces less the block failures already reported as block alerts, per quarter-hour. */

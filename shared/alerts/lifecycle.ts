@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { type Alert, alertSchema } from './model';
+import { type AlertHistoryEvent, alertHistoryEventSchema } from '../lake/alert-history';
+import { type Alert, alertSchema, isShareMetric, lowerIsWorse, scopeLabel } from './model';
 
 /**
  * The alert lifecycle, pure: the recorded state, what the detection finds now and the instant in; the new state and
@@ -16,6 +17,8 @@ const openAlertSchema = z.object({
   opened_at: z.iso.datetime(),
   /** When it was last announced, opening or reminder (ISO UTC): the next reminder is due `reminderMs` later. */
   announced_at: z.iso.datetime(),
+  /** The figures where it stood furthest from normal while open (absent in states written before: the alert's). */
+  peak: z.object({ value: z.number(), baseline: z.number() }).optional(),
 });
 
 export const alertStateSchema = z.object({
@@ -24,12 +27,22 @@ export const alertStateSchema = z.object({
   evaluated_at: z.iso.datetime(),
   /** The alerts open after that evaluation. */
   open: z.array(openAlertSchema),
+  /**
+   * The transitions that evaluation announced, as recorded in the alert history: the next evaluation records them
+   * again (a no-op when they are there), so a crash between the state write and the history write loses none.
+   */
+  announced: z.array(alertHistoryEventSchema).default([]),
 });
 
 export type AlertStateDoc = z.infer<typeof alertStateSchema>;
 
 /** No alert ever evaluated. */
-export const emptyAlertState: AlertStateDoc = { schema_version: 1, evaluated_at: new Date(0).toISOString(), open: [] };
+export const emptyAlertState: AlertStateDoc = {
+  schema_version: 1,
+  evaluated_at: new Date(0).toISOString(),
+  open: [],
+  announced: [],
+};
 
 export interface LifecycleStep {
   /** 'look_back': `now` is before the state's last evaluation, so nothing moved (state is the one given). */
@@ -37,6 +50,45 @@ export interface LifecycleStep {
   readonly state: AlertStateDoc;
   /** Every alert with its lifecycle state: to announce ('open', 'reminder', 'resolved') or quiet ('ongoing'). */
   readonly alerts: readonly Alert[];
+  /** The announced transitions, for the alert history (none on a look back). */
+  readonly events: readonly AlertHistoryEvent[];
+}
+
+type OpenAlert = AlertStateDoc['open'][number];
+
+/** The figures furthest from normal of the recorded peak and the alert now. */
+function peakOf(was: OpenAlert | undefined, a: Alert): { value: number; baseline: number } {
+  const now = { value: a.value, baseline: a.baseline };
+  const before = was ? (was.peak ?? { value: was.alert.value, baseline: was.alert.baseline }) : null;
+  if (!before) return now;
+  const further = lowerIsWorse(a.metric) ? now.value < before.value : now.value > before.value;
+  return further ? now : before;
+}
+
+const eventNames = { open: 'opened', reminder: 'reminder', resolved: 'resolved' } as const;
+
+/** The history record of an announced transition. */
+function historyEvent(o: OpenAlert, alert: Alert, at: string): AlertHistoryEvent {
+  const peak = o.peak ?? { value: alert.value, baseline: alert.baseline };
+  return {
+    schema_version: 1,
+    event: eventNames[alert.state as keyof typeof eventNames],
+    at,
+    id: alert.id,
+    metric: alert.metric,
+    severity: alert.severity,
+    where: scopeLabel(alert.scope),
+    scope: alert.scope,
+    unit: isShareMetric(alert.metric) ? 'share' : 'count',
+    value: alert.value,
+    baseline: alert.baseline,
+    peak_value: peak.value,
+    peak_baseline: peak.baseline,
+    opened_at: o.opened_at,
+    since: alert.since,
+    window_minutes: alert.window_minutes,
+    advice: alert.advice,
+  };
 }
 
 /** Moves the alert state to `now` given the alerts detected at `now`; see the module comment. */
@@ -53,24 +105,39 @@ export function advanceAlertState(
   if (now < Date.parse(state.evaluated_at)) {
     // A past instant (a `--at` look back, a late retry): announcing or resolving from it would contradict what a
     // later evaluation already announced, so it reports what it detects and leaves the lifecycle alone.
-    return { lifecycle: 'look_back', state, alerts: detected.map((a) => ({ ...a, state: 'open' as const })) };
+    return {
+      lifecycle: 'look_back',
+      state,
+      alerts: detected.map((a) => ({ ...a, state: 'open' as const })),
+      events: [],
+    };
   }
   const iso = new Date(now).toISOString();
   const previous = new Map(state.open.map((o) => [o.alert.id, o]));
   const open: AlertStateDoc['open'] = [];
   const alerts: Alert[] = [];
+  const events: AlertHistoryEvent[] = [];
   for (const a of detected) {
     const was = previous.get(a.id);
     if (!was) {
       const alert: Alert = { ...a, state: 'open' };
-      open.push({ alert, opened_at: iso, announced_at: iso });
+      const o: OpenAlert = { alert, opened_at: iso, announced_at: iso, peak: peakOf(undefined, a) };
+      open.push(o);
       alerts.push(alert);
+      events.push(historyEvent(o, alert, iso));
       continue;
     }
     const due = now - Date.parse(was.announced_at) >= opts.reminderMs;
     const alert: Alert = { ...a, since: was.alert.since, state: due ? 'reminder' : 'ongoing' };
-    open.push({ alert, opened_at: was.opened_at, announced_at: due ? iso : was.announced_at });
+    const o: OpenAlert = {
+      alert,
+      opened_at: was.opened_at,
+      announced_at: due ? iso : was.announced_at,
+      peak: peakOf(was, a),
+    };
+    open.push(o);
     alerts.push(alert);
+    if (due) events.push(historyEvent(o, alert, iso));
   }
   const still = new Set(detected.map((a) => a.id));
   for (const o of state.open) {
@@ -79,7 +146,16 @@ export function advanceAlertState(
       // Kept open, quietly: it is resolved by the first evaluation that reads everything and no longer finds it.
       open.push(o);
       alerts.push({ ...o.alert, state: 'ongoing' });
-    } else alerts.push({ ...o.alert, state: 'resolved' });
+    } else {
+      const alert: Alert = { ...o.alert, state: 'resolved' };
+      alerts.push(alert);
+      events.push(historyEvent(o, alert, iso));
+    }
   }
-  return { lifecycle: 'advanced', state: { schema_version: 1, evaluated_at: iso, open }, alerts };
+  return {
+    lifecycle: 'advanced',
+    state: { schema_version: 1, evaluated_at: iso, open, announced: events },
+    alerts,
+    events,
+  };
 }

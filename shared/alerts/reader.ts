@@ -2,6 +2,7 @@ import type { ObjectStore } from '../lake/object-store';
 import type { DigestCounter, FailureCodeMeaning, RollupDims } from '../lake/roles';
 import { type UnreadableFile, visitRollups } from '../lake/rollup-reader';
 import type { FailureCell, ServerCell } from './detect';
+import type { PlacementTables } from './placement';
 
 /**
  * The tables the alerts read and what their cells count: the same roles the digest reads, so the app passes
@@ -17,6 +18,8 @@ export interface AlertTables {
   readonly bounces: readonly string[];
   /** The code's family: which codes are blocks is a threshold naming families. */
   readonly describeFailureCode: (code: number | null) => FailureCodeMeaning | null;
+  /** The SendSage placement tables, if a source has them (their rows, not rollups: see ./placement.ts). */
+  readonly placement?: PlacementTables | null;
 }
 
 export interface AlertCounts {

@@ -65,3 +65,9 @@ export function binomialUpperTail(k: number, n: number, p: number): number {
   if (k <= n * p) return clamp01(1 - sumUpward(0, k - 1, (i) => logBinomial(i, n, p)));
   return clamp01(sumUpward(k, n, (i) => logBinomial(i, n, p)));
 }
+
+/** P(X ≤ k) for X ~ Binomial(n, p): the chance of so few successes among n if the rate p held. */
+export function binomialLowerTail(k: number, n: number, p: number): number {
+  // The failures n − X are Binomial(n, 1 − p): at most k successes is at least n − k failures, summed exactly.
+  return binomialUpperTail(n - k, n, 1 - p);
+}

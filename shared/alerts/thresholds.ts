@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { inboxPlacementDefaults } from '../core/placement';
 
 /**
  * When an intraday alert opens. Every test needs a minimum volume (so that three bounces out of ten mails are not an
@@ -39,6 +40,16 @@ export const alertThresholdsSchema = z.object({
   /** …at least this many messages on average, and now at most this fraction of it. */
   silenceMinExpected: z.number().min(1).default(50),
   silenceMaxFraction: z.number().min(0).max(1).default(0.1),
+  /**
+   * A SendSage test that finished within the longest window opens an alert when its inbox placement (percent) is
+   * below `inboxWarn` (critical below `inboxCritical`): the digest's thresholds, whose defaults both take from
+   * shared/core/placement.ts. Providers with at least `minSeeds` seeds below `inboxWarn` are named in the advice.
+   */
+  inboxWarn: z.number().min(0).max(100).default(inboxPlacementDefaults.inboxWarn),
+  inboxCritical: z.number().min(0).max(100).default(inboxPlacementDefaults.inboxCritical),
+  minSeeds: z.number().int().min(0).default(inboxPlacementDefaults.minSeeds),
+  /** How long after it was sent a test may finish: how many days of test partitions an evaluation reads (hours). */
+  placementMaxRunHours: z.number().positive().max(336).default(48),
   /** While an alert stays open, it is announced again at most this often (hours); opening and resolving always are. */
   reminderHours: z.number().positive().default(6),
 });

@@ -6,6 +6,7 @@ import { type Alert, type AlertsReport, alertsJson } from '../alerts/model';
 import { type AlertThresholds, defaultAlertThresholds } from '../alerts/thresholds';
 import { CorruptStateError, InboxlakeError } from '../core/errors';
 import { digestTables } from '../digest/roles';
+import { recordAlertHistory } from '../lake/alert-history';
 import { alertStateKey } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
 import { type Logger, silentLogger } from '../log';
@@ -78,6 +79,8 @@ export async function produceAlerts(
  * Reads the alert state with its tag, advances it and writes it back only if nobody replaced it meanwhile (created
  * with putIfAbsent, replaced with putIfMatch). On a lost race it re-reads and advances once more from what the winner
  * wrote, so an opening the winner announced comes back 'ongoing' here: two evaluations never announce it twice.
+ * Only the winner records its transitions in the alert history, after its write; each evaluation first records the
+ * ones the state says were announced last (a no-op unless the evaluation that announced them stopped before).
  */
 async function advanceStoredState(
   store: ObjectStore,
@@ -89,13 +92,17 @@ async function advanceStoredState(
   for (let attempt = 1; attempt <= 2; attempt++) {
     const current = await store.getWithTag(key);
     const state = current ? parseState(current.body, `${store.location}/${key}`) : emptyAlertState;
+    await recordAlertHistory(store, state.announced);
     const step = advanceAlertState(state, detected, at, opts);
     if (step.lifecycle === 'look_back') return step;
     const body = `${JSON.stringify(step.state)}\n`;
     const written = current
       ? (await store.putIfMatch(key, body, 'application/json', current.tag)) !== null
       : await store.putIfAbsent(key, body, 'application/json');
-    if (written) return step;
+    if (written) {
+      await recordAlertHistory(store, step.events);
+      return step;
+    }
   }
   throw new AlertStateContentionError(
     `alert state ${store.location}/${key} was replaced by other evaluations twice while this one wrote it; nothing ` +

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import * as z from 'zod';
-import type { Alert } from '../alerts/model';
+import { type Alert, baselineWord, isShareMetric, scopeLabel } from '../alerts/model';
 import { loadAlertChannelsConfig } from '../app/alert-config';
 import { announceAlerts, snsPublisher } from '../app/alert-delivery';
 import { produceAlerts } from '../app/alerts';
@@ -77,13 +77,10 @@ const stateWords: Record<Alert['state'], string> = {
  * it stands; the advice indented below.
  */
 export function alertLine(a: Alert): string {
-  const where = [`server ${a.scope.server_id}`, a.scope.domain, a.scope.code === null ? null : `code ${a.scope.code}`]
-    .filter(Boolean)
-    .join(' ');
-  const fmt = (x: number) =>
-    a.metric.endsWith('_rate') ? `${(x * 100).toFixed(2)} %` : String(Math.round(x * 10) / 10);
+  const where = scopeLabel(a.scope);
+  const fmt = (x: number) => (isShareMetric(a.metric) ? `${(x * 100).toFixed(2)} %` : String(Math.round(x * 10) / 10));
   return (
     `${a.severity.toUpperCase().padEnd(8)} ${a.metric.padEnd(14)} ${where}: ${fmt(a.value)} vs ${fmt(a.baseline)} ` +
-    `usual over ${a.window_minutes} min, since ${a.since} (${stateWords[a.state]})\n         ${a.advice}`
+    `${baselineWord(a.metric)} over ${a.window_minutes} min, since ${a.since} (${stateWords[a.state]})\n         ${a.advice}`
   );
 }

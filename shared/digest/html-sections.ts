@@ -14,6 +14,7 @@ import {
   TABLE,
   tableStyle,
 } from './html-kit';
+import { intradayNote, intradayWords, MAX_INTRADAY_ROWS } from './intraday';
 import type { Alert, Digest } from './model';
 import {
   alertPhrase,
@@ -87,6 +88,42 @@ export function alertsBlock(a: DigestView, budget: number): string {
   }
   if (shown < groups.length) html += moreLine(groups.slice(shown));
   return row(open + html + close, '4px 24px');
+}
+
+/** The intraday alerts opened or resolved during the day, as a compact table; one line when there were none. */
+export function intradayBlock(a: DigestView): string {
+  const list = a.d.intraday;
+  const title = heading('Intraday alerts', list.length > 0 ? plural(list.length, 'alert') : '');
+  if (list.length === 0) return title + row(small(intradayNote(0)));
+  const cell = (text: string, align = 'left', css = '') =>
+    `<td align="${align}" valign="top" style="border-bottom:1px solid ${palette.line}${css}">${e(text)}</td>`;
+  const head = `<tr>${['', 'Alert', 'Where', 'Peak vs usual', 'Opened', 'Resolved']
+    .map(
+      (t) => `<td style="font-size:11px;color:${palette.muted};border-bottom:1px solid ${palette.line}">${e(t)}</td>`,
+    )
+    .join('')}</tr>`;
+  const rows = list
+    .slice(0, MAX_INTRADAY_ROWS)
+    .map((x) => {
+      const w = intradayWords(x, a.d.timezone);
+      return (
+        `<tr>${cell(w.severity, 'left', `;font-weight:bold;color:${levelColour[x.severity]}`)}${cell(w.metric)}` +
+        `${cell(w.where)}${cell(w.peak, 'right')}${cell(w.opened, 'right', ';white-space:nowrap')}` +
+        `${cell(w.resolved, 'right', ';white-space:nowrap')}</tr>`
+      );
+    })
+    .join('');
+  const more =
+    list.length > MAX_INTRADAY_ROWS
+      ? small(`First ${MAX_INTRADAY_ROWS} of ${int(list.length)}; all in digest.json.`)
+      : '';
+  return (
+    title +
+    row(
+      `${small(intradayNote(list.length))}<table ${DATA} width="100%" style="${tableStyle(12)}">${head}${rows}</table>` +
+        more,
+    )
+  );
 }
 
 export function header(a: DigestView): string {

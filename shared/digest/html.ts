@@ -1,7 +1,15 @@
 import { int, plural } from './format';
 import { campaignCard, campaignRow, serverCard, serverRow } from './html-cards';
 import { bytes, DATA, e, FONT, heading, palette, row, small, TABLE, tableStyle } from './html-kit';
-import { alertsBlock, footer, hardBounceBlock, header, incompleteBanner, preheader } from './html-sections';
+import {
+  alertsBlock,
+  footer,
+  hardBounceBlock,
+  header,
+  incompleteBanner,
+  intradayBlock,
+  preheader,
+} from './html-sections';
 import {
   alertPhrase,
   type DigestView,
@@ -105,6 +113,8 @@ export function planHtml(a: DigestView, options: RenderOptions = {}): { html: st
       ? (a.alerts.length > 0 ? heading('Alerts', `${plural(a.alerts.length, 'alert')}, worst first`) : '') +
         alertsBlock(a, Math.floor(max * 0.2))
       : '';
+  // Listed whenever the day had any, even with no data: an alert that opened and resolved is news of its own.
+  const intraday = a.d.intraday.length > 0 || !a.noData ? intradayBlock(a) : '';
   const serverHeading =
     a.servers.length === 0
       ? a.noData
@@ -117,7 +127,8 @@ export function planHtml(a: DigestView, options: RenderOptions = {}): { html: st
         ? ''
         : heading('SendSage placement tests') + row(small('No placement test was sent this day.'))
       : heading('SendSage placement tests', `${plural(a.campaigns.length, 'test')}, worst first`);
-  const fixed = bytes(top) + bytes(bottom) + bytes(alerts) + bytes(serverHeading) + bytes(campaignHeading);
+  const fixed =
+    bytes(top) + bytes(bottom) + bytes(alerts) + bytes(intraday) + bytes(serverHeading) + bytes(campaignHeading);
 
   const serverHead = tailHead([
     ['Server', 'left'],
@@ -187,6 +198,7 @@ export function planHtml(a: DigestView, options: RenderOptions = {}): { html: st
   const html =
     top +
     alerts +
+    intraday +
     serverHeading +
     fullServers.map((v) => cards.get(v)).join('') +
     serverTail +

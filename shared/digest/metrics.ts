@@ -1,10 +1,12 @@
-import { tableAreaPrefix } from '../lake/layout';
+import { readAlertHistory } from '../lake/alert-history';
+import { ALERTS_HISTORY_PREFIX, tableAreaPrefix } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
 import { type RollupCount, visitRollups } from '../lake/rollup-reader';
+import { epochMs, cellNumber as num, readRows, cellString as str } from '../lake/row-reader';
 import { findAlerts } from './alerts';
 import { addDays, localDate, zonedDay } from './day';
 import { type Counters, withRates, zeroCounters } from './figures';
-import { epochMs, readRows } from './lake-reader';
+import { intradayAlerts } from './intraday';
 import {
   type Digest,
   type DigestCampaign,
@@ -31,9 +33,9 @@ export interface DigestOptions {
 }
 
 /**
- * Every lake prefix the digest reads: the rollups of the tables with a server role and the rows of the placement
- * tables; never the rows of a per-message table (every recipient of every message). The digest function's IAM is
- * made from this list.
+ * Every lake prefix the digest reads: the rollups of the tables with a server role, the rows of the placement
+ * tables and the alert history; never the rows of a per-message table (every recipient of every message). The
+ * digest function's IAM is made from this list.
  */
 export function digestReadPrefixes(tables: DigestTables): string[] {
   return [
@@ -41,6 +43,7 @@ export function digestReadPrefixes(tables: DigestTables): string[] {
       tableAreaPrefix('rollups', t),
     ),
     ...placementTables(tables).map((t) => tableAreaPrefix('data', t.name)),
+    ALERTS_HISTORY_PREFIX,
   ];
 }
 
@@ -175,6 +178,7 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
     opts.maxListedHardBounces ?? MAX_LISTED_HARD_BOUNCES,
     unreadable,
   );
+  const intraday = intradayAlerts(await readAlertHistory(store, day.start, day.end, unreadable), day.start, day.end);
   const thresholds = opts.thresholds ?? defaultThresholds;
   return {
     date: opts.date,
@@ -184,14 +188,12 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
     socketlabs: { servers },
     sendsage: { campaigns },
     alerts: findAlerts(servers, campaigns, thresholds),
+    intraday,
     ...hardBounces,
     unreadable_files: unreadable.sort((a, b) => a.key.localeCompare(b.key)),
     definitions,
   };
 }
-
-const str = (v: unknown) => (typeof v === 'string' ? v : null);
-const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
 
 /** The SendSage tests sent within the window, with their providers, costliest rules and authentication results. */
 async function readCampaigns(

@@ -157,6 +157,29 @@ export type Alert = z.infer<typeof alertSchema>;
 export const unreadableFileSchema = z.object({ key: z.string(), error: z.string() });
 export type UnreadableFile = z.infer<typeof unreadableFileSchema>;
 
+/**
+ * An intraday alert (`inboxlake alerts`, evaluated hourly) that opened or resolved during the digest's day, from the
+ * alert history in the lake: one entry per incident (alert id and opening).
+ */
+export const intradayAlertSchema = z.object({
+  id: z.string(),
+  /** The alerts.json metric name: bounce_rate, complaint_rate, block_failures, volume, inbox_placement. */
+  metric: z.string(),
+  /** The worst severity it was announced with during the day. */
+  severity: z.enum(['warning', 'critical']),
+  /** Where, in words: `server 42 yahoo.com code 1002`, `SendSage test 1234`. */
+  where: z.string(),
+  /** 'share': value and baseline are fractions (0.034 = 3.4 %); 'count': numbers of messages or failures. */
+  unit: z.enum(['share', 'count']),
+  /** The figure furthest from normal while it was open (as of its last announcement that day), and the usual then. */
+  peak_value: z.number(),
+  peak_baseline: z.number(),
+  /** When it was announced as opened, and as resolved (null: still open at its last announcement that day). */
+  opened_at: z.iso.datetime(),
+  resolved_at: z.iso.datetime().nullable(),
+});
+export type IntradayAlert = z.infer<typeof intradayAlertSchema>;
+
 export const digestSchema = z.object({
   date: z.iso.date(),
   timezone: z.string(),
@@ -166,6 +189,8 @@ export const digestSchema = z.object({
   socketlabs: z.object({ servers: z.array(digestServerSchema) }),
   sendsage: z.object({ campaigns: z.array(digestCampaignSchema) }),
   alerts: z.array(alertSchema),
+  /** The intraday alerts opened or resolved during the day, in order of opening (empty: none; see intradayAlertSchema). */
+  intraday: z.array(intradayAlertSchema).default([]),
   /** How many distinct addresses (per server) hard-bounced that day. */
   hard_bounced_total: z.number().int().nonnegative(),
   /**
@@ -207,4 +232,7 @@ export const definitions: Record<string, string> = {
   complaint_rate: 'complaints / processed (delivered); null when nothing was delivered',
   baseline: 'average per day over the 7 days before the digest day',
   day: 'a calendar day in the digest time zone, from 00:00 to 24:00 local time',
+  intraday:
+    'alerts the hourly evaluation opened or resolved during the day; peak is the figure furthest from normal while ' +
+    'open, against what was usual then (a placement alert: against the threshold it fell below)',
 };

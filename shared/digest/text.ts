@@ -18,6 +18,7 @@ import {
   utc,
   valueText,
 } from './format';
+import { intradayNote, intradayWords, MAX_INTRADAY_ROWS } from './intraday';
 import {
   attachedSentence,
   type CampaignView,
@@ -176,6 +177,22 @@ function textCampaign(a: DigestView, v: CampaignView): string[] {
   return out;
 }
 
+/** The intraday section: one entry a line (the where and the times wrapped below when they do not fit). */
+function textIntraday(a: DigestView): string[] {
+  const list = a.d.intraday;
+  const out = ['INTRADAY ALERTS', '-'.repeat(WIDTH), ...wrap(intradayNote(list.length))];
+  for (const x of list.slice(0, MAX_INTRADAY_ROWS)) {
+    const w = intradayWords(x, a.d.timezone);
+    const tag = padR(`[${w.severity}]`, 11);
+    const pad = ' '.repeat(11);
+    out.push(...wrap(`${w.metric} · ${w.where} · peak ${w.peak}`, pad, tag));
+    out.push(...wrap(`opened ${w.opened} · resolved ${w.resolved}`, pad, pad));
+  }
+  if (list.length > MAX_INTRADAY_ROWS)
+    out.push(`  First ${MAX_INTRADAY_ROWS} of ${int(list.length)}; all in digest.json.`);
+  return out;
+}
+
 /**
  * The plain-text part: the same note in 80 columns, charts as sparklines, showing in full the items `layout` names
  * (the HTML's, so both parts of the e-mail tell the same story).
@@ -212,6 +229,8 @@ export function layoutText(a: DigestView, p: Layout): string {
   } else if (!a.noData) {
     out.push('No alerts: every server and placement test is within its usual range.', '');
   }
+
+  if (d.intraday.length > 0 || !a.noData) out.push(...textIntraday(a), '');
 
   if (!(a.noData && a.servers.length === 0)) out.push('SOCKETLABS SERVERS', thin);
   if (a.servers.length === 0 && !a.noData) out.push('No SocketLabs server reported any figures for this day.');

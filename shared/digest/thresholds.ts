@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { inboxPlacementDefaults as inbox } from '../core/placement';
 
 /**
  * Thresholds, with defaults from the Gmail/Yahoo bulk-sender rules (complaints under 0.1 %, never 0.3 %) and SES
@@ -13,13 +14,13 @@ export const thresholdsSchema = z.object({
   /** Bounce rates (fractions) from which a server warns and turns critical. */
   bounceWarn: z.number().min(0).max(1).default(0.02),
   bounceCritical: z.number().min(0).max(1).default(0.05),
-  /** Inbox placement (percent) below which a test or provider warns and turns critical. */
-  inboxWarn: z.number().min(0).max(100).default(80),
-  inboxCritical: z.number().min(0).max(100).default(60),
+  /** Inbox placement (percent) below which a test or provider warns and turns critical (shared with the alerts). */
+  inboxWarn: z.number().min(0).max(100).default(inbox.inboxWarn),
+  inboxCritical: z.number().min(0).max(100).default(inbox.inboxCritical),
   /** Messages queued (for bounce rate) or delivered (for complaint rate) before a rate counts. */
   minVolume: z.number().int().min(0).default(100),
   /** Seeds at a provider before its placement counts. */
-  minSeeds: z.number().int().min(0).default(3),
+  minSeeds: z.number().int().min(0).default(inbox.minSeeds),
 });
 export type Thresholds = z.infer<typeof thresholdsSchema>;
 

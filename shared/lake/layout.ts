@@ -150,6 +150,25 @@ export function alertStateKey(): string {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** Where every announced alert transition is recorded, one folder per UTC date of the evaluation that announced it. */
+export const ALERTS_HISTORY_PREFIX = `${ALERTS_STATE_PREFIX}history/`;
+
+/** Folder of the alert transitions announced on a UTC date. */
+export function alertHistoryDayPrefix(date: string): string {
+  if (!DATE.test(date)) throw new Error(`alert history date '${date}' is not YYYY-MM-DD`);
+  return `${ALERTS_HISTORY_PREFIX}${date}/`;
+}
+
+/**
+ * Key of one announced transition: `…/<date>/<instant>.<event>.<alert id>.json`. The instant is the evaluation's,
+ * so re-recording the same announcement lands on the same key (a conditional create is then a no-op).
+ */
+export function alertHistoryEventKey(at: number, event: string, alertId: string): string {
+  const iso = new Date(at).toISOString();
+  const compact = iso.replace(/[-:.]/g, '');
+  return `${alertHistoryDayPrefix(iso.slice(0, 10))}${compact}.${event}.${encodeURIComponent(alertId)}.json`;
+}
+
 /** Key of the digest's marker for a day: claimed before the send, then the record of what was sent. */
 export function digestSentMarkerKey(date: string): string {
   if (!DATE.test(date)) throw new Error(`digest date '${date}' is not YYYY-MM-DD`);

@@ -2,7 +2,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTEXT_KEY, cdkJsonContext, DeploymentConfigError, parseDeploymentConfig } from '../../infra/config';
 import { alertReadPrefixes } from '../../infra/constructs/alerts';
-import { ALERTS_STATE_PREFIX, ROLLUPS_PREFIX } from '../../shared/lake/layout';
+import { ALERTS_STATE_PREFIX, ROLLUPS_PREFIX, tableAreaPrefix } from '../../shared/lake/layout';
+import { sendsageCampaigns, sendsageIspResults } from '../../shared/sources/sendsage/tables';
 import { exampleStack, type Json, resourcesOf, type Synthesized, synthesize } from './synth';
 
 const example = () => cdkJsonContext()[CONTEXT_KEY] as Record<string, unknown>;
@@ -56,10 +57,13 @@ describe('the alerts topic and function', () => {
     for (const [, p] of machines) expect(JSON.stringify(p.DefinitionString)).toContain(fnId);
   });
 
-  it('reads the rollups only', () => {
+  it('reads the rollups and the SendSage campaign and per-provider rows only, never SocketLabs rows', () => {
     const prefixes = alertReadPrefixes();
-    expect(prefixes.length).toBeGreaterThan(0);
-    for (const p of prefixes) expect(p.startsWith(ROLLUPS_PREFIX)).toBe(true);
+    const rows = prefixes.filter((p) => !p.startsWith(ROLLUPS_PREFIX));
+    expect(prefixes.length).toBeGreaterThan(rows.length);
+    expect(rows.sort()).toEqual(
+      [tableAreaPrefix('data', sendsageCampaigns.name), tableAreaPrefix('data', sendsageIspResults.name)].sort(),
+    );
     expect(prefixes).not.toContain(ALERTS_STATE_PREFIX);
   });
 });

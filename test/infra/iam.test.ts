@@ -10,7 +10,7 @@ import { fileWriters } from '../../shared/app/lake';
 import { DAY_MS } from '../../shared/core/windows';
 import { computeDigest } from '../../shared/digest/metrics';
 import { digestTables } from '../../shared/digest/roles';
-import { alertStateKey, checkpointKey, digestSentMarkerKey } from '../../shared/lake/layout';
+import { alertHistoryEventKey, alertStateKey, checkpointKey, digestSentMarkerKey } from '../../shared/lake/layout';
 import { LocalFolderStore } from '../../shared/lake/local-store';
 import type { ObjectStore } from '../../shared/lake/object-store';
 import type { Row, TableDef } from '../../shared/lake/table';
@@ -284,6 +284,9 @@ describe('IAM: least privilege per function', () => {
     expect(reads('_rollups/socketlabs_messages/dt=2026-01-01/server_id=1/part-x.hard_bounces.json')).toBe(true);
     expect(reads('_rollups/socketlabs_failed/dt=2026-01-01/server_id=1/part-x.totals.json')).toBe(true);
     expect(reads(digestSentMarkerKey('2026-01-01'))).toBe(true);
+    // The alert history (its intraday section), not the alerts' own state.
+    expect(reads(alertHistoryEventKey(Date.parse('2026-01-01T10:05:00Z'), 'opened', 'volume:1'))).toBe(true);
+    expect(reads(alertStateKey())).toBe(false);
     for (const t of ['sendsage_campaigns', 'sendsage_isp_results', 'sendsage_spam_rules', 'sendsage_messages']) {
       expect(reads(`${t}/dt=2026-01-01/part-campaign-1.parquet`), t).toBe(true);
     }

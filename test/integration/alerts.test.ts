@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertsReportSchema } from '../../shared/alerts/model';
 import { produceAlerts } from '../../shared/app/alerts';
-import { ALERTS_STATE_PREFIX } from '../../shared/lake/layout';
+import { digestSchema } from '../../shared/digest/model';
+import { readAlertHistory } from '../../shared/lake/alert-history';
+import { ALERTS_STATE_PREFIX, alertStateKey } from '../../shared/lake/layout';
 import type { ObjectStore } from '../../shared/lake/object-store';
 import { startV2Simulator, type V2Simulator } from '../../shared/sandbox/socketlabs-v2/server';
 import { runCli } from '../helpers/cli';
@@ -124,6 +126,48 @@ describe('inboxlake alerts over a lake collected from the v2 simulator', () => {
     expect(back.states).toEqual([`${id} open`]);
     expect(back.stdout).toContain('a look back');
     expect((await cli('2026-11-20T15:05:00Z', dir)).states).toEqual([]);
+
+    // The history holds the two announcements once each, whatever was evaluated again or looked back at.
+    const day = Date.parse('2026-11-20T00:00:00Z');
+    const history = await readAlertHistory(localStore(dir), day, day + 86_400_000, []);
+    expect(history.map((e) => [e.event, e.at, e.opened_at])).toEqual([
+      ['opened', '2026-11-20T10:05:00.000Z', '2026-11-20T10:05:00.000Z'],
+      ['resolved', '2026-11-20T13:05:00.000Z', '2026-11-20T10:05:00.000Z'],
+    ]);
+    expect(history[1]).toMatchObject({ id, metric: 'block_failures', scope: { server_id: BLOCKED, domain: DOMAIN } });
+    expect(history[1]!.peak_value).toBeGreaterThanOrEqual(72);
+
+    // The digest of that day (in New York: 10:05 UTC is 05:05 local) lists the incident from the history.
+    const out = await scratch('alerts-digest');
+    const digest = await runCli(['digest', '--date', '2026-11-20', '--timezone', 'America/New_York', '--out', out], {
+      INBOXLAKE_LAKE: dir,
+      INBOXLAKE_TMP: join(dir, '..'),
+    });
+    expect(digest.code).toBe(0);
+    const json = digestSchema.parse(JSON.parse(await readFile(join(out, 'digest.json'), 'utf8')));
+    expect(json.intraday).toEqual([
+      {
+        id,
+        metric: 'block_failures',
+        severity: 'critical',
+        where: `server ${BLOCKED} ${DOMAIN} code 1002`,
+        unit: 'count',
+        peak_value: history[1]!.peak_value,
+        peak_baseline: history[1]!.peak_baseline,
+        opened_at: '2026-11-20T10:05:00.000Z',
+        resolved_at: '2026-11-20T13:05:00.000Z',
+      },
+    ]);
+    const text = await readFile(join(out, 'digest.txt'), 'utf8');
+    expect(text).toMatch(/\[CRITICAL\] +block failures · server 42 yahoo\.com code 1002 · peak \d+ vs [\d.]+\n/);
+    expect(text).toContain('opened 20 Nov 05:05 · resolved 20 Nov 08:05');
+    // The day before has none.
+    const before = await runCli(['digest', '--date', '2026-11-19', '--timezone', 'UTC', '--out', out], {
+      INBOXLAKE_LAKE: dir,
+      INBOXLAKE_TMP: join(dir, '..'),
+    });
+    expect(before.code).toBe(0);
+    expect(digestSchema.parse(JSON.parse(await readFile(join(out, 'digest.json'), 'utf8'))).intraday).toEqual([]);
   });
 
   it('two evaluations racing on the same store announce the opening exactly once', async () => {
@@ -137,6 +181,9 @@ describe('inboxlake alerts over a lake collected from the v2 simulator', () => {
     expect(opened).toEqual([`block_failures:${BLOCKED}:${DOMAIN}`]);
     const ongoing = results.flatMap((r) => r.announcements.ongoing.map((a) => a.id));
     expect(ongoing).toEqual(opened);
+    // Only the winner recorded the opening in the history, once.
+    const history = await readAlertHistory(store, at - 3_600_000, at + 1, []);
+    expect(history.map((e) => [e.event, e.id, e.at])).toEqual([['opened', opened[0], new Date(at).toISOString()]]);
     // And the state both agree on keeps it open: the next hour is quiet.
     const next = await produceAlerts(store, { at: at + 3_600_000 });
     expect(next.announcements.opened).toEqual([]);
@@ -170,9 +217,10 @@ function barrierOnFirstReads(store: ObjectStore, n: number) {
     }
     return store.getWithTag(key);
   };
+  // Lost writes of the state document only: the history's conditional creates are no-ops by design when repeated.
   raced.putIfAbsent = async (...args) => {
     const created = await store.putIfAbsent(...args);
-    if (!created) lost++;
+    if (!created && args[0] === alertStateKey()) lost++;
     return created;
   };
   raced.putIfMatch = async (...args) => {

@@ -1,4 +1,4 @@
-import type { Alert, AlertMetric } from '../model';
+import { type Alert, type AlertMetric, baselineWord, isShareMetric, scopeLabel } from '../model';
 
 /**
  * What every channel says about one announced alert, before any tool's format: the words are made once here, so
@@ -33,27 +33,28 @@ export function noticesOf(
 
 /**
  * The named query (shared/lake/named-queries/*.sql; an Athena named query in the stack) to run first for a metric.
- * Partial: a metric added later falls back to the daily rates until it names its own.
+ * Every metric names one: a metric added to the schema does not compile until it does.
  */
-const queryOfMetric: Partial<Record<AlertMetric, string>> = {
+const queryOfMetric: Record<AlertMetric, string> = {
   block_failures: 'top-bouncing-domains',
   bounce_rate: 'top-bouncing-domains',
   complaint_rate: 'daily-rates',
   volume: 'daily-rates',
+  inbox_placement: 'inbox-placement-by-isp',
 };
-const FALLBACK_QUERY = 'daily-rates';
 
 /** The named query an alert's reader should run first. */
-export const namedQueryFor = (metric: string): string => queryOfMetric[metric as AlertMetric] ?? FALLBACK_QUERY;
+export const namedQueryFor = (metric: AlertMetric): string => queryOfMetric[metric];
 
 /** Every named query the channels may point at (a test checks each exists). */
-export const channelQueries = (): string[] => [...new Set([...Object.values(queryOfMetric), FALLBACK_QUERY])];
+export const channelQueries = (): string[] => [...new Set(Object.values(queryOfMetric))];
 
-const metricLabels: Partial<Record<AlertMetric, string>> = {
+const metricLabels: Record<AlertMetric, string> = {
   bounce_rate: 'Bounce-rate spike',
   complaint_rate: 'Complaint-rate spike',
   block_failures: 'Blocked by a provider',
   volume: 'Server gone silent',
+  inbox_placement: 'Inbox placement below threshold',
 };
 
 const kindLabels: Record<NoticeKind, string> = {
@@ -77,13 +78,13 @@ export interface NoticeContent {
   readonly query: { readonly name: string; readonly command: string };
   readonly severity: Alert['severity'];
   readonly kind: NoticeKind;
-  readonly metric: string;
+  readonly metric: AlertMetric;
   readonly alertId: string;
 }
 
-/** A metric's value as people read it: rates in percent, counts rounded. */
-export function formatMetricValue(metric: string, x: number): string {
-  if (metric.endsWith('_rate')) return `${(x * 100).toFixed(x !== 0 && x < 0.001 ? 3 : 2)} %`;
+/** A metric's value as people read it: rates and shares in percent, counts rounded. */
+export function formatMetricValue(metric: AlertMetric, x: number): string {
+  if (isShareMetric(metric)) return `${(x * 100).toFixed(x !== 0 && x < 0.001 ? 3 : 2)} %`;
   return String(Math.round(x * 10) / 10);
 }
 
@@ -92,15 +93,14 @@ const thousands = (n: number) => n.toLocaleString('en-US');
 /** The words of one notice. */
 export function noticeContent(n: AlertNotice): NoticeContent {
   const a = n.alert;
-  const metricLabel = metricLabels[a.metric] ?? a.metric;
-  const where = [`server ${a.scope.server_id}`, a.scope.domain, a.scope.code === null ? null : `code ${a.scope.code}`]
-    .filter((x): x is string => Boolean(x))
-    .join(' · ');
+  const metricLabel = metricLabels[a.metric];
+  const where = scopeLabel(a.scope, ' · ');
   const fmt = (x: number) => formatMetricValue(a.metric, x);
-  const ratio = a.baseline > 0 ? ` (${(a.value / a.baseline).toFixed(1)}× usual)` : '';
+  const usual = baselineWord(a.metric);
+  const ratio = a.baseline > 0 ? ` (${(a.value / a.baseline).toFixed(1)}× ${usual})` : '';
   const counted = a.volume === null ? '' : `; ${thousands(a.count)} of ${thousands(a.volume)}`;
   const seen = n.kind === 'resolved' ? 'last seen ' : '';
-  const deviation = `${seen}${fmt(a.value)} against ${fmt(a.baseline)} usual${ratio} over the last ${a.window_minutes} min${counted}`;
+  const deviation = `${seen}${fmt(a.value)} against ${fmt(a.baseline)} ${usual}${ratio} over the last ${a.window_minutes} min${counted}`;
   const since = n.kind === 'resolved' ? `${a.since} until ${n.asOf} (cleared)` : `${a.since} (as of ${n.asOf})`;
   const query = namedQueryFor(a.metric);
   return {

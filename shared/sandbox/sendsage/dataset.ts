@@ -65,6 +65,11 @@ export interface SendSageDataOptions {
   /** Average delivery tests per day; the actual number varies by ±1. Default 3. */
   readonly campaignsPerDay?: number;
   readonly isps?: readonly SendSageIsp[];
+  /**
+   * Added to a test's base inbox probability by its send time (seconds), e.g. −0.6 to plant a test far below the
+   * placement thresholds. Default: none (the draws are the same with or without it).
+   */
+  readonly inboxShift?: (sentSec: number) => number;
 }
 
 /** One seed account of the panel. */
@@ -470,6 +475,7 @@ function buildCampaign(
   nextMessageId: () => number,
   pool: readonly SendSageSeed[],
   isps: readonly SendSageIsp[],
+  inboxShift: (sentSec: number) => number,
 ): SendSageCampaign {
   const rng = new Rng(pending.rngSeed);
   const brand = rng.pick(brands);
@@ -495,7 +501,10 @@ function buildCampaign(
 
   // Inbox placement follows the score, each ISP's strictness and a per-test reputation swing.
   const reputation = rng.float(-0.08, 0.08);
-  const baseInbox = Math.min(0.98, Math.max(0.1, 0.95 - Math.max(0, Number(score) + 1) * 0.09 + reputation));
+  const baseInbox = Math.min(
+    0.98,
+    Math.max(0.1, 0.95 - Math.max(0, Number(score) + 1) * 0.09 + reputation + inboxShift(pending.sentSec)),
+  );
   const pMissing = 0.02 + (auth.spf === 'fail' ? 0.08 : 0) + (auth.dkim === 'fail' ? 0.03 : 0);
   const strictness = new Map(isps.map((i) => [i.name, i.strictness ?? 0.05]));
 
@@ -630,7 +639,7 @@ export function generateSendSageData(options: SendSageDataOptions): SendSageData
   };
   const campaigns = pending.map((p) => {
     campaignId += ids.int(1, 6);
-    return buildCampaign(p, campaignId, nextMessageId, pool, isps);
+    return buildCampaign(p, campaignId, nextMessageId, pool, isps, options.inboxShift ?? (() => 0));
   });
 
   let previewId = ids.int(60, 400);

@@ -86,6 +86,8 @@ export interface SendSageSimulatorOptions {
   /** Default 3. */
   readonly campaignsPerDay?: number;
   readonly isps?: readonly SendSageIsp[];
+  /** Shifts tests' inbox placement by send time (see SendSageDataOptions.inboxShift). Default: none. */
+  readonly inboxShift?: (sentSec: number) => number;
   /** The simulator's clock: what has been sent, what is still running, and what `days` counts back from. */
   readonly now?: () => Date;
   readonly faults?: SendSageFaultOptions;
@@ -239,6 +241,7 @@ export async function startSendSageSimulator(options: SendSageSimulatorOptions):
     to: options.to,
     ...(options.campaignsPerDay !== undefined ? { campaignsPerDay: options.campaignsPerDay } : {}),
     ...(options.isps ? { isps: options.isps } : {}),
+    ...(options.inboxShift ? { inboxShift: options.inboxShift } : {}),
   });
   const byId = new Map(data.campaigns.map((c) => [c.campaignId, c]));
   const byMessage = new Map<number, SendSageCampaign>();

@@ -99,6 +99,11 @@ export interface V2DataOptions {
   /** Last UTC date with data, inclusive (`YYYY-MM-DD`). */
   readonly to: string;
   readonly profile?: V2Profile;
+  /**
+   * Relative weights of the kinds of status event, replacing those of the default mix (below) that it names: e.g.
+   * `{ failure: 0.6, complaint: 0.02 }` for realistic bounce and complaint rates. Default: the default mix.
+   */
+  readonly eventMix?: Partial<Readonly<Record<V2EventKind, number>>>;
   /** Plan reporting history in days: one value for every server, or per server id (others get the default, 90). */
   readonly historyDays?: number | Readonly<Record<number, number>>;
 }
@@ -141,16 +146,26 @@ export const parseV2DateTime = (text: unknown): number | null => parseV1DateTime
 // ---------------------------------------------------------------------------------------------------------------------
 // Content tables
 
-type Category = 'queued' | 'delivered' | 'failure' | 'complaint' | 'engagement';
+/** The kinds of status event a generated item is (failure: failed, deferred or suppressed). */
+export type V2EventKind = 'queued' | 'delivered' | 'failure' | 'complaint' | 'engagement';
+type Category = V2EventKind;
 
 // Roughly one queue and one delivery event per message, a few percent failures, engagement for a fraction.
-const categoryTable = weightedTable<Category>([
-  ['queued', 36],
-  ['delivered', 33],
-  ['failure', 7],
-  ['complaint', 0.4],
-  ['engagement', 14],
-]);
+const defaultEventMix: Readonly<Record<V2EventKind, number>> = {
+  queued: 36,
+  delivered: 33,
+  failure: 7,
+  complaint: 0.4,
+  engagement: 14,
+};
+const categoryTable = eventMixTable({});
+
+/** The weighted table of event kinds: the default mix with the given weights in place of its own. */
+function eventMixTable(mix: Partial<Readonly<Record<V2EventKind, number>>>) {
+  return weightedTable<Category>(
+    (Object.keys(defaultEventMix) as V2EventKind[]).map((k) => [k, mix[k] ?? defaultEventMix[k]] as const),
+  );
+}
 
 type SubjectTemplate = (rng: Rng) => string | null;
 
@@ -244,10 +259,16 @@ function subjectOf(msg: V1Record): string | null {
 }
 
 /** Builds the item of one status event at `statusSec` from its own generator. */
-function buildItem(v1: V1Store, serverId: number, rng: Rng, statusSec: number): V2Item {
+function buildItem(
+  v1: V1Store,
+  serverId: number,
+  rng: Rng,
+  statusSec: number,
+  kinds: typeof categoryTable = categoryTable,
+): V2Item {
   const msg = v1.makeRecord('queued', serverId, statusSec, rng.uint32());
   const to = String(msg.ToAddress);
-  const category = rng.pickWeighted(categoryTable);
+  const category = rng.pickWeighted(kinds);
   let status: V2Status = 'Queued';
   let delay = 0;
   let deliveryDelay: number | null = null;
@@ -385,6 +406,7 @@ export class V2Store {
     this.history = options.historyDays;
 
     const profile = options.profile ?? defaultV2Profile(seed);
+    const kinds = options.eventMix ? eventMixTable(options.eventMix) : categoryTable;
     const counts = new Map<string, number>();
     for (const serverId of serverIds) {
       for (let dayNum = first; dayNum <= last; dayNum++) {
@@ -410,7 +432,7 @@ export class V2Store {
         generated.push(counts.get(`${serverId}:${formatUtcDate(dayNum)}`) ?? 0);
       }
       const timeline = new DayTimeline<V2Item>(hashSeed(seed, 'v2-timeline', serverId), first, generated, (rng, sec) =>
-        buildItem(this.v1, serverId, rng, sec),
+        buildItem(this.v1, serverId, rng, sec, kinds),
       );
       this.timelines.set(serverId, timeline);
     }

@@ -22,7 +22,7 @@ const AS_OF = '2026-11-20T10:00:00.000Z';
 const block: Alert = {
   id: 'block_failures:42:yahoo.com',
   severity: 'critical',
-  scope: { kind: 'domain', server_id: 42, domain: 'yahoo.com', code: 1002 },
+  scope: { kind: 'domain', server_id: 42, domain: 'yahoo.com', code: 1002, campaign_id: null },
   metric: 'block_failures',
   value: 72,
   baseline: 1.4,
@@ -38,7 +38,7 @@ const bounce: Alert = {
   ...block,
   id: 'bounce_rate:41',
   severity: 'warning',
-  scope: { kind: 'server', server_id: 41, domain: null, code: null },
+  scope: { kind: 'server', server_id: 41, domain: null, code: null, campaign_id: null },
   metric: 'bounce_rate',
   value: 0.0612,
   baseline: 0.0121,
@@ -65,6 +65,25 @@ describe('what every channel says about an alert', () => {
     expect(c.where).toBe('server 41');
     expect(c.deviation).toBe('last seen 6.12 % against 1.21 % usual (5.1× usual) over the last 60 min; 223 of 3,644');
     expect(c.since).toBe('2026-11-20T09:00:00.000Z until 2026-11-20T10:00:00.000Z (cleared)');
+  });
+
+  it('a SendSage test below the placement threshold: the test, shares in percent against the threshold, placement query', () => {
+    const placement: Alert = {
+      ...bounce,
+      id: 'inbox_placement:campaign:9001',
+      severity: 'critical',
+      scope: { kind: 'campaign', server_id: null, domain: null, code: null, campaign_id: 9001 },
+      metric: 'inbox_placement',
+      value: 0.55,
+      baseline: 0.8,
+      count: 11,
+      volume: 20,
+    };
+    const c = noticeContent(notice(placement));
+    expect(c.title).toBe('CRITICAL · Inbox placement below threshold · new alert');
+    expect(c.where).toBe('SendSage test 9001');
+    expect(c.deviation).toBe('55.00 % against 80.00 % threshold (0.7× threshold) over the last 60 min; 11 of 20');
+    expect(c.query.name).toBe('inbox-placement-by-isp');
   });
 
   it('announces opened, then reminders, then resolved; ongoing alerts are not announced', () => {

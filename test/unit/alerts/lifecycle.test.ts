@@ -15,7 +15,7 @@ const reminderMs = 6 * H;
 const block = (since: string, value = 80): Alert => ({
   id: 'block_failures:42:yahoo.com',
   severity: 'critical',
-  scope: { kind: 'domain', server_id: 42, domain: 'yahoo.com', code: 1002 },
+  scope: { kind: 'domain', server_id: 42, domain: 'yahoo.com', code: 1002, campaign_id: null },
   metric: 'block_failures',
   value,
   baseline: 2,
@@ -30,7 +30,7 @@ const block = (since: string, value = 80): Alert => ({
 const bounce = (): Alert => ({
   ...block('2026-11-20T09:30:00.000Z'),
   id: 'bounce_rate:41',
-  scope: { kind: 'server', server_id: 41, domain: null, code: null },
+  scope: { kind: 'server', server_id: 41, domain: null, code: null, campaign_id: null },
   metric: 'bounce_rate',
   severity: 'warning',
 });
@@ -122,5 +122,58 @@ describe('advanceAlertState', () => {
     const whole = advanceAlertState(partial.state, [], T0 + 2 * H, { reminderMs, complete: true });
     expect(whole.alerts.map((x) => [x.id, x.state])).toEqual([[a.id, 'resolved']]);
     expect(whole.state.open).toEqual([]);
+  });
+
+  it('records each announced transition for the history, with the opening time and the peak so far', () => {
+    const a = block('2026-11-20T09:00:00.000Z');
+    const iso = (t: number) => new Date(t).toISOString();
+    const steps = run([
+      [T0, [a]],
+      [T0 + H, [block('2026-11-20T09:00:00.000Z', 150)]],
+      [T0 + 6 * H, [block('2026-11-20T09:00:00.000Z', 90)]],
+      [T0 + 7 * H, []],
+    ]);
+    const events = steps.map((s) => s.step.events.map((e) => [e.event, e.at, e.value, e.peak_value, e.opened_at]));
+    expect(events).toEqual([
+      [['opened', iso(T0), 80, 80, iso(T0)]],
+      // Quiet: nothing announced, nothing recorded (but the peak moves to 150).
+      [],
+      [['reminder', iso(T0 + 6 * H), 90, 150, iso(T0)]],
+      // Resolved with the last figures seen and the peak of its whole life.
+      [['resolved', iso(T0 + 7 * H), 90, 150, iso(T0)]],
+    ]);
+    expect(steps[0]!.step.events[0]).toMatchObject({
+      id: a.id,
+      metric: 'block_failures',
+      severity: 'critical',
+      scope: a.scope,
+      peak_baseline: 2,
+      since: '2026-11-20T09:00:00.000Z',
+    });
+    // The state carries what its evaluation announced, so the next one can record it again if it was lost.
+    expect(steps.map((s) => s.step.state.announced.length)).toEqual([1, 0, 1, 1]);
+  });
+
+  it('takes the lowest value as the peak where lower is worse (a server gone silent)', () => {
+    const silent = (value: number): Alert => ({ ...bounce(), id: 'volume:41', metric: 'volume', value, baseline: 400 });
+    const [, , , resolved] = run([
+      [T0, [silent(20)]],
+      [T0 + H, [silent(0)]],
+      [T0 + 2 * H, [silent(35)]],
+      [T0 + 3 * H, []],
+    ]);
+    expect(resolved!.step.events[0]).toMatchObject({ event: 'resolved', value: 35, peak_value: 0, peak_baseline: 400 });
+  });
+
+  it('reads a state written before the history existed (no peak, nothing announced)', () => {
+    const a = block('2026-11-20T09:00:00.000Z');
+    const old = alertStateSchema.parse({
+      schema_version: 1,
+      evaluated_at: new Date(T0).toISOString(),
+      open: [{ alert: a, opened_at: new Date(T0).toISOString(), announced_at: new Date(T0).toISOString() }],
+    });
+    expect(old.announced).toEqual([]);
+    const next = advanceAlertState(old, [], T0 + H, { reminderMs });
+    expect(next.events).toEqual([expect.objectContaining({ event: 'resolved', peak_value: 80 })]);
   });
 });

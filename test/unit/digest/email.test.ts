@@ -11,6 +11,7 @@ const digestWith = (addresses: Digest['hard_bounced_addresses']): Digest => ({
   socketlabs: { servers: [] },
   sendsage: { campaigns: [] },
   alerts: [],
+  intraday: [],
   hard_bounced_total: addresses.length,
   hard_bounced_addresses: addresses,
   unreadable_files: [],

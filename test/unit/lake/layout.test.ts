@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  alertHistoryDayPrefix,
+  alertHistoryEventKey,
   checkpointKey,
   digestSentMarkerKey,
   itemStateKey,
@@ -20,6 +22,12 @@ describe('lake layout', () => {
     ['item state', itemStateKey('sendsage', 'a/b', 'campaigns'), '_state/items/sendsage/a%2Fb/campaigns.json'],
     ['lease', leaseKey('socketlabs_v2', '1234', 'messages'), '_state/leases/socketlabs_v2/1234/messages.json'],
     ['digest marker', digestSentMarkerKey('2026-11-20'), '_state/digest/sent/2026-11-20.json'],
+    ['alert history day', alertHistoryDayPrefix('2026-11-20'), '_state/alerts/history/2026-11-20/'],
+    [
+      'alert history event',
+      alertHistoryEventKey(Date.parse('2026-11-20T10:05:00.250Z'), 'opened', 'block_failures:42:yahoo.com'),
+      '_state/alerts/history/2026-11-20/20261120T100500250Z.opened.block_failures%3A42%3Ayahoo.com.json',
+    ],
     [
       'rollup day',
       tableDayPrefix('rollups', 'socketlabs_failed', '2026-11-20'),

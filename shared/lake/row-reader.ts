@@ -1,14 +1,13 @@
 import { parquetReadObjects } from 'hyparquet';
-import { readCsvRows } from '../lake/csv-reader';
-import { tableDayPrefix } from '../lake/layout';
-import type { ObjectStore } from '../lake/object-store';
-import { readObject, unreadable, utcDates } from '../lake/rollup-reader';
-import type { TableDef } from '../lake/table';
-import type { UnreadableFile } from './model';
+import { readCsvRows } from './csv-reader';
+import { tableDayPrefix } from './layout';
+import type { ObjectStore } from './object-store';
+import { readObject, type UnreadableFile, unreadable, utcDates } from './rollup-reader';
+import type { TableDef } from './table';
 
 /**
- * What the digest reads besides rollup documents (shared/lake/rollup-reader.ts): for the small SendSage tables, the
- * rows of the partitions that overlap the window. It never scans a SocketLabs table's rows.
+ * What the digest and the alerts read besides rollup documents (./rollup-reader.ts): for the small SendSage tables,
+ * the rows of the partitions that overlap the window. Neither ever scans a SocketLabs table's rows.
  *
  * Rows of a table's data files in the partitions overlapping [start, end), with the partition values added: the
  * Parquet files, or the CSV files where a partition holds no Parquet (a lake written as CSV only). A file that does
@@ -70,3 +69,10 @@ export function epochMs(value: unknown): number | null {
   if (typeof value === 'number') return value;
   return null;
 }
+
+/** A string cell, or null for anything else. */
+export const cellString = (value: unknown) => (typeof value === 'string' ? value : null);
+
+/** A numeric cell (Parquet INT64 arrives as bigint), or null for anything else. */
+export const cellNumber = (value: unknown) =>
+  typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : null;
