@@ -136,6 +136,13 @@ describe('deployment config (cdk.json context "inboxlake")', () => {
       error: "inboxlake.socketlabs[0].rereadAfter: delays must increase; '1h' is not after the one before it",
     },
     {
+      name: "an old config's trailingDays (replaced by rereadAfter)",
+      change: (c) => {
+        (c.socketlabs[0] as Record<string, unknown>).trailingDays = 2;
+      },
+      error: "inboxlake.socketlabs[0].trailingDays: is replaced by 'rereadAfter'",
+    },
+    {
       name: 'a schedule that is not a Scheduler expression',
       change: (c) => {
         c.sendsage.schedule = '0 * * * *';

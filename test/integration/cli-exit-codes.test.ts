@@ -117,6 +117,12 @@ const cases: Case[] = [
     says: /INBOXLAKE_REREAD_AFTER delays must increase/,
   },
   {
+    name: 'the retired INBOXLAKE_TRAILING_DAYS (refused, not ignored)',
+    args: collect,
+    env: { ...socketlabs, INBOXLAKE_TRAILING_DAYS: '3' },
+    says: /INBOXLAKE_TRAILING_DAYS is replaced by INBOXLAKE_REREAD_AFTER/,
+  },
+  {
     name: 'a SendSage URL with user:password@',
     args: ['collect', 'sendsage', '--days', '1'],
     env: { ...sendsage, SENDSAGE_API_URL: 'http://u:pw-exit-code@127.0.0.1:9/api.php' },

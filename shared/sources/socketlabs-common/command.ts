@@ -78,6 +78,10 @@ const accountSchema = z
     // Hourly, five minutes past the hour (in the configured time zone; the minute is what matters).
     schedule: schedule.default('cron(5 * * * ? *)'),
     /** When a scheduled run reads a window again (INBOXLAKE_REREAD_AFTER), checked here as the function would. */
+    /** Replaced by rereadAfter: named, so an old cdk.json says what to write instead of "unrecognized key". */
+    trailingDays: z
+      .never({ error: 'is replaced by \'rereadAfter\' (e.g. "1h,6h,24h,48h", or "every-run" for the old behaviour)' })
+      .optional(),
     rereadAfter: z
       .string()
       .default(DEFAULT_REREAD_AFTER)

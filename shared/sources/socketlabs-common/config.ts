@@ -24,6 +24,10 @@ export const socketlabsSchema = z.object({
   SOCKETLABS_CSV_PAGE_SIZE: z.coerce.number().int().min(1).max(500_000).default(500_000),
   /** When a scheduled run reads a window again (shared/engine/reread-schedule.ts). */
   INBOXLAKE_REREAD_AFTER: rereadAfterSchema.default(rereadAfterSchema.parse(DEFAULT_REREAD_AFTER)),
+  /** Replaced by INBOXLAKE_REREAD_AFTER: refused rather than silently ignored. */
+  INBOXLAKE_TRAILING_DAYS: z
+    .never({ error: 'is replaced by INBOXLAKE_REREAD_AFTER (e.g. 1h,6h,24h,48h, or every-run for the old behaviour)' })
+    .optional(),
   INBOXLAKE_MAX_ROWS_PER_WINDOW: z.coerce.number().int().min(500).default(100_000),
 });
 
