@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import * as z from 'zod';
 import { alertTargets, loadAlertChannelsConfig } from '../../shared/app/alert-config';
-import { announceAlerts, snsPublisher } from '../../shared/app/alert-delivery';
+import { snsPublisher } from '../../shared/app/alert-delivery';
+import { announceAlerts } from '../../shared/app/alert-outbox';
 import { produceAlerts } from '../../shared/app/alerts';
 import { openLake } from '../../shared/app/lake';
 import { once } from '../../shared/app/secrets';
@@ -12,8 +13,9 @@ import { redactErrors } from '../redact-errors';
 /**
  * The intraday alerts: invoked by each collector's loop once it has caught up (asynchronously, so a collection never
  * waits on it), it evaluates the last closed quarter-hours, moves the alert lifecycle forward in `_state/alerts/`
- * and sends what that announces to the SNS topic and the chat webhook. Several collectors finishing in the same hour
- * evaluate the same instant: the lifecycle's conditional writes let only the first announce.
+ * and sends what that announces to the SNS topic and the chat webhook, through the outbox in `_state/alerts/outbox/`
+ * (what a channel failed to take is sent again by the next evaluation). Several collectors finishing in the same
+ * hour evaluate the same instant: the lifecycle's conditional writes let only the first announce.
  */
 const env = { ...process.env };
 const lakeConfig = loadLakeConfig(env);
@@ -33,8 +35,9 @@ export const handler = middy(
     const at = event.at ? Date.parse(event.at) : Date.now();
     // The targets first: a webhook secret that cannot be read must fail the run before the lifecycle moves on.
     const to = await targets();
-    const result = await produceAlerts(await store, { at }, { log });
-    const sent = await announceAlerts(result, to, { publish, log, signal });
+    const lake = await store;
+    const result = await produceAlerts(lake, { at }, { log });
+    const sent = await announceAlerts(lake, result, to, { publish, log, signal });
     const { report, announcements } = result;
     const summary = {
       collector: event.collector ?? null,

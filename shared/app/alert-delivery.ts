@@ -1,13 +1,13 @@
 import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
-import { type AlertNotice, noticesOf } from '../alerts/channels/notice';
+import type { AlertNotice } from '../alerts/channels/notice';
 import { textMessage } from '../alerts/channels/text';
 import { webhookLabels, webhookPayload } from '../alerts/channels/webhook';
+import { type DeliveryTarget, deliveryTargets } from '../alerts/outbox';
 import { ApiRequestError, InboxlakeError, RateLimitedError, TransientApiError } from '../core/errors';
 import { excerpt, redactSecrets } from '../core/redact';
 import { type RetryPolicy, withRetry } from '../engine/retry';
 import { type Logger, silentLogger } from '../log';
 import type { AlertWebhook } from './alert-config';
-import type { AlertsResult } from './alerts';
 
 /**
  * Sends announced alerts: one chat message per alert to the webhook, in its tool's format, and one SNS publish per
@@ -54,56 +54,87 @@ export class AlertDeliveryError extends InboxlakeError {
 
 const webhookRetry: RetryPolicy = { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 4_000, maxRetryAfterMs: 10_000 };
 
+/** One notice for one target: what the outbox keeps, and what a delivery tries once. */
+export interface Delivery {
+  readonly notice: AlertNotice;
+  readonly target: DeliveryTarget;
+}
+
+/** How one delivery went: `failure` names the channel and status (never the URL); absent when it arrived. */
+export interface DeliveryOutcome extends Delivery {
+  readonly failure?: string;
+}
+
+/** The targets configured, in the order a notice is sent to them. */
+export function targetsOf(targets: AlertTargets): DeliveryTarget[] {
+  return deliveryTargets.filter((t) => (t === 'webhook' ? targets.webhook : targets.topicArn));
+}
+
 /** Sends every notice to every target; throws an AlertDeliveryError naming what failed once all were tried. */
 export async function deliverAlerts(
   notices: readonly AlertNotice[],
   targets: AlertTargets,
   deps: DeliveryDeps = {},
 ): Promise<DeliveryReport> {
-  const log = deps.log ?? silentLogger;
-  const failures: string[] = [];
-  let posted = 0;
-  let published = 0;
-  for (const notice of notices) {
-    const what = `${notice.kind} ${notice.alert.id}`;
-    if (targets.webhook) {
-      try {
-        await postWebhook(targets.webhook, webhookPayload(targets.webhook.kind, notice), deps);
-        posted++;
-      } catch (error) {
-        failures.push(`${what}: ${messageOf(error)}`);
-      }
-    }
-    if (targets.topicArn) {
-      try {
-        if (!deps.publish) throw new InboxlakeError('no SNS publisher given');
-        const text = textMessage(notice);
-        await deps.publish({ TopicArn: targets.topicArn, Subject: text.subject, Message: text.message });
-        published++;
-      } catch (error) {
-        failures.push(`${what}: SNS publish failed (${messageOf(error)})`);
-      }
-    }
+  const to = targetsOf(targets);
+  const outcomes = await deliverEach(
+    notices.flatMap((notice) => to.map((target) => ({ notice, target }))),
+    targets,
+    deps,
+  );
+  return reportDeliveries(outcomes, deps.log ?? silentLogger);
+}
+
+/** Tries each delivery once (the webhook with its retries) and says how each went; never throws for a channel. */
+export async function deliverEach(
+  deliveries: readonly Delivery[],
+  targets: AlertTargets,
+  deps: DeliveryDeps = {},
+): Promise<DeliveryOutcome[]> {
+  const outcomes: DeliveryOutcome[] = [];
+  for (const d of deliveries) {
+    const failure = await sendOne(d, targets, deps);
+    outcomes.push(failure === null ? d : { ...d, failure: `${d.notice.kind} ${d.notice.alert.id}: ${failure}` });
   }
+  return outcomes;
+}
+
+/** Counts what arrived; logs each failure and throws them together (an AlertDeliveryError) when any failed. */
+export function reportDeliveries(outcomes: readonly DeliveryOutcome[], log: Logger): DeliveryReport {
+  const failures = outcomes.flatMap((o) => (o.failure === undefined ? [] : [o.failure]));
   for (const f of failures) log.error(`alerts: not delivered: ${f}`);
   if (failures.length) {
-    const tried = notices.length * ((targets.webhook ? 1 : 0) + (targets.topicArn ? 1 : 0));
     throw new AlertDeliveryError(
-      `alerts: ${failures.length} of ${tried} messages not delivered: ${failures.slice(0, 3).join('; ')}` +
+      `alerts: ${failures.length} of ${outcomes.length} messages not delivered: ${failures.slice(0, 3).join('; ')}` +
         (failures.length > 3 ? `; and ${failures.length - 3} more` : ''),
     );
   }
-  return { posted, published };
+  return {
+    posted: outcomes.filter((o) => o.target === 'webhook').length,
+    published: outcomes.filter((o) => o.target === 'sns').length,
+  };
 }
 
-/** Sends what an evaluation announces (opened, reminders, resolved); both doors call this after produceAlerts. */
-export async function announceAlerts(
-  result: AlertsResult,
+/** One notice to one target; null when it arrived, else why not. */
+async function sendOne(
+  { notice, target }: Delivery,
   targets: AlertTargets,
-  deps: DeliveryDeps = {},
-): Promise<DeliveryReport & { readonly announced: number }> {
-  const notices = noticesOf(result.announcements, result.report.closed_until);
-  return { announced: notices.length, ...(await deliverAlerts(notices, targets, deps)) };
+  deps: DeliveryDeps,
+): Promise<string | null> {
+  try {
+    if (target === 'webhook') {
+      if (!targets.webhook) throw new InboxlakeError('no webhook configured');
+      await postWebhook(targets.webhook, webhookPayload(targets.webhook.kind, notice), deps);
+      return null;
+    }
+    if (!targets.topicArn) throw new InboxlakeError('no SNS topic configured');
+    if (!deps.publish) throw new InboxlakeError('no SNS publisher given');
+    const text = textMessage(notice);
+    await deps.publish({ TopicArn: targets.topicArn, Subject: text.subject, Message: text.message });
+    return null;
+  } catch (error) {
+    return target === 'webhook' ? messageOf(error) : `SNS publish failed (${messageOf(error)})`;
+  }
 }
 
 /** One POST of a JSON body, retried while the tool answers 429 or 5xx or cannot be reached. */

@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import * as z from 'zod';
 import { type Alert, baselineWord, isShareMetric, scopeLabel } from '../alerts/model';
 import { loadAlertChannelsConfig } from '../app/alert-config';
-import { announceAlerts, snsPublisher } from '../app/alert-delivery';
+import { snsPublisher } from '../app/alert-delivery';
+import { announceAlerts } from '../app/alert-outbox';
 import { produceAlerts } from '../app/alerts';
 import { ConfigError } from '../core/errors';
 import { createRedactor } from '../core/redact';
@@ -21,7 +22,8 @@ export type AlertsArgs = z.infer<typeof alertsArgs>;
 /**
  * `inboxlake alerts`: evaluates the intraday alerts now (or --at), moves their lifecycle forward, prints the open
  * ones and those resolved since the last evaluation, writes alerts.json; with --send, posts what it announces to
- * the webhook (and publishes it to INBOXLAKE_ALERT_TOPIC_ARN when set). Without --send nothing leaves the machine.
+ * the webhook (and publishes it to INBOXLAKE_ALERT_TOPIC_ARN when set), with what earlier sends left in the lake's
+ * outbox. Without --send nothing leaves the machine.
  */
 export async function runAlerts(
   args: AlertsArgs,
@@ -53,13 +55,15 @@ export async function runAlerts(
   for (const f of result.files) out(`  ${f}`);
   if (channels?.webhook) {
     const sent = await announceAlerts(
+      store,
       result,
       { webhook: channels.webhook, topicArn: channels.topicArn },
-      { publish: snsPublisher({ region: channels.region, endpoint: channels.snsEndpoint }), log },
+      { publish: snsPublisher({ region: channels.region, endpoint: channels.snsEndpoint }), log, now },
     );
     out(
       `sent ${sent.announced} announcement${sent.announced === 1 ? '' : 's'}: ${sent.posted} to the ` +
-        `${channels.webhook.kind} webhook${channels.topicArn ? `, ${sent.published} to the SNS topic` : ''}`,
+        `${channels.webhook.kind} webhook${channels.topicArn ? `, ${sent.published} to the SNS topic` : ''}` +
+        (sent.earlier ? `; ${sent.earlier} of those left by earlier evaluations` : ''),
     );
   }
   return 0;

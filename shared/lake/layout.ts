@@ -7,8 +7,8 @@ import type { TableDef } from './table';
  * what Athena's partition projection template and DuckDB's hive_partitioning read). Beside it, under the same
  * partition path: `_rollups/<table>/…/part-<window>.<rollup>.json` (and, once a day is final, the one
  * `compacted.<rollup>.json` that replaces them), `_quarantine/<table>/…/part-<window>.jsonl`;
- * checkpoints, item states, leases, digest markers and the alert state under `_state/`; check-athena samples under `_check/`; Athena
- * results under `_athena-results/`.
+ * checkpoints, item states, leases, digest markers and the alerts' state, history and outbox under `_state/`;
+ * check-athena samples under `_check/`; Athena results under `_athena-results/`.
  */
 export type PartitionValues = Readonly<Record<string, string | number>>;
 
@@ -165,8 +165,21 @@ export function alertHistoryDayPrefix(date: string): string {
  */
 export function alertHistoryEventKey(at: number, event: string, alertId: string): string {
   const iso = new Date(at).toISOString();
-  const compact = iso.replace(/[-:.]/g, '');
-  return `${alertHistoryDayPrefix(iso.slice(0, 10))}${compact}.${event}.${encodeURIComponent(alertId)}.json`;
+  return `${alertHistoryDayPrefix(iso.slice(0, 10))}${compactInstant(at)}.${event}.${encodeURIComponent(alertId)}.json`;
+}
+
+/** `20261120T100500000Z`: an instant that sorts as text and holds no character a key must avoid. */
+const compactInstant = (at: number) => new Date(at).toISOString().replace(/[-:.]/g, '');
+
+/** Where announcements wait until their channel has taken them (the alerts' transactional outbox). */
+export const ALERTS_OUTBOX_PREFIX = `${ALERTS_STATE_PREFIX}outbox/`;
+
+/**
+ * Key of one announcement to one delivery target: `…/outbox/<instant>.<kind>.<alert id>.<target>.json`. The instant
+ * is the evaluation's, so queuing the same announcement again lands on the same key, and the keys sort oldest first.
+ */
+export function alertOutboxKey(at: number, kind: string, alertId: string, target: string): string {
+  return `${ALERTS_OUTBOX_PREFIX}${compactInstant(at)}.${kind}.${encodeURIComponent(alertId)}.${target}.json`;
 }
 
 /** Key of the digest's marker for a day: claimed before the send, then the record of what was sent. */

@@ -1,4 +1,5 @@
-import { type Alert, type AlertMetric, baselineWord, isShareMetric, scopeLabel } from '../model';
+import * as z from 'zod';
+import { type Alert, type AlertMetric, alertSchema, baselineWord, isShareMetric, scopeLabel } from '../model';
 
 /**
  * What every channel says about one announced alert, before any tool's format: the words are made once here, so
@@ -6,14 +7,18 @@ import { type Alert, type AlertMetric, baselineWord, isShareMetric, scopeLabel }
  */
 
 /** Why an alert is announced at this evaluation (an 'ongoing' alert is not announced). */
-export type NoticeKind = 'opened' | 'reminder' | 'resolved';
+export const noticeKinds = ['opened', 'reminder', 'resolved'] as const;
+export type NoticeKind = (typeof noticeKinds)[number];
 
-export interface AlertNotice {
-  readonly kind: NoticeKind;
-  readonly alert: Alert;
+/** One announcement as it is kept until delivered (the alerts' outbox stores it as JSON). */
+export const alertNoticeSchema = z.object({
+  kind: z.enum(noticeKinds),
+  alert: alertSchema,
   /** End of the last closed quarter-hour the evaluation saw (ISO UTC): "as of". */
-  readonly asOf: string;
-}
+  asOf: z.iso.datetime(),
+});
+
+export type AlertNotice = Readonly<z.infer<typeof alertNoticeSchema>>;
 
 /** The announced alerts of an evaluation, in the order a reader wants them: new, still open, then cleared. */
 export function noticesOf(
