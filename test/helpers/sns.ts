@@ -12,11 +12,14 @@ export interface LocalSns {
   readonly endpoint: string;
   /** Every Publish received, as its form fields. */
   readonly published: readonly Record<string, string>[];
+  /** While true, every Publish is answered 500 InternalFailure (and not recorded): SNS having a bad moment. */
+  failing: boolean;
   close(): Promise<void>;
 }
 
 export async function startLocalSns(): Promise<LocalSns> {
   const published: Record<string, string>[] = [];
+  const sns = { failing: false };
   const server = new LoopbackServer();
   const endpoint = await server.listen(async (req, res) => {
     const form = Object.fromEntries(new URLSearchParams(await readBody(req)));
@@ -28,10 +31,17 @@ export async function startLocalSns(): Promise<LocalSns> {
       );
       return;
     }
+    if (sns.failing) {
+      res.statusCode = 500;
+      res.end(
+        `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Receiver</Type><Code>InternalFailure</Code><Message>the fake is failing</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+      );
+      return;
+    }
     published.push(form);
     res.end(
       `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${randomUUID()}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
     );
   });
-  return { endpoint, published, close: () => server.close() };
+  return Object.assign(sns, { endpoint, published, close: () => server.close() });
 }

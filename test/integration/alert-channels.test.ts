@@ -1,4 +1,4 @@
-import { cp, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AlertNotice, noticesOf } from '../../shared/alerts/channels/notice';
@@ -8,10 +8,9 @@ import { alertTargets, alertWebhook, loadAlertChannelsConfig } from '../../share
 import { AlertDeliveryError, deliverAlerts, snsPublisher } from '../../shared/app/alert-delivery';
 import { produceAlerts } from '../../shared/app/alerts';
 import { redactSecrets } from '../../shared/core/redact';
-import { ALERTS_STATE_PREFIX } from '../../shared/lake/layout';
 import { createLogger } from '../../shared/log';
-import { LoopbackServer } from '../../shared/sandbox/loopback-server';
 import type { V2Simulator } from '../../shared/sandbox/socketlabs-v2/server';
+import { awsEnv, lakeWithoutAlertState, startChat, TOKEN, TOPIC, withAwsEnv } from '../helpers/alert-channels';
 import {
   googleChatWebhookMessage,
   slackWebhookMessage,
@@ -20,57 +19,11 @@ import {
 } from '../helpers/chat-schemas';
 import { runCli } from '../helpers/cli';
 import { localStore, scratch } from '../helpers/collect';
-import { readBody } from '../helpers/http';
 import { BLOCKED, collectBlockedLake, DOMAIN } from '../helpers/planted-block';
 import { startLocalSecretsManager } from '../helpers/secrets-manager';
 import { type LocalSns, startLocalSns } from '../helpers/sns';
 
-const TOKEN = 'xoxbTOKEN0123456789abcdef';
-const TOPIC = 'arn:aws:sns:us-east-1:123456789012:inboxlake-alerts';
 const BLOCK_ID = `block_failures:${BLOCKED}:${DOMAIN}`;
-/** The SDK signs its requests: any credentials do for the fake. */
-const awsEnv = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret-example', AWS_REGION: 'us-east-1' };
-
-/** Runs `work` with the fake credentials in this process's environment (where the SDK's default chain reads them). */
-async function withAwsEnv<T>(work: () => Promise<T>): Promise<T> {
-  const saved = Object.keys(awsEnv).map((k) => [k, process.env[k]] as const);
-  Object.assign(process.env, awsEnv);
-  try {
-    return await work();
-  } finally {
-    for (const [k, v] of saved) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
-
-interface Received {
-  readonly path: string;
-  readonly contentType: string;
-  readonly body: unknown;
-}
-
-/**
- * A chat tool's webhook on loopback: records what is posted, answers `status` (200 "ok" by default), or the statuses
- * of a list in turn (the last one from then on).
- */
-async function startChat(status: number | readonly number[] = 200) {
-  const statuses = [status].flat();
-  const received: Received[] = [];
-  const server = new LoopbackServer();
-  const endpoint = await server.listen(async (req, res) => {
-    const text = await readBody(req);
-    received.push({ path: req.url ?? '', contentType: String(req.headers['content-type']), body: JSON.parse(text) });
-    const answer = statuses[Math.min(received.length, statuses.length) - 1]!;
-    res.statusCode = answer;
-    if (answer === 429) res.setHeader('retry-after', '0');
-    res.end(answer === 200 ? 'ok' : answer === 400 ? 'invalid_payload' : 'internal_error');
-  });
-  // A path shaped like Slack's, whose last segment is the token.
-  const url = `${endpoint}/services/T0001/B0001/${TOKEN}`;
-  return { url, received, close: () => server.close() };
-}
 
 const schemas = { slack: slackWebhookMessage, teams: teamsWebhookMessage, 'google-chat': googleChatWebhookMessage };
 
@@ -96,13 +49,7 @@ describe('alert channels', () => {
     await sns.close();
   });
 
-  /** A copy of the collected lake without alert state: a lifecycle of its own. */
-  async function freshLake(): Promise<string> {
-    const dir = await scratch('channels-lifecycle');
-    const state = join(lake, ALERTS_STATE_PREFIX);
-    await cp(lake, dir, { recursive: true, filter: (src) => !`${src}/`.startsWith(state) });
-    return dir;
-  }
+  const freshLake = () => lakeWithoutAlertState(lake, 'channels-lifecycle');
 
   it('the planted block is announced once when it opens and once when it clears', () => {
     expect(opened.map((n) => `${n.kind} ${n.alert.id}`)).toEqual([`opened ${BLOCK_ID}`]);
