@@ -10,7 +10,13 @@ import { fileWriters } from '../../shared/app/lake';
 import { DAY_MS } from '../../shared/core/windows';
 import { computeDigest } from '../../shared/digest/metrics';
 import { digestTables } from '../../shared/digest/roles';
-import { alertHistoryEventKey, alertStateKey, checkpointKey, digestSentMarkerKey } from '../../shared/lake/layout';
+import {
+  alertHistoryEventKey,
+  alertOutboxKey,
+  alertStateKey,
+  checkpointKey,
+  digestSentMarkerKey,
+} from '../../shared/lake/layout';
 import { LocalFolderStore } from '../../shared/lake/local-store';
 import type { ObjectStore } from '../../shared/lake/object-store';
 import type { Row, TableDef } from '../../shared/lake/table';
@@ -256,6 +262,11 @@ describe('IAM: least privilege per function', () => {
     expect(allows(statements, 's3:GetObject', objectArn(rollup))).toBe(true);
     expect(allows(statements, 's3:PutObject', objectArn(rollup))).toBe(false);
     expect(allows(statements, 's3:PutObject', objectArn(alertStateKey()))).toBe(true);
+    // The outbox: an announcement is queued, read back and deleted once delivered.
+    const queued = objectArn(alertOutboxKey(Date.parse('2026-01-01T10:05:00Z'), 'opened', 'volume:1', 'sns'));
+    for (const action of ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']) {
+      expect(allows(statements, action, queued), action).toBe(true);
+    }
     expect(
       allows(statements, 's3:GetObject', objectArn('socketlabs_messages/dt=2026-01-01/server_id=1/x.parquet')),
     ).toBe(false);
