@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   alertHistoryDayPrefix,
   alertHistoryEventKey,
+  alertOutboxKey,
   checkpointKey,
   digestSentMarkerKey,
   itemStateKey,
@@ -27,6 +28,11 @@ describe('lake layout', () => {
       'alert history event',
       alertHistoryEventKey(Date.parse('2026-11-20T10:05:00.250Z'), 'opened', 'block_failures:42:yahoo.com'),
       '_state/alerts/history/2026-11-20/20261120T100500250Z.opened.block_failures%3A42%3Ayahoo.com.json',
+    ],
+    [
+      'alert outbox entry',
+      alertOutboxKey(Date.parse('2026-11-20T10:05:00.250Z'), 'resolved', 'block_failures:42:yahoo.com', 'sns'),
+      '_state/alerts/outbox/20261120T100500250Z.resolved.block_failures%3A42%3Ayahoo.com.sns.json',
     ],
     [
       'rollup day',
