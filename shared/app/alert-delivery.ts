@@ -12,7 +12,8 @@ import type { AlertWebhook } from './alert-config';
 /**
  * Sends announced alerts: one chat message per alert to the webhook, in its tool's format, and one SNS publish per
  * alert (plain text, for e-mail and SMS subscribers). Every message is tried even when another failed; the failures
- * are then thrown together, each naming its channel and status, never the webhook URL.
+ * are then thrown together, each naming its channel and status, never the webhook URL. How each (notice, target)
+ * went is kept (`deliverEach`), so the outbox (./alert-outbox.ts) removes exactly what arrived.
  */
 
 /** Publishes one SNS message (the real SNSClient in the doors; see `snsPublisher`). */
