@@ -117,7 +117,7 @@ describe('alert outbox: announcements delivered at least once', () => {
     }
   });
 
-  it('an entry past the cap is logged as an error naming the alert and removed; an unreadable one is named and left', async () => {
+  it('an entry past the cap is logged as an error naming the alert and removed; an unreadable one is named and left, one for another channel waits', async () => {
     const dir = await freshLake();
     const store = localStore(dir);
     const opened = await produceAlerts(store, { at: OPENS });
@@ -126,7 +126,7 @@ describe('alert outbox: announcements delivered at least once', () => {
     // Queued a minute more than the cap ago and never delivered; a reminder queued an hour ago still is due.
     await queueNotices(store, OPENS, [notice!], ['webhook'], now - OUTBOX_GIVE_UP_MS - 60_000);
     const reminderAt = Date.parse('2026-11-21T11:05:00Z');
-    await queueNotices(store, reminderAt, [{ ...notice!, kind: 'reminder' }], ['webhook'], now - 3_600_000);
+    await queueNotices(store, reminderAt, [{ ...notice!, kind: 'reminder' }], ['webhook', 'sns'], now - 3_600_000);
     const broken = alertOutboxKey(Date.parse('2026-11-20T09:50:00Z'), 'opened', 'volume:41', 'webhook');
     await store.putBytes(broken, '{"schema_version":1,"notice":', 'application/json');
 
@@ -153,7 +153,8 @@ describe('alert outbox: announcements delivered at least once', () => {
       const warnings = at('warn').map((l) => l.message);
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toContain(`unreadable outbox entry ${store.location}/${broken}`);
-      expect(await waiting(dir)).toEqual([broken]);
+      // The SNS copy waits for a run that has the topic; this one sends to the webhook only.
+      expect(await waiting(dir)).toEqual([broken, alertOutboxKey(reminderAt, 'reminder', BLOCK_ID, 'sns')]);
     } finally {
       await chat.close();
     }
