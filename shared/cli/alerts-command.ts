@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import * as z from 'zod';
 import type { Alert } from '../alerts/model';
-import { produceAlerts } from '../app/alerts';
+import { type AlertsResult, produceAlerts } from '../app/alerts';
 import { createRedactor } from '../core/redact';
 import type { ObjectStore } from '../lake/object-store';
 import { createLogger } from '../log';
@@ -24,8 +24,16 @@ export async function runAlerts(args: AlertsArgs, store: ObjectStore, now: () =>
     { at, outDir: resolve(args.out ?? 'outbox/alerts') },
     { log: createLogger({ redact: createRedactor([]), json: false }) },
   );
+  printAlerts(result);
+  return 0;
+}
+
+/**
+ * An evaluation as `inboxlake alerts` prints it: how many are open and over which windows, one line each, those
+ * resolved since the last evaluation, and the files written. `npm start` ends with the same lines.
+ */
+export function printAlerts(result: AlertsResult, out = (line: string) => process.stdout.write(`${line}\n`)): void {
   const { report } = result;
-  const out = (line: string) => process.stdout.write(`${line}\n`);
   const windows = report.windows_minutes.map((m) => `${m} min`).join(' and ');
   const open = report.alerts.filter((a) => a.state !== 'resolved');
   const resolved = report.alerts.filter((a) => a.state === 'resolved');
@@ -38,7 +46,6 @@ export async function runAlerts(args: AlertsArgs, store: ObjectStore, now: () =>
   if (resolved.length) out(`${resolved.length} resolved since the last evaluation`);
   for (const a of resolved) out(alertLine(a));
   for (const f of result.files) out(`  ${f}`);
-  return 0;
 }
 
 const stateWords: Record<Alert['state'], string> = {
