@@ -26,9 +26,7 @@ describe.each(['v2', 'v1'] as const)('npm start with the %s simulator', (sandbox
     const { code, output } = await startFrozen(dir, env, NOW);
     expect(code, output).toBe(0);
 
-    const report = alertsReportSchema.parse(
-      JSON.parse(await readFile(join(dir, 'outbox/alerts/alerts.json'), 'utf8')),
-    );
+    const report = alertsReportSchema.parse(JSON.parse(await readFile(join(dir, 'outbox/alerts/alerts.json'), 'utf8')));
     expect(report.closed_until).toBe('2026-11-18T15:00:00.000Z');
     expect(report.alerts, output).toHaveLength(1);
     expect(report.alerts[0]).toMatchObject({
