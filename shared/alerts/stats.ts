@@ -28,10 +28,15 @@ const logBinomial = (i: number, n: number, p: number) =>
 /** Sums exp(logTerm(i)) for i from `from` upward until the terms stop mattering (they fall past the mode). */
 function sumUpward(from: number, to: number, logTerm: (i: number) => number): number {
   let sum = 0;
+  let previous = Number.NEGATIVE_INFINITY;
   for (let i = from; i <= to; i++) {
-    const term = Math.exp(logTerm(i));
+    const log = logTerm(i);
+    const term = Math.exp(log);
     sum += term;
-    if (term < sum * 1e-17) break;
+    // Falling terms that underflowed to zero end it too: an upper tail so far past the mean that every term is 0
+    // (hundreds of block failures where one is usual) would otherwise never stop summing.
+    if (term < sum * 1e-17 || (term === 0 && log < previous)) break;
+    previous = log;
   }
   return sum;
 }

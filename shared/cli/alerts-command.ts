@@ -4,7 +4,7 @@ import { type Alert, baselineWord, isShareMetric, scopeLabel } from '../alerts/m
 import { loadAlertChannelsConfig } from '../app/alert-config';
 import { snsPublisher } from '../app/alert-delivery';
 import { announceAlerts } from '../app/alert-outbox';
-import { produceAlerts } from '../app/alerts';
+import { type AlertsResult, produceAlerts } from '../app/alerts';
 import { ConfigError } from '../core/errors';
 import { createRedactor } from '../core/redact';
 import type { ObjectStore } from '../lake/object-store';
@@ -39,8 +39,29 @@ export async function runAlerts(
   const at = args.at ? Date.parse(args.at) : now();
   const log = createLogger({ redact: createRedactor([]), json: false });
   const result = await produceAlerts(store, { at, outDir: resolve(args.out ?? 'outbox/alerts') }, { log });
+  printAlerts(result);
+  if (channels?.webhook) {
+    const sent = await announceAlerts(
+      store,
+      result,
+      { webhook: channels.webhook, topicArn: channels.topicArn },
+      { publish: snsPublisher({ region: channels.region, endpoint: channels.snsEndpoint }), log, now },
+    );
+    process.stdout.write(
+      `sent ${sent.announced} announcement${sent.announced === 1 ? '' : 's'}: ${sent.posted} to the ` +
+        `${channels.webhook.kind} webhook${channels.topicArn ? `, ${sent.published} to the SNS topic` : ''}` +
+        `${sent.earlier ? `; ${sent.earlier} of those left by earlier evaluations` : ''}\n`,
+    );
+  }
+  return 0;
+}
+
+/**
+ * An evaluation as `inboxlake alerts` prints it: how many are open and over which windows, one line each, those
+ * resolved since the last evaluation, and the files written. `npm start` ends with the same lines.
+ */
+export function printAlerts(result: AlertsResult, out = (line: string) => process.stdout.write(`${line}\n`)): void {
   const { report } = result;
-  const out = (line: string) => process.stdout.write(`${line}\n`);
   const windows = report.windows_minutes.map((m) => `${m} min`).join(' and ');
   const open = report.alerts.filter((a) => a.state !== 'resolved');
   const resolved = report.alerts.filter((a) => a.state === 'resolved');
@@ -53,20 +74,6 @@ export async function runAlerts(
   if (resolved.length) out(`${resolved.length} resolved since the last evaluation`);
   for (const a of resolved) out(alertLine(a));
   for (const f of result.files) out(`  ${f}`);
-  if (channels?.webhook) {
-    const sent = await announceAlerts(
-      store,
-      result,
-      { webhook: channels.webhook, topicArn: channels.topicArn },
-      { publish: snsPublisher({ region: channels.region, endpoint: channels.snsEndpoint }), log, now },
-    );
-    out(
-      `sent ${sent.announced} announcement${sent.announced === 1 ? '' : 's'}: ${sent.posted} to the ` +
-        `${channels.webhook.kind} webhook${channels.topicArn ? `, ${sent.published} to the SNS topic` : ''}` +
-        (sent.earlier ? `; ${sent.earlier} of those left by earlier evaluations` : ''),
-    );
-  }
-  return 0;
 }
 
 const stateWords: Record<Alert['state'], string> = {

@@ -1,17 +1,23 @@
 import { join, resolve } from 'node:path';
+import { produceAlerts } from '../app/alerts';
 import { produceDigest } from '../app/digest';
 import { openLake } from '../app/lake';
 import { type LakeConfig, loadDigestConfig } from '../config';
+import { createRedactor } from '../core/redact';
 import { yesterdayIn } from '../digest/day';
+import { collectedUntil } from '../engine/plan';
 import type { ObjectStore } from '../lake/object-store';
+import { createLogger } from '../log';
 import { commandsOf, type Registry, sources } from '../sources';
 import type { SourceCommand } from '../sources/descriptor';
+import { printAlerts } from './alerts-command';
 import { collectWithProgress } from './collect-command';
 
 /**
  * `npm start`: a week of every source's data — from the real APIs where credentials are set, else from the built-in
  * simulators on loopback (for SocketLabs: API v2, or the v1 Reporting API with INBOXLAKE_SANDBOX=v1) — then
- * yesterday's digest. The sources and their simulators come from the registry.
+ * yesterday's digest and the intraday alerts at the end of the collected hours. The sources and their simulators come
+ * from the registry.
  */
 export async function runStart(
   env: Record<string, string | undefined>,
@@ -25,6 +31,8 @@ export async function runStart(
     process.stdout.write('\n');
   }
   codes.push(await writeDigest(env, store));
+  process.stdout.write('\n');
+  codes.push(await writeAlerts(store, registry));
   return codes.find((c) => c !== 0) ?? 0;
 }
 
@@ -76,5 +84,22 @@ async function writeDigest(env: Record<string, string | undefined>, store: Objec
   process.stdout.write(
     `Digest for ${date} (${config.timeZone}): ${result.subject}\n  ${join(outDir, 'digest.html')}\n`,
   );
+  return 0;
+}
+
+/**
+ * The intraday alerts where the collection ended (today's last settled hour), into ./outbox/alerts/, printed as
+ * `inboxlake alerts` prints them: evaluated at the wall clock instead, their windows would reach into the hour not
+ * collected yet and read it as a server gone silent.
+ */
+async function writeAlerts(store: ObjectStore, registry: Registry) {
+  const at = collectedUntil(Date.now());
+  const result = await produceAlerts(
+    store,
+    { at, outDir: resolve('outbox/alerts') },
+    { log: createLogger({ redact: createRedactor([]), json: false }), registry },
+  );
+  process.stdout.write('Intraday alerts at the end of the collected hours:\n');
+  printAlerts(result);
   return 0;
 }

@@ -50,12 +50,25 @@ export function planDays(opts: { from: string; to: string; now: number; retentio
   }
   const lastWholeDay = Math.min(parseDay(to), today - DAY_MS);
   const windows = parseDay(from) <= lastWholeDay ? dayWindows(from, utcDay(lastWholeDay)) : [];
-  const closedUntil = Math.floor((opts.now - SETTLE_LAG_MS) / HOUR_MS) * HOUR_MS;
+  const closedUntil = lastSettledHour(opts.now);
   if (parseDay(to) === today && parseDay(from) <= today && closedUntil > today) {
     windows.push({ start: today, end: closedUntil });
   }
   const until = windows.at(-1)?.end ?? parseDay(from);
   return { from, to, until, windows, warnings };
+}
+
+/** End of the last hour at `now` that has settled (SETTLE_LAG_MS after it ended): where today's collection stops. */
+export function lastSettledHour(now: number): number {
+  return Math.floor((now - SETTLE_LAG_MS) / HOUR_MS) * HOUR_MS;
+}
+
+/**
+ * Where a collection of a range that reaches today ends at `now`: today's last settled hour, or midnight while no hour
+ * of today has settled. Evaluating alerts there keeps their windows off hours that were not collected yet.
+ */
+export function collectedUntil(now: number): number {
+  return Math.max(Math.floor(now / DAY_MS) * DAY_MS, lastSettledHour(now));
 }
 
 /**

@@ -5,6 +5,12 @@ import { parseApiTimestamp } from '../../shared/sources/timestamps';
 
 export const KEY_V2 = 'v2-k3y-THAT-must-never-leak';
 
+/**
+ * The simulator's event mix before its defaults turned realistic (~18 % bounces, ~1.2 % complaints): a test of a few
+ * hundred items that needs every status, complaints included, sets it explicitly.
+ */
+export const EXTREME_V2_EVENTS = { delivered: 33, failure: 7, complaint: 0.4 } as const;
+
 /** The environment a run against the v2 simulator uses (limits scaled like the simulator's windows). */
 export function v2Env(sim: V2Simulator, servers: readonly number[], scale: number, extra: Record<string, string> = {}) {
   return {

@@ -23,7 +23,7 @@ import { socketlabsMessages } from '../../shared/sources/socketlabs-v2/tables';
  * of 60 days of several servers through the API would take far longer and count the same quarter-hours.
  */
 
-/** One simulated server: its volume, its weekly rhythm and its event mix (the simulator's `eventMix`). */
+/** One simulated server: its volume, its weekly rhythm and its event mix (the simulator's `events`). */
 export interface NormalServer {
   readonly id: number;
   /** Status events on a working day (about 2.3 per message: queued, delivered, some engagement). */
@@ -82,7 +82,7 @@ export async function landNormalTraffic(
         serverIds: [server.id],
         from: opts.from,
         to,
-        eventMix: server.mix,
+        events: server.mix,
         profile: (date, id) => {
           const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
           const base = server.weekdayEvents * (weekday === 0 || weekday === 6 ? server.weekendFactor : 1);

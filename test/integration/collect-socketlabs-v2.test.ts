@@ -11,7 +11,7 @@ import {
 } from '../../shared/sandbox/socketlabs-v2/server';
 import { runCli, startCli } from '../helpers/cli';
 import { lakeFiles, localStore, rollupDocuments, runCollection, scratch } from '../helpers/collect';
-import { KEY_V2, lakeMessages, truthMessages, v2Env } from '../helpers/collect-v2';
+import { EXTREME_V2_EVENTS, KEY_V2, lakeMessages, truthMessages, v2Env } from '../helpers/collect-v2';
 
 const SERVERS = [1234, 5678];
 const FROM = '2026-11-10';
@@ -29,6 +29,8 @@ const start = (faults?: { probability: number; kinds: readonly V2FaultKind[]; se
     from: '2026-11-09',
     to: '2026-11-14',
     profile,
+    // Every event type in a few thousand items, complaints included: the rollups test below needs each one.
+    events: EXTREME_V2_EVENTS,
     apiKey: KEY_V2,
     limits: { timeScale: SCALE },
     faults,

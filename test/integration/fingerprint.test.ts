@@ -9,30 +9,28 @@
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { runStart } from '../../shared/cli/start-command';
-import { loadLakeConfig } from '../../shared/config';
+import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/cli';
 import { scratch } from '../helpers/collect';
 import { type FolderFingerprint, fingerprintDifferences, fingerprintFolder } from '../helpers/fingerprint';
+import { startFrozen } from '../helpers/start';
 
 const GOLDEN = join(repoRoot, 'test/fixtures/fingerprint/week.json');
 const update = process.env.INBOXLAKE_UPDATE_FINGERPRINT === '1';
 
 /**
- * The one input `npm start` takes from the machine besides its environment: the wall clock, which picks the week,
- * yesterday's digest, the simulators' "now" and every ingested_at. Only Date is frozen; timers and the monotonic
- * clock that rate budgets use run for real. The simulators' data comes from their default seed (1); the random API
+ * The wall clock, frozen (see startFrozen). The simulators' data comes from their default seed (1); the random API
  * keys, password and loopback ports that start draws never reach the lake or the digest.
  */
 const NOW = Date.UTC(2026, 10, 18, 15, 30, 0);
 const TIME_ZONE = 'America/New_York';
 /**
- * State and digest.json in full, so a diff names the changed field; rollups (derived counts, large) by hash. With
+ * State, digest.json and alerts.json in full, so a diff names the changed field; rollups (derived counts, large) by hash. With
  * Date frozen every wall-clock field (completedAt, collectedAt, generated_at) reads NOW on every run, so nothing is
  * normalised: a field that started to read a different time would be a change worth seeing.
  */
-const inFull = (path: string) => path.startsWith('_state/') || path.endsWith('/digest.json');
+const inFull = (path: string) =>
+  path.startsWith('_state/') || path.endsWith('/digest.json') || path.endsWith('/alerts.json');
 
 /** `npm start` in a scratch folder (its outbox lands in the working directory); the lake and outbox fingerprinted. */
 async function startWeek(sandbox: 'v1' | 'v2'): Promise<{ lake: FolderFingerprint; outbox: FolderFingerprint }> {
@@ -42,23 +40,8 @@ async function startWeek(sandbox: 'v1' | 'v2'): Promise<{ lake: FolderFingerprin
     INBOXLAKE_TIMEZONE: TIME_ZONE,
     ...(sandbox === 'v1' ? { INBOXLAKE_SANDBOX: 'v1' } : {}),
   };
-  // start's progress lines, kept for the failure message instead of cluttering the test output.
-  let output = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    output += String(chunk);
-    return true;
-  });
-  const cwd = process.cwd();
-  vi.useFakeTimers({ toFake: ['Date'], now: NOW });
-  process.chdir(dir);
-  try {
-    const code = await runStart(env, loadLakeConfig(env));
-    expect(code, output).toBe(0);
-  } finally {
-    process.chdir(cwd);
-    vi.useRealTimers();
-    vi.restoreAllMocks();
-  }
+  const { code, output } = await startFrozen(dir, env, NOW);
+  expect(code, output).toBe(0);
   const fingerprint = {
     lake: await fingerprintFolder(join(dir, 'lake'), inFull),
     outbox: await fingerprintFolder(join(dir, 'outbox'), inFull),

@@ -21,7 +21,7 @@ import { loadSendSageConfig } from '../../shared/sources/sendsage/config';
 import { parseApiTimestamp } from '../../shared/sources/timestamps';
 import { runCli } from '../helpers/cli';
 import { KEY, localStore, runCollection, scratch, simulatorEnv, USER } from '../helpers/collect';
-import { KEY_V2, v2Env } from '../helpers/collect-v2';
+import { EXTREME_V2_EVENTS, KEY_V2, v2Env } from '../helpers/collect-v2';
 import { collectSendSage } from '../helpers/sources';
 
 /**
@@ -294,6 +294,8 @@ describe('named queries on DuckDB over simulated lakes', () => {
       from: FROM,
       to: TO,
       profile: v2Profile,
+      // Bounces at ten domains and more per server in a few hundred items: top-bouncing-domains needs a full top 10.
+      events: EXTREME_V2_EVENTS,
       apiKey: KEY_V2,
       limits: { timeScale: SCALE },
       now: () => new Date('2026-11-23T00:00:00Z'),

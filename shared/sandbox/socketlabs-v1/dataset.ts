@@ -5,7 +5,9 @@
  * read, so a million-row lake costs a few bytes per row until someone materialises it.
  */
 import { documentedFailureCodes } from '../../sources/socketlabs-common/failure-codes';
+import { type BlockIncident, blockReason, checkBlockIncident, isBlocked } from '../block-incident';
 import { DayTimeline, type RecordFactory } from '../day-timeline';
+import { dailyVolume } from '../mail-rhythm';
 import { hashSeed, mixSeed, Rng, weightedTable } from '../random';
 
 export type V1Dataset = 'failed' | 'queued' | 'processed' | 'complaints' | 'engagement';
@@ -51,7 +53,33 @@ export interface V1DataOptions {
   /** Last UTC date, inclusive (`YYYY-MM-DD`). */
   readonly to: string;
   readonly profile?: V1Profile;
+  /** Ratios of the default profile (ignored with `profile`); unset ones keep `defaultV1Ratios`. */
+  readonly ratios?: Partial<V1Ratios>;
+  /** A block planted in the data: the server's queued mail to the domain within it also fails with the code. */
+  readonly incident?: BlockIncident;
 }
+
+/**
+ * Records of the other datasets per queued message in the default profile: each (dataset, server, day) draws its ratio
+ * uniformly from [min, max].
+ */
+export interface V1Ratios {
+  readonly processed: readonly [number, number];
+  readonly failed: readonly [number, number];
+  readonly complaints: readonly [number, number];
+  readonly engagement: readonly [number, number];
+}
+
+/**
+ * What a healthy sender sees: 0.8–2.5 % of messages fail (a few of those are suppressions, not bounces), about 1 in
+ * 3,000 draws a complaint (Gmail and Yahoo ask bulk senders to stay under 1 in 1,000).
+ */
+export const defaultV1Ratios: V1Ratios = {
+  processed: [0.95, 0.99],
+  failed: [0.008, 0.025],
+  complaints: [0.0001, 0.0006],
+  engagement: [0.1, 0.3],
+};
 
 const DAY = 86_400;
 
@@ -649,33 +677,20 @@ const builders: Record<V1Dataset, RecordBuilder> = {
 // Volume profile
 
 /**
- * The default volumes: per server and day, about one day in ten is idle, half are quiet (up to a few hundred
- * messages) and the rest busy (several thousand, fewer at weekends); the other datasets follow queued with the
- * ratios seen on real accounts, and now and then a dataset-day is empty on its own.
+ * The default volumes: every server queues a steady few thousand messages a weekday (its own level), fewer at
+ * weekends; the other datasets follow queued with `ratios`, and now and then a day has no complaints or engagement
+ * records at all, so empty dataset-days still occur.
  */
-export function defaultV1Profile(seed: number): V1Profile {
+export function defaultV1Profile(seed: number, ratios: Partial<V1Ratios> = {}): V1Profile {
+  const r: V1Ratios = { ...defaultV1Ratios, ...ratios };
   return (dataset, date, serverId) => {
     const dayNum = parseUtcDate(date);
-    const day = new Rng(hashSeed(seed, 'volume', serverId, dayNum));
-    const kind = day.next();
-    const weekend = [0, 6].includes(new Date(dayNum * 86_400_000).getUTCDay());
-    let queued: number;
-    if (kind < 0.1) queued = 0;
-    else if (kind < 0.6) queued = day.int(0, 320);
-    else queued = Math.round(day.int(2500, 9000) * (weekend ? 0.4 : 1));
+    const queued = dailyVolume(hashSeed(seed, 'volume', serverId), dayNum, 3000, 8000);
     if (dataset === 'queued') return queued;
-    const r = new Rng(hashSeed(seed, 'ratio', dataset, serverId, dayNum));
-    if (r.chance(0.04)) return 0;
-    switch (dataset) {
-      case 'processed':
-        return Math.round(queued * r.float(0.9, 0.97));
-      case 'failed':
-        return Math.round(queued * r.float(0.02, 0.08));
-      case 'complaints':
-        return Math.round(queued * r.float(0.0005, 0.005));
-      case 'engagement':
-        return Math.round(queued * r.float(0.1, 0.3));
-    }
+    const rng = new Rng(hashSeed(seed, 'ratio', dataset, serverId, dayNum));
+    if ((dataset === 'complaints' || dataset === 'engagement') && rng.chance(0.04)) return 0;
+    const [min, max] = r[dataset];
+    return Math.round(queued * rng.float(min, max));
   };
 }
 
@@ -721,7 +736,8 @@ export class V1Store {
     this.serverIds = [...serverIds];
     this.from = from;
     this.to = to;
-    const profile = options.profile ?? defaultV1Profile(seed);
+    const profile = options.profile ?? defaultV1Profile(seed, options.ratios);
+    if (options.incident) checkBlockIncident(options.incident, serverIds);
     for (const serverId of serverIds) {
       for (const dataset of v1Datasets) {
         const counts: number[] = [];
@@ -740,6 +756,41 @@ export class V1Store {
         );
         this.seriesMap.set(`${dataset}:${serverId}`, series);
       }
+    }
+    if (options.incident) this.plantBlock(options.incident);
+  }
+
+  /**
+   * The Reporting API keeps each dataset apart, so a block adds to messagesFailed one rejection of every message the
+   * server queued to the domain within the incident, a few seconds after it was queued.
+   */
+  private plantBlock(incident: BlockIncident): void {
+    const queued = this.series('queued', incident.serverId);
+    const failed = this.series('failed', incident.serverId);
+    const last = (parseUtcDate(this.to) + 1) * DAY - 1;
+    const toSec = Math.min(last, Math.ceil((incident.to ?? Number.POSITIVE_INFINITY) / 1000) - 1);
+    const { start, end } = queued.range(Math.ceil(incident.from / 1000), toSec);
+    for (let p = start; p < end; p++) {
+      const sec = queued.secondAt(p);
+      const msg = queued.recordAt(p);
+      const to = String(msg.ToAddress);
+      if (!isBlocked(incident, incident.serverId, sec, domainOf(to))) continue;
+      const rng = new Rng(hashSeed(this.seed, 'block', incident.serverId, p));
+      const at = Math.min(sec + rng.int(1, 20), last);
+      failed.insert(
+        {
+          ...failed.makeRecord(at, rng.uint32()),
+          DateTime: formatV1DateTime(at),
+          MessageId: msg.MessageId,
+          MailingId: msg.MailingId,
+          ToAddress: to,
+          FromAddress: msg.FromAddress,
+          FailureType: 1,
+          FailureCode: incident.code,
+          Reason: blockReason(rng, localIp(incident.serverId, rng), incident.domain),
+        },
+        at,
+      );
     }
   }
 

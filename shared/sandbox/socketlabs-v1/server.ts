@@ -4,6 +4,7 @@
  * one-call-per-second limit, and injects the faults of faults.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BlockIncident } from '../block-incident';
 import { truncateBody } from '../faults';
 import { LoopbackServer } from '../loopback-server';
 import { hashSeed, mixSeed, Rng } from '../random';
@@ -15,6 +16,7 @@ import {
   type V1Dataset,
   type V1Method,
   type V1Profile,
+  type V1Ratios,
   type V1Record,
   v1DatasetMethods,
   v1Datasets,
@@ -46,6 +48,10 @@ export interface V1SimulatorOptions {
   /** Last UTC date with data, inclusive (`YYYY-MM-DD`). */
   readonly to: string;
   readonly profile?: V1Profile;
+  /** Ratios of the default profile (see `defaultV1Ratios`); tests that need extreme rates set them here. */
+  readonly ratios?: Partial<V1Ratios>;
+  /** A block planted in the data (see block-incident.ts); none by default. */
+  readonly incident?: BlockIncident;
   readonly username: string;
   readonly apiKey: string;
   /** Token refill rate per API key. Default 1, as the guide states. */
@@ -173,6 +179,8 @@ export async function startV1Simulator(options: V1SimulatorOptions): Promise<V1S
     from: options.from,
     to: options.to,
     ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.ratios ? { ratios: options.ratios } : {}),
+    ...(options.incident ? { incident: options.incident } : {}),
   });
   const expectedAuth = `${options.username}:${options.apiKey}`;
 

@@ -8,8 +8,10 @@
  * (through `V1Store.makeRecord`), so both simulators share one vocabulary of quirks: empty and null ids, re-cased and
  * unicode addresses, reasons with CRLF, quotes, commas, unicode and markup.
  */
+import { type BlockIncident, blockReason, checkBlockIncident, isBlocked } from '../block-incident';
 import { DayTimeline } from '../day-timeline';
-import { hashSeed, Rng, weightedTable } from '../random';
+import { dailyVolume } from '../mail-rhythm';
+import { hashSeed, Rng, type WeightedTable, weightedTable } from '../random';
 import {
   checkAccountOptions,
   formatUtcDate,
@@ -99,14 +101,35 @@ export interface V2DataOptions {
   /** Last UTC date with data, inclusive (`YYYY-MM-DD`). */
   readonly to: string;
   readonly profile?: V2Profile;
-  /**
-   * Relative weights of the kinds of status event, replacing those of the default mix (below) that it names: e.g.
-   * `{ failure: 0.6, complaint: 0.02 }` for realistic bounce and complaint rates. Default: the default mix.
-   */
-  readonly eventMix?: Partial<Readonly<Record<V2EventKind, number>>>;
   /** Plan reporting history in days: one value for every server, or per server id (others get the default, 90). */
   readonly historyDays?: number | Readonly<Record<number, number>>;
+  /** Relative weights of the kinds of status event; unset ones keep `defaultV2EventMix`. */
+  readonly events?: Partial<V2EventMix>;
+  /** A block planted in the data: the server's deliveries to the domain within it fail with the code instead. */
+  readonly incident?: BlockIncident;
 }
+
+/** Relative weights of what a status event is: a queueing, a delivery, a failure, a complaint or an open/click. */
+export interface V2EventMix {
+  readonly queued: number;
+  readonly delivered: number;
+  readonly failure: number;
+  readonly complaint: number;
+  readonly engagement: number;
+}
+
+/**
+ * Roughly one queue and one delivery event per message, engagement for a fraction. Failures at 0.6 per 36 queued
+ * make a bounce rate near 1.5 % (a few failures are suppressions, not bounces) and complaints at 0.012 per 35.4
+ * delivered a complaint rate near 0.03 %: a healthy sender (Gmail and Yahoo ask bulk senders to stay under 0.1 %).
+ */
+export const defaultV2EventMix: V2EventMix = {
+  queued: 36,
+  delivered: 35.4,
+  failure: 0.6,
+  complaint: 0.012,
+  engagement: 14,
+};
 
 const DAY = 86_400;
 
@@ -150,21 +173,14 @@ export const parseV2DateTime = (text: unknown): number | null => parseV1DateTime
 export type V2EventKind = 'queued' | 'delivered' | 'failure' | 'complaint' | 'engagement';
 type Category = V2EventKind;
 
-// Roughly one queue and one delivery event per message, a few percent failures, engagement for a fraction.
-const defaultEventMix: Readonly<Record<V2EventKind, number>> = {
-  queued: 36,
-  delivered: 33,
-  failure: 7,
-  complaint: 0.4,
-  engagement: 14,
-};
-const categoryTable = eventMixTable({});
-
-/** The weighted table of event kinds: the default mix with the given weights in place of its own. */
-function eventMixTable(mix: Partial<Readonly<Record<V2EventKind, number>>>) {
-  return weightedTable<Category>(
-    (Object.keys(defaultEventMix) as V2EventKind[]).map((k) => [k, mix[k] ?? defaultEventMix[k]] as const),
-  );
+function categoryTable(mix: V2EventMix): WeightedTable<Category> {
+  return weightedTable<Category>([
+    ['queued', mix.queued],
+    ['delivered', mix.delivered],
+    ['failure', mix.failure],
+    ['complaint', mix.complaint],
+    ['engagement', mix.engagement],
+  ]);
 }
 
 type SubjectTemplate = (rng: Rng) => string | null;
@@ -258,17 +274,19 @@ function subjectOf(msg: V1Record): string | null {
   return rng.pickWeighted(subjectTable)(rng);
 }
 
+/** What every item of an account is built from: the v1 message pool, the event mix, a planted block if any. */
+interface ItemContext {
+  readonly v1: V1Store;
+  readonly categories: WeightedTable<Category>;
+  readonly incident: BlockIncident | undefined;
+}
+
 /** Builds the item of one status event at `statusSec` from its own generator. */
-function buildItem(
-  v1: V1Store,
-  serverId: number,
-  rng: Rng,
-  statusSec: number,
-  kinds: typeof categoryTable = categoryTable,
-): V2Item {
+function buildItem(ctx: ItemContext, serverId: number, rng: Rng, statusSec: number): V2Item {
+  const { v1 } = ctx;
   const msg = v1.makeRecord('queued', serverId, statusSec, rng.uint32());
   const to = String(msg.ToAddress);
-  const category = rng.pickWeighted(kinds);
+  const category = rng.pickWeighted(ctx.categories);
   let status: V2Status = 'Queued';
   let delay = 0;
   let deliveryDelay: number | null = null;
@@ -290,6 +308,15 @@ function buildItem(
       reason = v2Text(p.Response, p.ToAddress, to);
       remoteMta = remoteMtaFor(domainOf(to), rng);
       ipAddress = typeof p.LocalIp === 'string' ? p.LocalIp : sendingIp(serverId, rng);
+      if (isBlocked(ctx.incident, serverId, statusSec, domainOf(to))) {
+        // The provider rejects at once what it would have accepted: a hard failure, no delivery.
+        status = 'Failed';
+        failureType = 'Hard';
+        failureCode = ctx.incident!.code;
+        reason = blockReason(rng, ipAddress, domainOf(to));
+        delay = rng.int(0, 30);
+        deliveryDelay = null;
+      }
       break;
     }
     case 'failure': {
@@ -357,19 +384,11 @@ function buildItem(
 // Volume profile
 
 /**
- * The default volumes: per server and day, about one day in ten is idle, half are quiet (up to a thousand events)
- * and the rest busy (ten to thirty thousand, fewer at weekends).
+ * The default volumes: every server sends a steady 8,000–20,000 status events a weekday (its own level), fewer at
+ * weekends, a little different from one day to the next.
  */
 export function defaultV2Profile(seed: number): V2Profile {
-  return (date, serverId) => {
-    const dayNum = parseUtcDate(date);
-    const day = new Rng(hashSeed(seed, 'v2-volume', serverId, dayNum));
-    const kind = day.next();
-    const weekend = [0, 6].includes(new Date(dayNum * 86_400_000).getUTCDay());
-    if (kind < 0.1) return 0;
-    if (kind < 0.6) return day.int(0, 1000);
-    return Math.round(day.int(10_000, 30_000) * (weekend ? 0.4 : 1));
-  };
+  return (date, serverId) => dailyVolume(hashSeed(seed, 'v2-volume', serverId), parseUtcDate(date), 8000, 20_000);
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -399,6 +418,7 @@ export class V2Store {
     };
     if (typeof options.historyDays === 'number') checkHistory(options.historyDays);
     else for (const days of Object.values(options.historyDays ?? {})) checkHistory(days);
+    if (options.incident) checkBlockIncident(options.incident, serverIds);
     this.seed = seed;
     this.serverIds = [...serverIds];
     this.from = from;
@@ -406,7 +426,6 @@ export class V2Store {
     this.history = options.historyDays;
 
     const profile = options.profile ?? defaultV2Profile(seed);
-    const kinds = options.eventMix ? eventMixTable(options.eventMix) : categoryTable;
     const counts = new Map<string, number>();
     for (const serverId of serverIds) {
       for (let dayNum = first; dayNum <= last; dayNum++) {
@@ -426,13 +445,18 @@ export class V2Store {
       profile: (dataset, date, serverId) =>
         dataset === 'queued' ? Math.ceil((counts.get(`${serverId}:${date}`) ?? 0) / 2) : 0,
     });
+    const ctx: ItemContext = {
+      v1: this.v1,
+      categories: categoryTable({ ...defaultV2EventMix, ...options.events }),
+      incident: options.incident,
+    };
     for (const serverId of serverIds) {
       const generated: number[] = [];
       for (let dayNum = first; dayNum <= last; dayNum++) {
         generated.push(counts.get(`${serverId}:${formatUtcDate(dayNum)}`) ?? 0);
       }
       const timeline = new DayTimeline<V2Item>(hashSeed(seed, 'v2-timeline', serverId), first, generated, (rng, sec) =>
-        buildItem(this.v1, serverId, rng, sec, kinds),
+        buildItem(ctx, serverId, rng, sec),
       );
       this.timelines.set(serverId, timeline);
     }

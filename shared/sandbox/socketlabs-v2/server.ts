@@ -14,6 +14,7 @@
  * - A download page past the end (or of an empty result) answers 200 with only the header row and `rows *\/N`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BlockIncident } from '../block-incident';
 import {
   decideFault,
   type FaultDecision,
@@ -29,6 +30,7 @@ import {
   formatV2DateTime,
   generateV2Data,
   parseV2DateTime,
+  type V2EventMix,
   type V2FieldType,
   type V2Item,
   type V2Profile,
@@ -86,6 +88,10 @@ export interface V2SimulatorOptions {
   /** Last UTC date with data, inclusive (`YYYY-MM-DD`). */
   readonly to: string;
   readonly profile?: V2Profile;
+  /** Weights of the kinds of status event (see `defaultV2EventMix`); tests that need extreme rates set them here. */
+  readonly events?: Partial<V2EventMix>;
+  /** A block planted in the data (see block-incident.ts); none by default. */
+  readonly incident?: BlockIncident;
   readonly apiKey: string;
   readonly limits?: V2RateLimits;
   /** Plan reporting history in days, for every server or per server id. Default 90. */
@@ -461,6 +467,8 @@ export async function startV2Simulator(options: V2SimulatorOptions): Promise<V2S
     to: options.to,
     ...(options.profile ? { profile: options.profile } : {}),
     ...(options.historyDays !== undefined ? { historyDays: options.historyDays } : {}),
+    ...(options.events ? { events: options.events } : {}),
+    ...(options.incident ? { incident: options.incident } : {}),
   });
 
   const freshStats = (): V2SimulatorStats => ({

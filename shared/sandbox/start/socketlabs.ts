@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { DAY_MS, utcDay } from '../../core/windows';
+import { DAY_MS, HOUR_MS, utcDay } from '../../core/windows';
+import { collectedUntil } from '../../engine/plan';
 import type { SandboxStart } from '../../sources/descriptor';
+import type { BlockIncident } from '../block-incident';
 import { startV1Simulator } from '../socketlabs-v1/server';
 import { startV2Simulator } from '../socketlabs-v2/server';
 
@@ -14,11 +16,25 @@ const SANDBOX_SERVERS = [1234, 5678];
 const V1_SANDBOX_RATE = 20;
 const V2_SANDBOX_SCALE = 10;
 
+/**
+ * The story the sandbox tells: a healthy week, except that for the last three collected hours gmail.com has been
+ * rejecting server 1234's mail as blocklisted (1002). Three hours, so the alerts' 60- and 180-minute windows both see
+ * it; server 1234, the busier of the two, so that even a quiet night hour carries enough mail to gmail.com.
+ */
+export function sandboxIncident(now: number): BlockIncident {
+  return { serverId: 1234, domain: 'gmail.com', code: 1002, from: collectedUntil(now) - 3 * HOUR_MS };
+}
+
 export const startSandbox: SandboxStart = async (env, now) => {
   const today = Math.floor(now / DAY_MS) * DAY_MS;
   const apiKey = randomBytes(18).toString('base64url');
   // One day either side of the week, so records on the window edges exist as they would in real data.
-  const span = { serverIds: SANDBOX_SERVERS, from: utcDay(today - 8 * DAY_MS), to: utcDay(today) };
+  const span = {
+    serverIds: SANDBOX_SERVERS,
+    from: utcDay(today - 8 * DAY_MS),
+    to: utcDay(today),
+    incident: sandboxIncident(now),
+  };
   const v1 = env.INBOXLAKE_SANDBOX === 'v1';
   const sim = v1
     ? await startV1Simulator({

@@ -36,6 +36,13 @@ describe('count tail probabilities', () => {
     else expect(got / expected).toBeCloseTo(1, 9);
   });
 
+  it('ends on a tail whose every term underflows (hundreds of block failures where one is usual)', () => {
+    expect(poissonUpperTail(400, 1)).toBe(0);
+    expect(poissonUpperTail(2000, 3)).toBe(0);
+    // Below the mode the terms rise out of zero: those are summed, not taken for the end.
+    expect(poissonUpperTail(1990, 2000) + poissonLowerTail(1989, 2000)).toBeCloseTo(1, 9);
+  });
+
   it('stays monotone deep in the tail instead of underflowing to a wrong order', () => {
     const a = poissonUpperTail(200, 20);
     const b = poissonUpperTail(201, 20);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   accountData,
   defaultV1Profile,
+  defaultV1Ratios,
   formatV1DateTime,
   generateV1Data,
   type V1Dataset,
@@ -135,19 +136,36 @@ describe('socketlabs v1 dataset', () => {
     expect(stamps.some((s, i) => i > 0 && s === stamps[i - 1])).toBe(true);
   });
 
-  it('default profile mixes idle, quiet and busy days with the documented ratios', () => {
+  it('default profile: a steady weekly rhythm with lighter weekends and the documented realistic ratios', () => {
     const profile = defaultV1Profile(5);
-    const days = Array.from({ length: 60 }, (_, i) => formatV1DateTime(Date.UTC(2026, 0, 1 + i) / 1000).slice(0, 10));
-    const queued = days.map((d) => profile('queued', d, 1));
-    expect(queued.some((n) => n === 0)).toBe(true);
-    expect(queued.some((n) => n > 0 && n < 400)).toBe(true);
-    expect(queued.some((n) => n > 2000)).toBe(true);
+    const days = Array.from({ length: 56 }, (_, i) => formatV1DateTime(Date.UTC(2026, 0, 5 + i) / 1000).slice(0, 10));
+    const weekday = (d: string) => new Date(`${d}T00:00:00Z`).getUTCDay();
+    const queued = (d: string) => profile('queued', d, 1);
+    const mean = (ds: string[]) => ds.reduce((acc, d) => acc + queued(d), 0) / ds.length;
+    const midweek = days.filter((d) => [1, 2, 3, 4].includes(weekday(d)));
+    const weekend = days.filter((d) => [0, 6].includes(weekday(d)));
+    expect(days.every((d) => queued(d) > 0)).toBe(true);
+    // ±15 % from day to day around the server's own level, weekends at well under half of it.
+    expect(Math.max(...midweek.map(queued)) / Math.min(...midweek.map(queued))).toBeLessThan(1.36);
+    expect(mean(weekend) / mean(midweek)).toBeLessThan(0.5);
     const sum = (ds: V1Dataset) => days.reduce((acc, d) => acc + profile(ds, d, 1), 0);
     const total = sum('queued');
-    expect(sum('failed') / total).toBeGreaterThan(0.015);
-    expect(sum('failed') / total).toBeLessThan(0.09);
+    const [failedMin, failedMax] = defaultV1Ratios.failed;
+    expect(sum('failed') / total).toBeGreaterThan(failedMin);
+    expect(sum('failed') / total).toBeLessThan(failedMax);
+    expect(sum('complaints') / total).toBeGreaterThan(0.00005);
+    expect(sum('complaints') / total).toBeLessThan(defaultV1Ratios.complaints[1]);
     expect(sum('engagement') / total).toBeGreaterThan(0.08);
-    expect(days.some((d) => profile('queued', d, 1) > 0 && profile('complaints', d, 1) === 0)).toBe(true);
+    expect(days.some((d) => profile('complaints', d, 1) === 0)).toBe(true);
+  });
+
+  it('ratios given as options replace the defaults, for tests that need extreme rates', () => {
+    const profile = defaultV1Profile(5, { failed: [0.2, 0.2], complaints: [0.01, 0.01] });
+    for (const d of ['2026-01-05', '2026-01-06', '2026-01-10']) {
+      const queued = profile('queued', d, 1);
+      expect(profile('failed', d, 1)).toBe(Math.round(queued * 0.2));
+      expect(profile('processed', d, 1)).toBe(defaultV1Profile(5)('processed', d, 1));
+    }
   });
 
   it('builds accountData with every documented field', () => {

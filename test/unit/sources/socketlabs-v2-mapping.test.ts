@@ -5,6 +5,7 @@ import type { RecordMapping } from '../../../shared/sources/records';
 import { mapMessage, mapSuppression, normalizeEventType } from '../../../shared/sources/socketlabs-v2/mapping';
 import { apiErrorBody, listEnvelope } from '../../../shared/sources/socketlabs-v2/schemas';
 import { socketlabsMessages, socketlabsSuppressions } from '../../../shared/sources/socketlabs-v2/tables';
+import { EXTREME_V2_EVENTS } from '../../helpers/collect-v2';
 
 const at = Date.parse('2026-11-22T06:00:00Z');
 const ms = (iso: string) => Date.parse(iso);
@@ -502,6 +503,8 @@ describe('v2 simulator data', () => {
     from: '2026-11-20',
     to: '2026-11-21',
     profile: () => 150,
+    // Every status, Failed, Deferred and Suppressed included, in a few hundred items: the old failure-rich mix.
+    events: EXTREME_V2_EVENTS,
   });
   const items = store.serverIds.flatMap((id) => store.items(id));
   // Complaints are rare (well under 1%); made items at chosen seconds make sure every status is exercised.
