@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the figures the issues ask for. Not a test: it prints measurements.
- *  (a) API JSON pages → Parquet through the real path (parse, validate, map, rollup, write, publish) for 100 k and
- *      1 M messagesProcessed rows, beside DuckDB converting the same JSON files to Parquet; rows/s and peak RSS.
+ *  (a) the per-row path (parse, validate, map, rollup, write, publish) on the v1 JSON pages and the v2 CSV download
+ *      route at 100 k and 1 M rows, beside DuckDB converting the same pages to Parquet; rows/s, peak RSS
+ *      (bench/convert.ts).
  *  (b) a 200-page collection against the simulator at 20 req/s (wall ÷ the ideal 10 s, 429s provoked), and API calls
  *      for a week of quiet and busy days ÷ the floor Σ ceil(rows/500) per dataset-day.
  *  (c) Parquet bytes ÷ CSV bytes for the same rows.
@@ -12,147 +13,21 @@
  * Measured cases run in child processes so each peak RSS belongs to that case alone.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { fileWriters } from '../shared/app/lake';
-import type { LakeFormat } from '../shared/lake/file-writer';
 import { LocalFolderStore } from '../shared/lake/local-store';
-import { openWindowWriter } from '../shared/lake/window-writer';
-import { generateV1Data } from '../shared/sandbox/socketlabs-v1/dataset';
 import { startV1Simulator } from '../shared/sandbox/socketlabs-v1/server';
-import { mapProcessed } from '../shared/sources/socketlabs-v1/mapping';
-import { socketlabsProcessed } from '../shared/sources/socketlabs-v1/tables';
 import { runCollection, scratch, simulatorEnv } from '../test/helpers/collect';
 import { benchBundle } from './bundle';
+import { benchConversion, convertChild, preparePages } from './convert';
 import { benchDigest, digestChild } from './digest';
 
 const DAY = '2026-11-20';
 const PAGE = 500;
 
-interface ConvertResult {
-  rows: number;
-  seconds: number;
-  peakRssMb: number;
-  bytes: number;
-}
-
-/** Writes the API's JSON pages (the v1 envelope, 500 rows each) for `rows` processed messages of one day. */
-function writePages(rows: number, dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  const store = generateV1Data({
-    seed: 1,
-    serverIds: [1234],
-    from: DAY,
-    to: DAY,
-    profile: (d) => (d === 'processed' ? rows : 0),
-  });
-  const start = Date.parse(`${DAY}T00:00:00Z`) / 1000;
-  const range = store.range('processed', 1234, start, start + 86_399);
-  for (let i = range.start, page = 0; i < range.end; i += PAGE, page++) {
-    const collection = store.slice('processed', 1234, i, Math.min(range.end, i + PAGE));
-    const body = {
-      timestamp: new Date().toISOString(),
-      totalCount: rows,
-      totalPages: Math.ceil(rows / PAGE),
-      count: collection.length,
-      collection,
-    };
-    writeFileSync(join(dir, `page-${String(page).padStart(5, '0')}.json`), JSON.stringify(body));
-  }
-}
-
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
-/** Child: the inboxlake path from page files to a published Parquet (or CSV) file. */
-async function convertWithInboxlake(pagesDir: string, format: LakeFormat): Promise<ConvertResult> {
-  const lake = mkdtempSync(join(tmpdir(), 'bench-lake-'));
-  const started = performance.now();
-  const window = { start: Date.parse(`${DAY}T00:00:00Z`), end: Date.parse(`${DAY}T00:00:00Z`) + 86_400_000 };
-  const writer = await openWindowWriter({
-    store: new LocalFolderStore(lake),
-    table: socketlabsProcessed,
-    partition: { dt: DAY, server_id: 1234 },
-    window,
-    formats: [format],
-    writers: fileWriters,
-    tmpDir: mkdtempSync(join(tmpdir(), 'bench-tmp-')),
-    now: () => Date.now(),
-  });
-  let rows = 0;
-  const ingestedAt = Date.now();
-  for (const file of readdirSync(pagesDir).sort()) {
-    const page = JSON.parse(readFileSync(join(pagesDir, file), 'utf8')) as { collection: unknown[] };
-    const out = [];
-    for (const raw of page.collection) {
-      const mapped = mapProcessed(raw, ingestedAt);
-      if (mapped.ok) out.push(mapped.row);
-    }
-    await writer.append(out);
-    rows += out.length;
-  }
-  const result = await writer.commit();
-  return { rows, seconds: (performance.now() - started) / 1000, peakRssMb: peakRssMb(), bytes: result.bytes };
-}
-
-/** Child: DuckDB reading the same JSON page files and writing Parquet. */
-async function convertWithDuckDb(pagesDir: string): Promise<ConvertResult> {
-  const out = join(mkdtempSync(join(tmpdir(), 'bench-duck-')), 'out.parquet');
-  const started = performance.now();
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  await c.run(
-    `COPY (SELECT unnest(collection, recursive := true) FROM read_json('${pagesDir}/*.json', maximum_object_size = 67108864)) TO '${out}' (FORMAT parquet, COMPRESSION snappy)`,
-  );
-  const n = await c.runAndReadAll(`SELECT count(*) FROM read_parquet('${out}')`);
-  const seconds = (performance.now() - started) / 1000;
-  return { rows: Number(n.getRows()[0]![0]), seconds, peakRssMb: peakRssMb(), bytes: statSync(out).size };
-}
-
-function child(kind: string, pagesDir: string, nodeFlags: string[] = []): ConvertResult {
-  const self = fileURLToPath(import.meta.url);
-  const out = execFileSync(process.execPath, [...nodeFlags, ...process.execArgv, self, '--child', kind, pagesDir], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
-  return JSON.parse(out.trim().split('\n').at(-1)!) as ConvertResult;
-}
-
 const fmt = (n: number) => n.toLocaleString('en-US');
-
-async function benchConversion(): Promise<void> {
-  console.log('\n(a) API JSON pages → Parquet, messagesProcessed rows (each case in its own process)\n');
-  console.log(
-    '| rows | inboxlake s | rows/s | peak RSS | peak RSS, heap ≤ 128 MB | DuckDB s | DuckDB RSS | inboxlake ÷ DuckDB time | Parquet MB | CSV MB | Parquet ÷ CSV |',
-  );
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  const peaks: number[] = [];
-  const cappedPeaks: number[] = [];
-  for (const rows of [100_000, 1_000_000]) {
-    const dir = mkdtempSync(join(tmpdir(), 'bench-pages-'));
-    writePages(rows, dir);
-    const ours = child('parquet', dir);
-    // What a small Lambda does: V8's heap bounded by the function's memory, so garbage is collected sooner.
-    const capped = child('parquet', dir, ['--max-old-space-size=128']);
-    const duck = child('duckdb', dir);
-    const csv = child('csv', dir);
-    peaks.push(ours.peakRssMb);
-    cappedPeaks.push(capped.peakRssMb);
-    console.log(
-      `| ${fmt(rows)} | ${ours.seconds.toFixed(2)} | ${fmt(Math.round(rows / ours.seconds))} | ${ours.peakRssMb} MB | ${capped.peakRssMb} MB (${capped.seconds.toFixed(2)} s) | ` +
-        `${duck.seconds.toFixed(2)} | ${duck.peakRssMb} MB | ${(ours.seconds / duck.seconds).toFixed(2)}× | ` +
-        `${(ours.bytes / 1e6).toFixed(1)} | ${(csv.bytes / 1e6).toFixed(1)} | ${(ours.bytes / csv.bytes).toFixed(3)} |`,
-    );
-    rmSync(dir, { recursive: true, force: true });
-  }
-  console.log(
-    `\npeak RSS growth 100 k → 1 M rows: ${(peaks[1]! / peaks[0]!).toFixed(2)}× default heap, ` +
-      `${(cappedPeaks[1]! / cappedPeaks[0]!).toFixed(2)}× heap ≤ 128 MB (target ≤ 1.3×)`,
-  );
-}
 
 /** Starts the simulator in a child process; resolves with its URL and a function that stops it and returns its stats. */
 async function simulatorProcess(options: Record<string, unknown>, api: 'v1' | 'v2' = 'v1') {
@@ -397,16 +272,17 @@ async function main(): Promise<void> {
     return;
   }
   if (mode === '--child') {
-    const result =
-      kind === 'duckdb'
-        ? await convertWithDuckDb(dir!)
-        : await convertWithInboxlake(dir!, kind === 'csv' ? 'csv' : 'parquet');
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.stdout.write(`${JSON.stringify(await convertChild(kind!, dir!))}\n`);
+    return;
+  }
+  if (mode === '--prepare') {
+    // For profiling one case: writes the pages of a route (v1 | v2) for N rows and prints their folder.
+    process.stdout.write(`${await preparePages(kind as 'v1' | 'v2', Number(dir))}\n`);
     return;
   }
   console.log(`inboxlake bench — node ${process.version}, ${new Date().toISOString()}`);
   const only = process.argv[2];
-  if (!only || only === 'convert') await benchConversion();
+  if (!only || only === 'convert') await benchConversion(fileURLToPath(import.meta.url), process.execArgv);
   if (!only || only === 'rate') await benchRate();
   if (!only || only === 'calls') await benchWeekCalls();
   if (!only || only === 'v2') await benchV2();
