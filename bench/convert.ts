@@ -3,7 +3,9 @@
  * DuckDB converts them, for the SocketLabs v1 JSON pages and the v2 CSV download route, at 100 k and 1 M rows. The
  * pages are written to disk first (v1: the API's envelope, 500 rows a page; v2: the simulator's CSV download pages of
  * up to 500,000 rows), so neither side pays for HTTP; each case runs in its own process so its peak RSS is its own.
- * `node --import tsx --cpu-prof bench/run.ts --child <kind> <dir>` profiles one case.
+ * Each case runs as `node --import tsx bench/convert.ts <kind> <dir>` (this module alone, so a case's peak RSS is not
+ * the rest of the bench's imports); add `--cpu-prof` to profile one, and `<kind>` `prepare-v1`/`prepare-v2` with a
+ * row count instead of a folder writes pages and prints their folder.
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -18,7 +20,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { fileURLToPath } from 'node:url';
 import { fileWriters } from '../shared/app/lake';
 import type { ApiCaller } from '../shared/engine/api-caller';
 import type { RateBudget } from '../shared/engine/rate-budget';
@@ -27,7 +29,6 @@ import { LocalFolderStore } from '../shared/lake/local-store';
 import type { Row, TableDef } from '../shared/lake/table';
 import { openWindowWriter, type QuarantineEntry } from '../shared/lake/window-writer';
 import { generateV1Data } from '../shared/sandbox/socketlabs-v1/dataset';
-import { startV2Simulator } from '../shared/sandbox/socketlabs-v2/server';
 import { mapProcessed } from '../shared/sources/socketlabs-v1/mapping';
 import { socketlabsProcessed } from '../shared/sources/socketlabs-v1/tables';
 import { createV2Client } from '../shared/sources/socketlabs-v2/client';
@@ -79,6 +80,7 @@ function writeV1Pages(rows: number, dir: string): void {
  */
 async function writeV2CsvPages(rows: number, dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
+  const { startV2Simulator } = await import('../shared/sandbox/socketlabs-v2/server');
   const sim = await startV2Simulator({
     serverIds: [1],
     from: DAY,
@@ -216,6 +218,8 @@ async function v2WithInboxlake(pagesDir: string, format: LakeFormat): Promise<Co
 async function withDuckDb(pagesDir: string, route: 'v1' | 'v2'): Promise<ConvertResult> {
   const out = join(mkdtempSync(join(tmpdir(), 'bench-duck-')), 'out.parquet');
   const elapsed = timer();
+  // Loaded here only, so the native library counts in DuckDB's peak RSS and not in inboxlake's.
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
   const select =
@@ -227,8 +231,8 @@ async function withDuckDb(pagesDir: string, route: 'v1' | 'v2'): Promise<Convert
   return { rows: Number(n.getRows()[0]![0]), ...elapsed(), peakRssMb: peakRssMb(), bytes: statSync(out).size };
 }
 
-/** Runs one conversion case in this process (the `--child` mode of bench/run.ts). */
-export function convertChild(kind: string, dir: string): Promise<ConvertResult> {
+/** Runs one conversion case in this process. */
+function convertChild(kind: string, dir: string): Promise<ConvertResult> {
   switch (kind) {
     case 'v1-duckdb':
       return withDuckDb(dir, 'v1');
@@ -246,7 +250,7 @@ export function convertChild(kind: string, dir: string): Promise<ConvertResult> 
 }
 
 /** Writes the pages of one route for `rows` rows into a new folder and returns it. */
-export async function preparePages(route: 'v1' | 'v2', rows: number): Promise<string> {
+async function preparePages(route: 'v1' | 'v2', rows: number): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), `bench-pages-${route}-`));
   if (route === 'v1') writeV1Pages(rows, dir);
   else await writeV2CsvPages(rows, dir);
@@ -255,10 +259,32 @@ export async function preparePages(route: 'v1' | 'v2', rows: number): Promise<st
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
+/**
+ * Bundles this module as the stack bundles a handler (infra/bundling.ts), so inboxlake's cases run as Lambda runs
+ * them: one minified file under plain `node`, without tsx compiling TypeScript in the process (about 60 MB of RSS).
+ */
+async function bundleSelf(): Promise<string> {
+  const { build } = await import('esbuild');
+  const { bundlingOptions } = await import('../infra/bundling');
+  const outfile = join(mkdtempSync(join(tmpdir(), 'bench-bundle-')), 'convert.mjs');
+  await build({
+    ...bundlingOptions,
+    entryPoints: [fileURLToPath(import.meta.url)],
+    outfile,
+    // Only the parent bundles; the children never reach this import.
+    external: [...bundlingOptions.external, 'esbuild'],
+  });
+  return outfile;
+}
+
 /** Prints (a): both routes at 100 k and 1 M rows, inboxlake beside DuckDB, and peak RSS under the default heap. */
-export async function benchConversion(self: string, execArgv: readonly string[]): Promise<void> {
+export async function benchConversion(execArgv: readonly string[]): Promise<void> {
+  const bundle = await bundleSelf();
+  const self = fileURLToPath(import.meta.url);
   const child = (kind: string, dir: string, nodeFlags: string[] = []): ConvertResult => {
-    const out = execFileSync(process.execPath, [...nodeFlags, ...execArgv, self, '--child', kind, dir], {
+    // DuckDB's native module is external to the bundle and resolves from the repository, so its case runs the source.
+    const script = kind.endsWith('-duckdb') ? [...execArgv, self] : [bundle];
+    const out = execFileSync(process.execPath, [...nodeFlags, ...script, kind, dir], {
       encoding: 'utf8',
       maxBuffer: 1 << 20,
     });
@@ -266,9 +292,9 @@ export async function benchConversion(self: string, execArgv: readonly string[])
   };
   console.log('\n(a) the per-row path: API pages → Parquet, inboxlake beside DuckDB (each case in its own process)\n');
   console.log(
-    '| route | rows | inboxlake s | rows/s | peak RSS | peak RSS, heap ≤ 128 MB | DuckDB s | DuckDB RSS | inboxlake ÷ DuckDB time | Parquet MB | Parquet ÷ CSV |',
+    '| route | rows | inboxlake s (CPU s) | rows/s | peak RSS | peak RSS, heap ≤ 128 MB | DuckDB s (CPU s) | DuckDB RSS | inboxlake ÷ DuckDB time | Parquet MB | Parquet ÷ CSV |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const growth: string[] = [];
   for (const route of ['v1', 'v2'] as const) {
     const peaks: number[] = [];
@@ -283,8 +309,9 @@ export async function benchConversion(self: string, execArgv: readonly string[])
       peaks.push(ours.peakRssMb);
       const name = route === 'v1' ? 'v1 JSON pages' : 'v2 CSV download';
       console.log(
-        `| ${name} | ${fmt(ours.rows)} | ${ours.seconds.toFixed(2)} | ${fmt(Math.round(ours.rows / ours.seconds))} | ` +
-          `${ours.peakRssMb} MB | ${capped.peakRssMb} MB (${capped.seconds.toFixed(2)} s) | ${duck.seconds.toFixed(2)} | ` +
+        `| ${name} | ${fmt(ours.rows)} | ${ours.seconds.toFixed(2)} (${ours.cpuSeconds.toFixed(2)}) | ` +
+          `${fmt(Math.round(ours.rows / ours.seconds))} | ${ours.peakRssMb} MB | ` +
+          `${capped.peakRssMb} MB (${capped.seconds.toFixed(2)} s) | ${duck.seconds.toFixed(2)} (${duck.cpuSeconds.toFixed(2)}) | ` +
           `${duck.peakRssMb} MB | ${(ours.seconds / duck.seconds).toFixed(2)}× | ${(ours.bytes / 1e6).toFixed(1)} | ${csv ? (ours.bytes / csv.bytes).toFixed(3) : '—'} |`,
       );
       rmSync(dir, { recursive: true, force: true });
@@ -294,4 +321,13 @@ export async function benchConversion(self: string, execArgv: readonly string[])
   console.log(
     `\npeak RSS growth 100 k → 1 M rows (default heap): ${growth.join(', ')}; targets: ÷ DuckDB ≤ 2×, RSS ≤ 200 MB`,
   );
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const [kind, arg] = process.argv.slice(2);
+  if (kind === 'prepare-v1' || kind === 'prepare-v2') {
+    process.stdout.write(`${await preparePages(kind === 'prepare-v1' ? 'v1' : 'v2', Number(arg))}\n`);
+  } else {
+    process.stdout.write(`${JSON.stringify(await convertChild(kind!, arg!))}\n`);
+  }
 }

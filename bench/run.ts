@@ -19,7 +19,7 @@ import { LocalFolderStore } from '../shared/lake/local-store';
 import { startV1Simulator } from '../shared/sandbox/socketlabs-v1/server';
 import { runCollection, scratch, simulatorEnv } from '../test/helpers/collect';
 import { benchBundle } from './bundle';
-import { benchConversion, convertChild, preparePages } from './convert';
+import { benchConversion } from './convert';
 import { benchDigest, digestChild } from './digest';
 
 const DAY = '2026-11-20';
@@ -271,18 +271,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(await digestChild(kind!))}\n`);
     return;
   }
-  if (mode === '--child') {
-    process.stdout.write(`${JSON.stringify(await convertChild(kind!, dir!))}\n`);
-    return;
-  }
-  if (mode === '--prepare') {
-    // For profiling one case: writes the pages of a route (v1 | v2) for N rows and prints their folder.
-    process.stdout.write(`${await preparePages(kind as 'v1' | 'v2', Number(dir))}\n`);
-    return;
-  }
   console.log(`inboxlake bench — node ${process.version}, ${new Date().toISOString()}`);
   const only = process.argv[2];
-  if (!only || only === 'convert') await benchConversion(fileURLToPath(import.meta.url), process.execArgv);
+  if (!only || only === 'convert') await benchConversion(process.execArgv);
   if (!only || only === 'rate') await benchRate();
   if (!only || only === 'calls') await benchWeekCalls();
   if (!only || only === 'v2') await benchV2();
