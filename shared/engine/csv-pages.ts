@@ -146,7 +146,8 @@ async function* lines(input: AsyncIterable<Buffer>): AsyncGenerator<string> {
 export async function* readSpool(path: string, batchSize: number): AsyncGenerator<Record<string, string>[]> {
   try {
     let batch: Record<string, string>[] = [];
-    for await (const line of lines(createReadStream(path, { highWaterMark: 1 << 20 }))) {
+    // The stream's default 64 KiB reads: 1 MiB ones left a 1 M-row day ~50 MB higher in RSS (malloc keeps them).
+    for await (const line of lines(createReadStream(path))) {
       const rows = JSON.parse(line) as Record<string, string>[];
       if (batch.length === 0 && rows.length === batchSize) {
         yield rows;
