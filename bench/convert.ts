@@ -217,9 +217,9 @@ async function v2WithInboxlake(pagesDir: string, format: LakeFormat): Promise<Co
 /** Child: DuckDB reading the same page files and writing Parquet. */
 async function withDuckDb(pagesDir: string, route: 'v1' | 'v2'): Promise<ConvertResult> {
   const out = join(mkdtempSync(join(tmpdir(), 'bench-duck-')), 'out.parquet');
-  const elapsed = timer();
-  // Loaded here only, so the native library counts in DuckDB's peak RSS and not in inboxlake's.
+  // Loaded here only (before the clock starts), so the native library counts in DuckDB's RSS and not in inboxlake's.
   const { DuckDBInstance } = await import('@duckdb/node-api');
+  const elapsed = timer();
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
   const select =

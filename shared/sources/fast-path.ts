@@ -38,28 +38,48 @@ export function fastTwin(schema: z.ZodType): FastField {
 }
 
 /**
- * Compiles an object schema's fast path: (fields under their schema keys) → the object zod would output, or null
- * when zod must parse it. Null when a field has no twin (the schema is then always parsed by zod).
+ * Compiles an object schema's fast path over its fields by schema index: (a marker per field, undefined when the
+ * field is absent; its value) → the object zod would output, or null when zod must parse it. Null when a field has
+ * no twin (the schema is then always parsed by zod).
  */
-export function compileFastObject<S extends z.ZodObject>(
+export function compileFastFields<S extends z.ZodObject>(
   schema: S,
-): ((known: Record<string, unknown>) => z.output<S> | null) | null {
-  const fields = Object.entries(schema.shape as Record<string, z.ZodType>).map(([key, field]) => ({
+): ((present: readonly unknown[], values: readonly unknown[]) => z.output<S> | null) | null {
+  const plan = Object.entries(schema.shape as Record<string, z.ZodType>).map(([key, field]) => ({
     key,
     entry: twins.get(field),
   }));
-  if (fields.some((f) => !f.entry)) return null;
-  const plan = fields as { key: string; entry: FastEntry }[];
-  return (known) => {
+  if (plan.some((f) => !f.entry)) return null;
+  const fields = plan as { key: string; entry: FastEntry }[];
+  return (present, values) => {
     const out: Record<string, unknown> = {};
-    for (let i = 0; i < plan.length; i++) {
-      const { key, entry } = plan[i]!;
-      const value = known[key];
-      if (value === undefined && entry.omitWhenAbsent && !Object.hasOwn(known, key)) continue;
-      const parsed = entry.parse(value);
+    for (let i = 0; i < fields.length; i++) {
+      const { key, entry } = fields[i]!;
+      if (entry.omitWhenAbsent && present[i] === undefined) continue;
+      const parsed = entry.parse(values[i]);
       if (parsed === SLOW) return null;
       out[key] = parsed;
     }
     return out as z.output<S>;
+  };
+}
+
+/** The same over an object of fields under their schema keys (absent: not an own property). */
+export function compileFastObject<S extends z.ZodObject>(
+  schema: S,
+): ((known: Record<string, unknown>) => z.output<S> | null) | null {
+  const fast = compileFastFields(schema);
+  if (!fast) return null;
+  const keys = Object.keys(schema.shape);
+  const present: unknown[] = new Array(keys.length);
+  const values: unknown[] = new Array(keys.length);
+  return (known) => {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const own = Object.hasOwn(known, key);
+      present[i] = own ? true : undefined;
+      values[i] = own ? known[key] : undefined;
+    }
+    return fast(present, values);
   };
 }

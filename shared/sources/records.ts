@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { Row } from '../lake/table';
-import { compileFastObject, fastTwin, SLOW, withFastPath } from './fast-path';
+import { compileFastFields, compileFastObject, fastTwin, SLOW, withFastPath } from './fast-path';
 import { parseApiTimestamp } from './timestamps';
 
 /**
@@ -226,6 +226,12 @@ export interface TolerantRecord<T> {
   readonly extra: Record<string, unknown> | null;
 }
 
+/** Where a spelling of a field lands: the field's index in the schema, and the spelling's preference (0 first). */
+interface Alias {
+  readonly index: number;
+  readonly rank: number;
+}
+
 const isEmpty = (v: unknown) => v === null || v === undefined || v === '';
 
 /**
@@ -237,16 +243,17 @@ export function tolerantReader<S extends z.ZodObject>(
   schema: S,
   aliases: AliasTable<S>,
 ): (raw: unknown) => TolerantRecord<z.output<S>> | null {
-  const byAlias = new Map<string, { field: string; rank: number }>();
+  const fields = Object.keys(schema.shape);
+  const byAlias = new Map<string, Alias>();
   for (const [field, names] of Object.entries(aliases) as [string, readonly string[]][]) {
     names.forEach((name, rank) => {
-      byAlias.set(fieldKey(name), { field, rank });
+      byAlias.set(fieldKey(name), { index: fields.indexOf(field), rank });
     });
   }
-  const fieldCount = Object.keys(schema.shape).length;
-  const fast = compileFastObject(schema);
+  const fieldCount = fields.length;
+  const fast = compileFastFields(schema);
   // A page's records spell their keys the same way row after row; resolving each spelling once saves the regex.
-  const resolved = new Map<string, { field: string; rank: number } | null>();
+  const resolved = new Map<string, Alias | null>();
   const aliasOf = (key: string) => {
     let alias = resolved.get(key);
     if (alias === undefined) {
@@ -256,10 +263,16 @@ export function tolerantReader<S extends z.ZodObject>(
     }
     return alias;
   };
+  // The chosen spelling, rank and value of each field (by schema index), reused from record to record: the reader
+  // runs synchronously, so one record's choice is complete before the next begins. undefined key: none chosen.
+  const chosenKey: (string | undefined)[] = new Array(fieldCount);
+  const chosenRank: number[] = new Array(fieldCount).fill(0);
+  const chosenValue: unknown[] = new Array(fieldCount);
 
   return (raw) => {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
-    const chosen: Record<string, { key: string; rank: number; value: unknown }> = {};
+    chosenKey.fill(undefined);
+    chosenValue.fill(undefined);
     // Collected as entries: assigning a JSON key such as `__proto__` to an object would drop it silently.
     const kept: [string, unknown][] = [];
     const keep = (key: string, value: unknown) => {
@@ -272,26 +285,33 @@ export function tolerantReader<S extends z.ZodObject>(
         keep(key, value);
         continue;
       }
-      const current = chosen[alias.field];
-      if (!current) {
-        chosen[alias.field] = { key, rank: alias.rank, value };
+      const i = alias.index;
+      const currentKey = chosenKey[i];
+      if (currentKey === undefined) {
+        chosenKey[i] = key;
+        chosenRank[i] = alias.rank;
+        chosenValue[i] = value;
       } else if (isEmpty(value)) {
         // An empty alias (CSV sends every column) says nothing; nothing is lost by dropping it.
-      } else if (isEmpty(current.value) || alias.rank < current.rank) {
-        if (!isEmpty(current.value)) keep(current.key, current.value);
-        chosen[alias.field] = { key, rank: alias.rank, value };
+      } else if (isEmpty(chosenValue[i]) || alias.rank < chosenRank[i]!) {
+        if (!isEmpty(chosenValue[i])) keep(currentKey, chosenValue[i]);
+        chosenKey[i] = key;
+        chosenRank[i] = alias.rank;
+        chosenValue[i] = value;
       } else {
         keep(key, value);
       }
     }
+    const quick = fast?.(chosenKey, chosenValue) ?? null;
+    if (quick !== null) return { value: quick, extra: kept.length ? Object.fromEntries(kept) : null };
     const known: Record<string, unknown> = {};
     const keys: Record<string, string> = {};
-    for (const [field, c] of Object.entries(chosen)) {
-      known[field] = c.value;
-      keys[field] = c.key;
+    for (let i = 0; i < fieldCount; i++) {
+      const key = chosenKey[i];
+      if (key === undefined) continue;
+      known[fields[i]!] = chosenValue[i];
+      keys[fields[i]!] = key;
     }
-    const quick = fast?.(known) ?? null;
-    if (quick !== null) return { value: quick, extra: kept.length ? Object.fromEntries(kept) : null };
     // Every field is optional, so each retry removes at least one failing field and the loop ends.
     for (let attempt = 0; attempt <= fieldCount; attempt++) {
       const parsed = schema.safeParse(known);
