@@ -19,7 +19,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileWriters } from '../shared/app/lake';
 import type { ApiCaller } from '../shared/engine/api-caller';
@@ -109,6 +109,15 @@ async function writeV2CsvPages(rows: number, dir: string): Promise<void> {
   }
 }
 
+// One scratch folder per case process, removed when it ends (a 1 M-row case leaves ~50 MB of lake and spool).
+let scratchRoot: string | null = null;
+function scratchDir(name: string): string {
+  scratchRoot ??= mkdtempSync(join(tmpdir(), 'bench-case-'));
+  const dir = join(scratchRoot, name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 /** Starts timing a case: wall and CPU seconds from now. */
@@ -123,13 +132,13 @@ function timer() {
 
 async function openBenchWriter(table: TableDef, format: LakeFormat, partition: Record<string, string | number>) {
   return openWindowWriter({
-    store: new LocalFolderStore(mkdtempSync(join(tmpdir(), 'bench-lake-'))),
+    store: new LocalFolderStore(scratchDir('lake')),
     table,
     partition,
     window: { start: DAY_START, end: DAY_START + 86_400_000 },
     formats: [format],
     writers: fileWriters,
-    tmpDir: mkdtempSync(join(tmpdir(), 'bench-tmp-')),
+    tmpDir: scratchDir('tmp'),
     now: () => Date.now(),
   });
 }
@@ -183,7 +192,7 @@ async function v2WithInboxlake(pagesDir: string, format: LakeFormat): Promise<Co
     timeoutMs: 60_000,
     call,
     budgets: { overall: budget, 'message-reports': budget },
-    spoolDir: mkdtempSync(join(tmpdir(), 'bench-spool-')),
+    spoolDir: scratchDir('spool'),
   });
   const writer = await openBenchWriter(socketlabsMessages, format, { dt: DAY, server_id: 1 });
   const window = { start: DAY_START, end: DAY_START + 86_400_000 };
@@ -216,7 +225,7 @@ async function v2WithInboxlake(pagesDir: string, format: LakeFormat): Promise<Co
 
 /** Child: DuckDB reading the same page files and writing Parquet. */
 async function withDuckDb(pagesDir: string, route: 'v1' | 'v2'): Promise<ConvertResult> {
-  const out = join(mkdtempSync(join(tmpdir(), 'bench-duck-')), 'out.parquet');
+  const out = join(scratchDir('duck'), 'out.parquet');
   // Loaded here only (before the clock starts), so the native library counts in DuckDB's RSS and not in inboxlake's.
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const elapsed = timer();
@@ -280,6 +289,15 @@ async function bundleSelf(): Promise<string> {
 /** Prints (a): both routes at 100 k and 1 M rows, inboxlake beside DuckDB, and peak RSS under the default heap. */
 export async function benchConversion(execArgv: readonly string[]): Promise<void> {
   const bundle = await bundleSelf();
+  try {
+    await conversionTable(bundle, execArgv);
+  } finally {
+    rmSync(dirname(bundle), { recursive: true, force: true });
+  }
+}
+
+/** Runs every case and prints the table. */
+async function conversionTable(bundle: string, execArgv: readonly string[]): Promise<void> {
   const self = fileURLToPath(import.meta.url);
   const child = (kind: string, dir: string, nodeFlags: string[] = []): ConvertResult => {
     // DuckDB's native module is external to the bundle and resolves from the repository, so its case runs the source.
@@ -328,6 +346,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (kind === 'prepare-v1' || kind === 'prepare-v2') {
     process.stdout.write(`${await preparePages(kind === 'prepare-v1' ? 'v1' : 'v2', Number(arg))}\n`);
   } else {
-    process.stdout.write(`${JSON.stringify(await convertChild(kind!, arg!))}\n`);
+    try {
+      process.stdout.write(`${JSON.stringify(await convertChild(kind!, arg!))}\n`);
+    } finally {
+      if (scratchRoot) rmSync(scratchRoot, { recursive: true, force: true });
+    }
   }
 }
