@@ -22,7 +22,8 @@ import { startSendSageSimulator } from '../shared/sandbox/sendsage/server';
 import { commandFromEnv } from '../shared/sources';
 import { v2Rates } from '../shared/sources/socketlabs-v2/endpoints';
 import { measureBundle } from './bundle';
-import { collectV2Day, convertWithInboxlake, simulatorProcess, writePages } from './cases';
+import { collectV2Day, simulatorProcess } from './cases';
+import { v1WithInboxlake, writeV1Pages } from './convert';
 import { readStack, runsOn } from './cost-infra';
 import { lakeFiles, namedQueryScans } from './cost-lake';
 import { costLines, costTable, PRICES_AS_OF, replaceCostSection, totalOf } from './cost-model';
@@ -43,7 +44,7 @@ const KEY = 'cost-bench-key';
 export async function costChild(args: readonly string[]): Promise<unknown> {
   const [kind, a, b] = args;
   if (kind === 'v2') return collectV2Day(a!, b!, 'csv');
-  return convertWithInboxlake(a!, 'parquet');
+  return v1WithInboxlake(a!, 'parquet');
 }
 
 function child(self: string, args: readonly string[]): { rows: number; cpuSeconds: number; seconds: number } {
@@ -77,7 +78,7 @@ async function measureRowCosts(self: string): Promise<{ v2: RowCosts; v1: RowCos
   }
   const pages = mkdtempSync(join(tmpdir(), 'bench-cost-pages-'));
   try {
-    writePages(CPU_ROWS, pages);
+    writeV1Pages(CPU_ROWS, pages);
     const r = child(self, ['v1', pages]);
     return { v2, v1: { rows: r.rows, cpuPerRow: r.cpuSeconds / r.rows, wallPerRow: r.seconds / r.rows } };
   } finally {

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the figures the issues ask for. Not a test: it prints measurements.
- *  (a) API JSON pages → Parquet through the real path (parse, validate, map, rollup, write, publish) for 100 k and
- *      1 M messagesProcessed rows, beside DuckDB converting the same JSON files to Parquet; rows/s and peak RSS.
+ *  (a) the per-row path (parse, validate, map, rollup, write, publish) on the v1 JSON pages and the v2 CSV download
+ *      route at 100 k and 1 M rows, beside DuckDB converting the same pages to Parquet; rows/s, peak RSS
+ *      (bench/convert.ts).
  *  (b) a 200-page collection against the simulator at 20 req/s (wall ÷ the ideal 10 s, 429s provoked), and API calls
  *      for a week of quiet and busy days ÷ the floor Σ ceil(rows/500) per dataset-day.
  *  (c) Parquet bytes ÷ CSV bytes for the same rows.
@@ -17,90 +18,19 @@
  * Measured cases run in child processes so each peak RSS belongs to that case alone.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { LocalFolderStore } from '../shared/lake/local-store';
 import { startV1Simulator } from '../shared/sandbox/socketlabs-v1/server';
 import { runCollection, scratch, simulatorEnv } from '../test/helpers/collect';
 import { benchAlerts } from './alerts';
 import { benchBundle } from './bundle';
-import {
-  type ConvertResult,
-  collectV2Day,
-  convertWithInboxlake,
-  cpuSecondsSince,
-  DAY,
-  PAGE,
-  peakRssMb,
-  simulatorProcess,
-  V2_SCALE,
-  type V2Result,
-  writePages,
-} from './cases';
+import { collectV2Day, DAY, PAGE, simulatorProcess, V2_SCALE, type V2Result } from './cases';
+import { benchConversion } from './convert';
 import { benchCost, costChild } from './cost';
 import { benchDigest, digestChild } from './digest';
 import { benchReread } from './reread';
 
-/** Child: DuckDB reading the same JSON page files and writing Parquet. */
-async function convertWithDuckDb(pagesDir: string): Promise<ConvertResult> {
-  const out = join(mkdtempSync(join(tmpdir(), 'bench-duck-')), 'out.parquet');
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  await c.run(
-    `COPY (SELECT unnest(collection, recursive := true) FROM read_json('${pagesDir}/*.json', maximum_object_size = 67108864)) TO '${out}' (FORMAT parquet, COMPRESSION snappy)`,
-  );
-  const n = await c.runAndReadAll(`SELECT count(*) FROM read_parquet('${out}')`);
-  const seconds = (performance.now() - started) / 1000;
-  const rows = Number(n.getRows()[0]![0]);
-  return { rows, seconds, cpuSeconds: cpuSecondsSince(cpu), peakRssMb: peakRssMb(), bytes: statSync(out).size };
-}
-
-function child(kind: string, pagesDir: string, nodeFlags: string[] = []): ConvertResult {
-  const self = fileURLToPath(import.meta.url);
-  const out = execFileSync(process.execPath, [...nodeFlags, ...process.execArgv, self, '--child', kind, pagesDir], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
-  return JSON.parse(out.trim().split('\n').at(-1)!) as ConvertResult;
-}
-
 const fmt = (n: number) => n.toLocaleString('en-US');
-
-async function benchConversion(): Promise<void> {
-  console.log('\n(a) API JSON pages → Parquet, messagesProcessed rows (each case in its own process)\n');
-  console.log(
-    '| rows | inboxlake s | rows/s | peak RSS | peak RSS, heap ≤ 128 MB | DuckDB s | DuckDB RSS | inboxlake ÷ DuckDB time | Parquet MB | CSV MB | Parquet ÷ CSV |',
-  );
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  const peaks: number[] = [];
-  const cappedPeaks: number[] = [];
-  for (const rows of [100_000, 1_000_000]) {
-    const dir = mkdtempSync(join(tmpdir(), 'bench-pages-'));
-    writePages(rows, dir);
-    const ours = child('parquet', dir);
-    // What a small Lambda does: V8's heap bounded by the function's memory, so garbage is collected sooner.
-    const capped = child('parquet', dir, ['--max-old-space-size=128']);
-    const duck = child('duckdb', dir);
-    const csv = child('csv', dir);
-    peaks.push(ours.peakRssMb);
-    cappedPeaks.push(capped.peakRssMb);
-    console.log(
-      `| ${fmt(rows)} | ${ours.seconds.toFixed(2)} | ${fmt(Math.round(rows / ours.seconds))} | ${ours.peakRssMb} MB | ${capped.peakRssMb} MB (${capped.seconds.toFixed(2)} s) | ` +
-        `${duck.seconds.toFixed(2)} | ${duck.peakRssMb} MB | ${(ours.seconds / duck.seconds).toFixed(2)}× | ` +
-        `${(ours.bytes / 1e6).toFixed(1)} | ${(csv.bytes / 1e6).toFixed(1)} | ${(ours.bytes / csv.bytes).toFixed(3)} |`,
-    );
-    rmSync(dir, { recursive: true, force: true });
-  }
-  console.log(
-    `\npeak RSS growth 100 k → 1 M rows: ${(peaks[1]! / peaks[0]!).toFixed(2)}× default heap, ` +
-      `${(cappedPeaks[1]! / cappedPeaks[0]!).toFixed(2)}× heap ≤ 128 MB (target ≤ 1.3×)`,
-  );
-}
 
 async function benchRate(): Promise<void> {
   console.log(
@@ -285,17 +215,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(await digestChild(kind!))}\n`);
     return;
   }
-  if (mode === '--child') {
-    const result =
-      kind === 'duckdb'
-        ? await convertWithDuckDb(dir!)
-        : await convertWithInboxlake(dir!, kind === 'csv' ? 'csv' : 'parquet');
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-    return;
-  }
   console.log(`inboxlake bench — node ${process.version}, ${new Date().toISOString()}`);
   const only = process.argv[2];
-  if (!only || only === 'convert') await benchConversion();
+  if (!only || only === 'convert') await benchConversion(process.execArgv);
   if (!only || only === 'rate') await benchRate();
   if (!only || only === 'calls') await benchWeekCalls();
   if (!only || only === 'v2') await benchV2();

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { Row } from '../lake/table';
+import { compileFastFields, compileFastObject, fastTwin, SLOW, withFastPath } from './fast-path';
 import { parseApiTimestamp } from './timestamps';
 
 /**
@@ -43,23 +44,35 @@ function keysOf(schema: z.ZodObject): ReadonlySet<string> {
 }
 
 /** Text that may be absent: null, undefined and '' become null (XML answers send empty ids as `<MessageId/>`). */
-export const optionalText = z
-  .union([z.string(), z.number(), z.boolean()])
-  .nullish()
-  .transform((v) => (v === null || v === undefined || v === '' ? null : String(v)));
+export const optionalText = withFastPath(
+  z
+    .union([z.string(), z.number(), z.boolean()])
+    .nullish()
+    .transform((v) => (v === null || v === undefined || v === '' ? null : String(v))),
+  (v) => {
+    if (typeof v === 'string') return v === '' ? null : v;
+    if (v === null || v === undefined) return null;
+    if (typeof v === 'number') return Number.isFinite(v) ? String(v) : SLOW;
+    return typeof v === 'boolean' ? String(v) : SLOW;
+  },
+);
+
+const integerText = /^[+-]?\d+$/;
 
 /** An integer sent as a number or a numeric string (SendSage sends counts as "10"); absent → null. */
-export const optionalInt = z
-  .union([
-    z.number().int(),
-    z
-      .string()
-      .trim()
-      .regex(/^[+-]?\d+$/, 'expected an integer'),
-    z.literal(''),
-  ])
-  .nullish()
-  .transform((v) => (v === null || v === undefined || v === '' ? null : Number(v)));
+export const optionalInt = withFastPath(
+  z
+    .union([z.number().int(), z.string().trim().regex(integerText, 'expected an integer'), z.literal('')])
+    .nullish()
+    .transform((v) => (v === null || v === undefined || v === '' ? null : Number(v))),
+  (v) => {
+    if (v === null || v === undefined || v === '') return null;
+    if (typeof v === 'number') return Number.isSafeInteger(v) ? v : SLOW;
+    if (typeof v !== 'string') return SLOW;
+    const text = v.trim();
+    return integerText.test(text) ? Number(text) : SLOW;
+  },
+);
 
 /** A decimal sent as a number or a numeric string; absent → null. */
 export const optionalNumber = z
@@ -83,47 +96,69 @@ export const optionalBoolean = z
   );
 
 /** A required instant in any format parseApiTimestamp reads, as epoch ms UTC. */
-export const requiredTimestamp = z.unknown().transform((v, ctx) => {
-  const t = parseApiTimestamp(v);
-  if (t === null) {
-    ctx.addIssue({ code: 'custom', message: `not a valid date-time: ${JSON.stringify(v)?.slice(0, 60)}` });
-    return z.NEVER;
-  }
-  return t;
-});
-
-/** An optional instant; an unreadable value is an error, an absent one null. */
-export const optionalTimestamp = z
-  .unknown()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === null || v === undefined || v === '') return null;
+export const requiredTimestamp = withFastPath(
+  z.unknown().transform((v, ctx) => {
     const t = parseApiTimestamp(v);
     if (t === null) {
       ctx.addIssue({ code: 'custom', message: `not a valid date-time: ${JSON.stringify(v)?.slice(0, 60)}` });
       return z.NEVER;
     }
     return t;
-  });
+  }),
+  (v) => parseApiTimestamp(v) ?? SLOW,
+);
+
+const fastOptionalTimestamp = (v: unknown) =>
+  v === null || v === undefined || v === '' ? null : (parseApiTimestamp(v) ?? SLOW);
+
+/** An optional instant; an unreadable value is an error, an absent one null. */
+export const optionalTimestamp = withFastPath(
+  z
+    .unknown()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === null || v === undefined || v === '') return null;
+      const t = parseApiTimestamp(v);
+      if (t === null) {
+        ctx.addIssue({ code: 'custom', message: `not a valid date-time: ${JSON.stringify(v)?.slice(0, 60)}` });
+        return z.NEVER;
+      }
+      return t;
+    }),
+  fastOptionalTimestamp,
+);
 
 // .NET models serialise an unset DateTime as 0001-01-01 (DateTime.MinValue); that means "no date", not year one.
 const firstValidMs = 0;
 const lastValidMs = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** An optional instant within what the lake can hold; an unreadable or absurd value is an error. */
-export const lakeTimestamp = optionalTimestamp.refine(
-  (t) => t === null || (t > firstValidMs && t <= lastValidMs),
-  'date-time out of range',
-);
+const inLakeRange = (t: number | null) => t === null || (t > firstValidMs && t <= lastValidMs);
+export const lakeTimestamp = withFastPath(optionalTimestamp.refine(inLakeRange, 'date-time out of range'), (v) => {
+  const t = fastOptionalTimestamp(v);
+  return t === SLOW || inLakeRange(t) ? t : SLOW;
+});
+
+/** A fast twin narrowed by a range check on its number (null passes). */
+const within = (base: FastFieldOf<number>, ok: (n: number) => boolean) => (v: unknown) => {
+  const n = base(v);
+  return n === SLOW || n === null || ok(n) ? n : SLOW;
+};
+type FastFieldOf<T> = (v: unknown) => T | null | typeof SLOW;
+const isInt32 = (n: number) => n >= -(2 ** 31) && n < 2 ** 31;
+const fastOptionalInt = fastTwin(optionalInt) as FastFieldOf<number>;
 
 /** An optional integer that fits the Parquet INT32 column it lands in. */
-export const optionalInt32 = optionalInt.refine(
-  (n) => n === null || (n >= -(2 ** 31) && n < 2 ** 31),
-  'integer out of int32 range',
+export const optionalInt32 = withFastPath(
+  optionalInt.refine((n) => n === null || isInt32(n), 'integer out of int32 range'),
+  within(fastOptionalInt, isInt32),
 );
 
 /** An optional integer the writers can store exactly (int64 columns hold JS safe integers). */
-export const optionalInt64 = optionalInt.refine((n) => n === null || Number.isSafeInteger(n), 'integer too large');
+export const optionalInt64 = withFastPath(
+  optionalInt.refine((n) => n === null || Number.isSafeInteger(n), 'integer too large'),
+  within(fastOptionalInt, Number.isSafeInteger),
+);
 
 /** The lower-cased domain of an e-mail address; null when there is none. */
 export function emailDomain(address: string | null): string | null {
@@ -160,13 +195,18 @@ export function recordMapper<S extends z.ZodObject>(
   toRow: (value: z.output<S>) => Row,
 ): (raw: unknown, ingestedAt: number) => RecordMapping {
   const known = keysOf(schema);
+  const fast = compileFastObject(schema);
   return (raw, ingestedAt) => {
     const record = normalizeRecord(raw, known);
     if (!record)
       return { ok: false, reason: `expected an object, got ${Array.isArray(raw) ? 'an array' : typeof raw}` };
-    const parsed = schema.safeParse(record.known);
-    if (!parsed.success) return { ok: false, reason: describeZodError(parsed.error) };
-    const row = toRow(parsed.data);
+    let value = fast?.(record.known) ?? null;
+    if (value === null) {
+      const parsed = schema.safeParse(record.known);
+      if (!parsed.success) return { ok: false, reason: describeZodError(parsed.error) };
+      value = parsed.data;
+    }
+    const row = toRow(value);
     row.extra = record.extra ? JSON.stringify(record.extra) : null;
     row.ingested_at = ingestedAt;
     return { ok: true, row };
@@ -186,6 +226,12 @@ export interface TolerantRecord<T> {
   readonly extra: Record<string, unknown> | null;
 }
 
+/** Where a spelling of a field lands: the field's index in the schema, and the spelling's preference (0 first). */
+interface Alias {
+  readonly index: number;
+  readonly rank: number;
+}
+
 const isEmpty = (v: unknown) => v === null || v === undefined || v === '';
 
 /**
@@ -197,17 +243,36 @@ export function tolerantReader<S extends z.ZodObject>(
   schema: S,
   aliases: AliasTable<S>,
 ): (raw: unknown) => TolerantRecord<z.output<S>> | null {
-  const byAlias = new Map<string, { field: string; rank: number }>();
+  const fields = Object.keys(schema.shape);
+  const byAlias = new Map<string, Alias>();
   for (const [field, names] of Object.entries(aliases) as [string, readonly string[]][]) {
     names.forEach((name, rank) => {
-      byAlias.set(fieldKey(name), { field, rank });
+      byAlias.set(fieldKey(name), { index: fields.indexOf(field), rank });
     });
   }
-  const fieldCount = Object.keys(schema.shape).length;
+  const fieldCount = fields.length;
+  const fast = compileFastFields(schema);
+  // A page's records spell their keys the same way row after row; resolving each spelling once saves the regex.
+  const resolved = new Map<string, Alias | null>();
+  const aliasOf = (key: string) => {
+    let alias = resolved.get(key);
+    if (alias === undefined) {
+      alias = byAlias.get(fieldKey(key)) ?? null;
+      // Bounded: a source sending ever new keys (ids as keys) must not grow the cache without end.
+      if (resolved.size < 4096) resolved.set(key, alias);
+    }
+    return alias;
+  };
+  // The chosen spelling, rank and value of each field (by schema index), reused from record to record: the reader
+  // runs synchronously, so one record's choice is complete before the next begins. undefined key: none chosen.
+  const chosenKey: (string | undefined)[] = new Array(fieldCount);
+  const chosenRank: number[] = new Array(fieldCount).fill(0);
+  const chosenValue: unknown[] = new Array(fieldCount);
 
   return (raw) => {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
-    const chosen: Record<string, { key: string; rank: number; value: unknown }> = {};
+    chosenKey.fill(undefined);
+    chosenValue.fill(undefined);
     // Collected as entries: assigning a JSON key such as `__proto__` to an object would drop it silently.
     const kept: [string, unknown][] = [];
     const keep = (key: string, value: unknown) => {
@@ -215,28 +280,37 @@ export function tolerantReader<S extends z.ZodObject>(
     };
     for (const key of Object.keys(raw)) {
       const value = (raw as Record<string, unknown>)[key];
-      const alias = byAlias.get(fieldKey(key));
+      const alias = aliasOf(key);
       if (!alias) {
         keep(key, value);
         continue;
       }
-      const current = chosen[alias.field];
-      if (!current) {
-        chosen[alias.field] = { key, rank: alias.rank, value };
+      const i = alias.index;
+      const currentKey = chosenKey[i];
+      if (currentKey === undefined) {
+        chosenKey[i] = key;
+        chosenRank[i] = alias.rank;
+        chosenValue[i] = value;
       } else if (isEmpty(value)) {
         // An empty alias (CSV sends every column) says nothing; nothing is lost by dropping it.
-      } else if (isEmpty(current.value) || alias.rank < current.rank) {
-        if (!isEmpty(current.value)) keep(current.key, current.value);
-        chosen[alias.field] = { key, rank: alias.rank, value };
+      } else if (isEmpty(chosenValue[i]) || alias.rank < chosenRank[i]!) {
+        if (!isEmpty(chosenValue[i])) keep(currentKey, chosenValue[i]);
+        chosenKey[i] = key;
+        chosenRank[i] = alias.rank;
+        chosenValue[i] = value;
       } else {
         keep(key, value);
       }
     }
+    const quick = fast?.(chosenKey, chosenValue) ?? null;
+    if (quick !== null) return { value: quick, extra: kept.length ? Object.fromEntries(kept) : null };
     const known: Record<string, unknown> = {};
     const keys: Record<string, string> = {};
-    for (const [field, c] of Object.entries(chosen)) {
-      known[field] = c.value;
-      keys[field] = c.key;
+    for (let i = 0; i < fieldCount; i++) {
+      const key = chosenKey[i];
+      if (key === undefined) continue;
+      known[fields[i]!] = chosenValue[i];
+      keys[fields[i]!] = key;
     }
     // Every field is optional, so each retry removes at least one failing field and the loop ends.
     for (let attempt = 0; attempt <= fieldCount; attempt++) {

@@ -27,8 +27,11 @@ export interface V2ClientOptions {
   readonly spoolDir: string;
 }
 
-/** Rows handed from a CSV page to the engine at a time. */
-const CSV_BATCH = 5_000;
+/**
+ * Rows handed from a CSV page to the engine at a time (and per spool line). Small enough that a batch's records and
+ * rows die young: at 5,000 they outlived V8's young generation, and a 1 M-row day peaked ~120 MB higher.
+ */
+const CSV_BATCH = 1_000;
 
 /**
  * The most CSV bytes a download page may have before it is cut and retried: a generous 16 KiB a row announced (real
@@ -144,7 +147,13 @@ export function createV2Client(opts: V2ClientOptions) {
             await res.cancel();
             throw new TransientApiError(`${where} answered ${res.status} without a readable Content-Range`);
           }
-          await spoolCsv(res.body, { expectedRows: range.count, where, path, maxBytes: csvPageByteLimit(range.count) });
+          await spoolCsv(res.body, {
+            expectedRows: range.count,
+            where,
+            path,
+            maxBytes: csvPageByteLimit(range.count),
+            batchSize: CSV_BATCH,
+          });
           return range;
         };
         return opts.call.stream(http, spool, signal, opts.budgets[endpoint.limit]).catch(recognise);

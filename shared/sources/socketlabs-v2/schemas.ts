@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { SLOW, withFastPath } from '../fast-path';
 import { type AliasTable, lakeTimestamp, optionalInt, optionalInt32, optionalInt64, optionalText } from '../records';
 
 /**
@@ -18,23 +19,38 @@ const failureTypeByName: Record<string, number> = {
 };
 
 /** FailureType as a name (Soft/Hard/Suppressed, Temporary/Permanent) or v1's number, → v1's number; absent → null. */
-const failureTypeField = z
-  .union([z.number().int(), z.string()])
-  .nullish()
-  .transform((v, ctx) => {
+const failureTypeField = withFastPath(
+  z
+    .union([z.number().int(), z.string()])
+    .nullish()
+    .transform((v, ctx) => {
+      if (v === null || v === undefined) return null;
+      if (typeof v === 'number') return v;
+      const text = v.trim();
+      if (text === '') return null;
+      if (/^[+-]?\d{1,9}$/.test(text)) return Number(text);
+      const n = failureTypeByName[text.toLowerCase()];
+      if (n === undefined) {
+        ctx.addIssue({ code: 'custom', message: `unknown failure type: ${JSON.stringify(v).slice(0, 60)}` });
+        return z.NEVER;
+      }
+      return n;
+    })
+    .refine((n) => n === null || (n >= -(2 ** 31) && n < 2 ** 31), 'integer out of int32 range'),
+  (v) => {
     if (v === null || v === undefined) return null;
-    if (typeof v === 'number') return v;
+    if (typeof v === 'number') return Number.isSafeInteger(v) && v >= -(2 ** 31) && v < 2 ** 31 ? v : SLOW;
+    if (typeof v !== 'string') return SLOW;
     const text = v.trim();
     if (text === '') return null;
     if (/^[+-]?\d{1,9}$/.test(text)) return Number(text);
-    const n = failureTypeByName[text.toLowerCase()];
-    if (n === undefined) {
-      ctx.addIssue({ code: 'custom', message: `unknown failure type: ${JSON.stringify(v).slice(0, 60)}` });
-      return z.NEVER;
-    }
-    return n;
-  })
-  .refine((n) => n === null || (n >= -(2 ** 31) && n < 2 ** 31), 'integer out of int32 range');
+    const key = text.toLowerCase();
+    return Object.hasOwn(failureTypeByName, key) ? failureTypeByName[key] : SLOW;
+  },
+);
+
+// A credential or a field kept whole: any value, left out when absent (as zod leaves a bare optional key out).
+const anyValue = () => withFastPath(z.unknown().optional(), (v) => v, { omitWhenAbsent: true });
 
 /** One message status event (message detail item, CSV row or webhook event). */
 export const messageItem = z.object({
@@ -60,7 +76,7 @@ export const messageItem = z.object({
   // The partition carries the server id (as in v1); recognised so it does not fill every row's `extra`.
   serverid: optionalInt,
   // Webhook events carry the endpoint's secret; a credential must not be copied into the lake.
-  secretkey: z.unknown().optional(),
+  secretkey: anyValue(),
 });
 
 export const messageAliases: AliasTable<typeof messageItem> = {

@@ -35,6 +35,29 @@ describe('rollup', () => {
     ]);
   });
 
+  it('merges the values JSON writes alike (absent, NaN and null; 0 and -0) and keeps true apart from "true"', () => {
+    const rollup = createRollup(socketlabsFailed, bounces);
+    const base = row(h, 'hard', null, 'a.com');
+    rollup.add({ ...base, failure_code: null });
+    const { failure_code: _, ...absent } = base;
+    rollup.add(absent);
+    rollup.add({ ...base, failure_code: Number.NaN });
+    rollup.add({ ...base, failure_code: -0 });
+    rollup.add({ ...base, failure_code: 0 });
+    rollup.add({ ...base, recipient_domain: true });
+    rollup.add({ ...base, recipient_domain: 'true' });
+    rollup.add({ ...base, event_time: Number.NaN });
+    const doc = rollup.finish({ start: h, end: h + 3_600_000 }, { dt: '2026-11-20', server_id: 1 });
+    expect(doc.rows).toBe(8);
+    expect(doc.counts).toEqual([
+      ['2026-11-20T05:00:00.000Z', 'hard', 0, 'a.com', 2],
+      ['2026-11-20T05:00:00.000Z', 'hard', null, 'a.com', 3],
+      ['2026-11-20T05:00:00.000Z', 'hard', null, 'true', 1],
+      ['2026-11-20T05:00:00.000Z', 'hard', null, true, 1],
+      [null, 'hard', null, 'a.com', 1],
+    ]);
+  });
+
   it('counts only the rows its `where` admits', () => {
     const rollup = createRollup(socketlabsFailed, bounces);
     rollup.add(row(h, 'hard', 2001, 'a.com'));
