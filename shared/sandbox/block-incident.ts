@@ -4,7 +4,7 @@
  * simulators turn that server's mail to that domain within the incident into failures with the code, so the lake, its
  * rollups and the intraday alerts see the block as they would from the API. Off unless a caller plants one.
  */
-import type { Rng } from './random';
+import { hashSeed, Rng } from './random';
 
 export interface BlockIncident {
   readonly serverId: number;
@@ -16,6 +16,12 @@ export interface BlockIncident {
   readonly from: number;
   /** End of the block (epoch ms), exclusive; none: it lasts to the end of the simulated data. */
   readonly to?: number;
+  /**
+   * Least rejections per hour of the incident. A block hits a sender's campaign to the provider, which keeps going:
+   * in an hour where the server's own mail to the domain yields fewer rejections (a quiet night), the simulator adds
+   * rejected messages to the domain up to this. None: only the server's own mail is rejected.
+   */
+  readonly minPerHour?: number;
 }
 
 /** Throws on an incident the simulator could not plant as asked. */
@@ -29,6 +35,37 @@ export function checkBlockIncident(incident: BlockIncident, serverIds: readonly 
   }
   if (!Number.isFinite(incident.from) || (incident.to !== undefined && !(incident.to > incident.from))) {
     throw new Error('incident needs a finite start before its end');
+  }
+  if (incident.minPerHour !== undefined && !(Number.isInteger(incident.minPerHour) && incident.minPerHour >= 0)) {
+    throw new Error(`incident minPerHour ${incident.minPerHour} must be a non-negative integer`);
+  }
+}
+
+const HOUR_SEC = 3600;
+
+/**
+ * Tops up each hour of the incident (counted from its start; the last one cut short by its end or by `lastSec`, the
+ * last second of the simulated data, and given a pro rata floor) to the incident's `minPerHour` rejections.
+ * `rejections(fromSec, toSec)` counts those already there (both bounds inclusive); `add(sec, rng)` adds one rejection
+ * at a second, with a generator of its own seed. The missing ones are spread evenly over the hour, as a campaign sends.
+ */
+export function fillBlockFloor(
+  incident: BlockIncident,
+  seed: number,
+  lastSec: number,
+  rejections: (fromSec: number, toSec: number) => number,
+  add: (sec: number, rng: Rng) => void,
+): void {
+  if (!incident.minPerHour) return;
+  const endSec = Math.min(lastSec, Math.ceil((incident.to ?? Number.POSITIVE_INFINITY) / 1000) - 1);
+  for (let fromSec = Math.ceil(incident.from / 1000); fromSec <= endSec; fromSec += HOUR_SEC) {
+    const toSec = Math.min(endSec, fromSec + HOUR_SEC - 1);
+    const length = toSec - fromSec + 1;
+    const missing = Math.ceil((incident.minPerHour * length) / HOUR_SEC) - rejections(fromSec, toSec);
+    for (let i = 0; i < missing; i++) {
+      const rng = new Rng(hashSeed(seed, 'block-floor', incident.serverId, fromSec, i));
+      add(fromSec + Math.floor(((i + rng.next()) * length) / missing), rng);
+    }
   }
 }
 

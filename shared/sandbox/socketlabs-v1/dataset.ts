@@ -5,7 +5,7 @@
  * read, so a million-row lake costs a few bytes per row until someone materialises it.
  */
 import { documentedFailureCodes } from '../../sources/socketlabs-common/failure-codes';
-import { type BlockIncident, blockReason, checkBlockIncident, isBlocked } from '../block-incident';
+import { type BlockIncident, blockReason, checkBlockIncident, fillBlockFloor, isBlocked } from '../block-incident';
 import { DayTimeline, type RecordFactory } from '../day-timeline';
 import { dailyVolume } from '../mail-rhythm';
 import { hashSeed, mixSeed, Rng, weightedTable } from '../random';
@@ -467,7 +467,8 @@ function emptyish(rng: Rng): '' | null {
   return rng.chance(0.5) ? '' : null;
 }
 
-function recipient(rng: Rng, domain: string): string {
+/** A recipient address at a domain, with the quirks of real lists (re-cased, unicode locals). */
+export function recipient(rng: Rng, domain: string): string {
   const first = rng.pick(firstNames);
   const last = rng.pick(lastNames);
   let local: string;
@@ -762,7 +763,8 @@ export class V1Store {
 
   /**
    * The Reporting API keeps each dataset apart, so a block adds to messagesFailed one rejection of every message the
-   * server queued to the domain within the incident, a few seconds after it was queued.
+   * server queued to the domain within the incident, a few seconds after it was queued. With a floor, an hour whose
+   * own mail to the domain falls short gains messages queued to the domain and rejected, up to the floor.
    */
   private plantBlock(incident: BlockIncident): void {
     const queued = this.series('queued', incident.serverId);
@@ -773,25 +775,52 @@ export class V1Store {
     for (let p = start; p < end; p++) {
       const sec = queued.secondAt(p);
       const msg = queued.recordAt(p);
-      const to = String(msg.ToAddress);
-      if (!isBlocked(incident, incident.serverId, sec, domainOf(to))) continue;
+      if (!isBlocked(incident, incident.serverId, sec, domainOf(String(msg.ToAddress)))) continue;
       const rng = new Rng(hashSeed(this.seed, 'block', incident.serverId, p));
-      const at = Math.min(sec + rng.int(1, 20), last);
-      failed.insert(
-        {
-          ...failed.makeRecord(at, rng.uint32()),
-          DateTime: formatV1DateTime(at),
-          MessageId: msg.MessageId,
-          MailingId: msg.MailingId,
-          ToAddress: to,
-          FromAddress: msg.FromAddress,
-          FailureType: 1,
-          FailureCode: incident.code,
-          Reason: blockReason(rng, localIp(incident.serverId, rng), incident.domain),
-        },
-        at,
-      );
+      this.reject(incident, msg, Math.min(sec + rng.int(1, 20), last), rng);
     }
+    const isRejection = (r: V1Record) =>
+      r.FailureCode === incident.code &&
+      r.FailureType === 1 &&
+      domainOf(String(r.ToAddress)).toLowerCase() === incident.domain;
+    fillBlockFloor(
+      incident,
+      this.seed,
+      last,
+      (fromSec, toSec) => {
+        const { start, end } = failed.range(fromSec, toSec);
+        return failed.slice(start, end).filter(isRejection).length;
+      },
+      (sec, rng) => {
+        const queuedSec = sec - rng.int(1, 20);
+        const msg: V1Record = {
+          ...queued.makeRecord(queuedSec, rng.uint32()),
+          DateTime: formatV1DateTime(queuedSec),
+          ToAddress: recipient(rng, incident.domain),
+        };
+        queued.insert(msg, queuedSec);
+        this.reject(incident, msg, sec, rng);
+      },
+    );
+  }
+
+  /** Adds to messagesFailed the incident's rejection of a queued message at a second. */
+  private reject(incident: BlockIncident, msg: V1Record, at: number, rng: Rng): void {
+    const failed = this.series('failed', incident.serverId);
+    failed.insert(
+      {
+        ...failed.makeRecord(at, rng.uint32()),
+        DateTime: formatV1DateTime(at),
+        MessageId: msg.MessageId,
+        MailingId: msg.MailingId,
+        ToAddress: msg.ToAddress,
+        FromAddress: msg.FromAddress,
+        FailureType: 1,
+        FailureCode: incident.code,
+        Reason: blockReason(rng, localIp(incident.serverId, rng), incident.domain),
+      },
+      at,
+    );
   }
 
   /** Whether the account has this server. */

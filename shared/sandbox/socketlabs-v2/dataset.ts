@@ -8,7 +8,7 @@
  * (through `V1Store.makeRecord`), so both simulators share one vocabulary of quirks: empty and null ids, re-cased and
  * unicode addresses, reasons with CRLF, quotes, commas, unicode and markup.
  */
-import { type BlockIncident, blockReason, checkBlockIncident, isBlocked } from '../block-incident';
+import { type BlockIncident, blockReason, checkBlockIncident, fillBlockFloor, isBlocked } from '../block-incident';
 import { DayTimeline } from '../day-timeline';
 import { dailyVolume } from '../mail-rhythm';
 import { hashSeed, Rng, type WeightedTable, weightedTable } from '../random';
@@ -19,6 +19,7 @@ import {
   generateV1Data,
   parseUtcDate,
   parseV1DateTime,
+  recipient,
   type V1Record,
   type V1Store,
 } from '../socketlabs-v1/dataset';
@@ -460,6 +461,46 @@ export class V2Store {
       );
       this.timelines.set(serverId, timeline);
     }
+    if (options.incident) this.plantBlockFloor(options.incident, (last + 1) * DAY - 1);
+  }
+
+  /**
+   * Tops the incident's hours up to its floor with rejected messages to the domain: realistic items of the server
+   * (ids, sender, subject, size) sent to an address at the domain and rejected at once with the incident's code.
+   */
+  private plantBlockFloor(incident: BlockIncident, lastSec: number): void {
+    const { serverId, domain, code } = incident;
+    const isRejection = (i: V2Item) =>
+      i.status === 'Failed' && i.failureType === 'Hard' && i.failureCode === code && domainOf(String(i.to)) === domain;
+    fillBlockFloor(
+      incident,
+      this.seed,
+      lastSec,
+      (fromSec, toSec) => {
+        const { start, end } = this.range(serverId, fromSec, toSec);
+        return this.slice(serverId, start, end).filter(isRejection).length;
+      },
+      (sec, rng) => {
+        const ipAddress = sendingIp(serverId, rng);
+        const reason = blockReason(rng, ipAddress, domain);
+        this.insert(serverId, {
+          ...this.makeItem(serverId, sec, rng.uint32()),
+          to: recipient(rng, domain),
+          status: 'Failed',
+          queuedTime: formatV2DateTime(sec - rng.int(0, 30)),
+          statusDate: formatV2DateTime(sec),
+          deliveryTime: null,
+          failureType: 'Hard',
+          failureCode: code,
+          bounceStatus: bounceStatusOf(reason),
+          reason,
+          remoteMta: remoteMtaFor(domain, rng),
+          fblType: null,
+          url: null,
+          ipAddress,
+        });
+      },
+    );
   }
 
   /** Whether the account has this server. */

@@ -19,10 +19,12 @@ const V2_SANDBOX_SCALE = 10;
 /**
  * The story the sandbox tells: a healthy week, except that for the last three collected hours gmail.com has been
  * rejecting server 1234's mail as blocklisted (1002). Three hours, so the alerts' 60- and 180-minute windows both see
- * it; server 1234, the busier of the two, so that even a quiet night hour carries enough mail to gmail.com.
+ * it; server 1234, the busier of the two. At night or on a weekend its own mail to gmail.com yields too few rejections
+ * for the alert (20 in a window), so the campaign it keeps sending there is rejected at least 40 times an hour, and the
+ * story holds whatever the clock says.
  */
 export function sandboxIncident(now: number): BlockIncident {
-  return { serverId: 1234, domain: 'gmail.com', code: 1002, from: collectedUntil(now) - 3 * HOUR_MS };
+  return { serverId: 1234, domain: 'gmail.com', code: 1002, from: collectedUntil(now) - 3 * HOUR_MS, minPerHour: 40 };
 }
 
 export const startSandbox: SandboxStart = async (env, now) => {

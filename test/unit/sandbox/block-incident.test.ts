@@ -75,6 +75,124 @@ describe('a planted block (simulator option, off by default)', () => {
   });
 });
 
+describe('a planted block with a floor of rejections per hour', () => {
+  const HOUR = 3_600_000;
+  /** Rejections with the incident's code at its domain in each hour of the incident (hard failures only). */
+  const perHour = (incident: BlockIncident, rows: { at: unknown; to: unknown; hard: boolean; code: unknown }[]) => {
+    const hours = Array<number>(Math.round((incident.to! - incident.from) / HOUR)).fill(0);
+    for (const r of rows) {
+      const t = Date.parse(String(r.at));
+      if (t < incident.from || t >= incident.to! || !r.hard || r.code !== incident.code) continue;
+      if (domainOf(r.to) === incident.domain) hours[Math.floor((t - incident.from) / HOUR)]!++;
+    }
+    return hours;
+  };
+  const v2Hours = (incident: BlockIncident, items: V2Item[]) =>
+    perHour(
+      incident,
+      items.map((i) => ({
+        at: i.statusDate,
+        to: i.to,
+        hard: i.status === 'Failed' && i.failureType === 'Hard',
+        code: i.failureCode,
+      })),
+    );
+  const v1Hours = (incident: BlockIncident, records: V1Record[]) =>
+    perHour(
+      incident,
+      records.map((r) => ({ at: r.DateTime, to: r.ToAddress, hard: r.FailureType === 1, code: r.FailureCode })),
+    );
+  /** A Sunday night, 03:00 to 06:00 UTC, with the simulators' own (quiet, weekend) volumes. */
+  const night: BlockIncident = {
+    ...INCIDENT,
+    from: Date.parse('2026-03-01T03:00:00Z'),
+    to: Date.parse('2026-03-01T06:00:00Z'),
+    minPerHour: 40,
+  };
+  const { minPerHour: _, ...unfloored } = night;
+  const sunday = { seed: 3, serverIds: [7, 8], from: '2026-03-01', to: '2026-03-01' };
+
+  it('v2: every hour of a Sunday-night block reaches the floor, with realistic rejected items at the domain', () => {
+    const plain = generateV2Data({ ...sunday, incident: unfloored });
+    const floored = generateV2Data({ ...sunday, incident: night });
+    // Without the floor the night is too quiet for the alert: that is what the floor is for.
+    expect(Math.min(...v2Hours(night, plain.items(7)))).toBeLessThan(40);
+    const hours = v2Hours(night, floored.items(7));
+    expect(hours).toHaveLength(3);
+    for (const n of hours) expect(n).toBeGreaterThanOrEqual(40);
+    // Only rejections at the domain within the block were added, each a complete item of the server.
+    const added = floored.size(7) - plain.size(7);
+    const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
+    expect(added).toBe(sum(hours) - sum(v2Hours(night, plain.items(7))));
+    const before = new Set(plain.items(7).map((i) => JSON.stringify(i)));
+    const fresh = floored.items(7).filter((i) => !before.has(JSON.stringify(i)));
+    expect(fresh).toHaveLength(added);
+    for (const i of fresh) {
+      expect(i).toMatchObject({ status: 'Failed', failureType: 'Hard', failureCode: 1002, deliveryTime: null });
+      expect(domainOf(i.to)).toBe('gmail.com');
+      expect(String(i.reason)).toMatch(/^(554|550|421) /);
+      expect(String(i.ipAddress)).toMatch(/^192\.168\./);
+      expect(Date.parse(String(i.queuedTime))).toBeLessThanOrEqual(Date.parse(String(i.statusDate)));
+      expect(typeof i.messageSize).toBe('number');
+    }
+    expect(floored.items(8)).toEqual(plain.items(8));
+    // Deterministic from the seed.
+    expect(generateV2Data({ ...sunday, incident: night }).items(7)).toEqual(floored.items(7));
+  });
+
+  it('v1: every hour of a Sunday-night block reaches the floor, each added rejection of a message queued to the domain', () => {
+    const plain = generateV1Data({ ...sunday, incident: unfloored });
+    const floored = generateV1Data({ ...sunday, incident: night });
+    expect(Math.min(...v1Hours(night, plain.records('failed', 7)))).toBeLessThan(40);
+    const hours = v1Hours(night, floored.records('failed', 7));
+    for (const n of hours) expect(n).toBeGreaterThanOrEqual(40);
+    const added = floored.size('failed', 7) - plain.size('failed', 7);
+    expect(added).toBeGreaterThan(0);
+    expect(floored.size('queued', 7) - plain.size('queued', 7)).toBe(added);
+    // Every added rejection names a message queued to the domain shortly before.
+    const queued = new Set(floored.records('queued', 7).map((r) => `${r.ToAddress}|${r.MessageId}`));
+    const rejections = floored
+      .records('failed', 7)
+      .filter((r) => r.FailureCode === 1002 && r.FailureType === 1 && domainOf(r.ToAddress) === 'gmail.com');
+    for (const r of rejections) {
+      if (Date.parse(String(r.DateTime)) < night.from || Date.parse(String(r.DateTime)) >= night.to!) continue;
+      expect(queued.has(`${r.ToAddress}|${r.MessageId}`), String(r.ToAddress)).toBe(true);
+    }
+    expect(floored.records('failed', 8)).toEqual(plain.records('failed', 8));
+    expect(floored.records('processed', 7)).toEqual(plain.records('processed', 7));
+    expect(generateV1Data({ ...sunday, incident: night }).records('failed', 7)).toEqual(floored.records('failed', 7));
+  });
+
+  it('adds nothing to an hour whose own mail already reaches the floor, and a pro rata floor to a cut-short hour', () => {
+    const busy = { seed: 3, serverIds: [7], from: TO, to: TO, profile: () => 8000 };
+    const plain = generateV2Data({ ...busy, incident: INCIDENT });
+    const own = v2Hours(INCIDENT, plain.items(7));
+    const floor = Math.min(...own);
+    expect(generateV2Data({ ...busy, incident: { ...INCIDENT, minPerHour: floor } }).items(7)).toEqual(plain.items(7));
+    // Half an hour of block asks half the floor.
+    const half: BlockIncident = { ...night, to: night.from + HOUR / 2, minPerHour: 80 };
+    const floored = generateV2Data({ ...sunday, incident: half });
+    const inHalf = floored
+      .items(7)
+      .filter(
+        (i) =>
+          Date.parse(String(i.statusDate)) >= half.from &&
+          Date.parse(String(i.statusDate)) < half.to! &&
+          i.failureCode === 1002 &&
+          i.failureType === 'Hard' &&
+          domainOf(i.to) === 'gmail.com',
+      );
+    expect(inHalf.length).toBeGreaterThanOrEqual(40);
+    expect(inHalf.length).toBeLessThan(80);
+  });
+
+  it('refuses a floor that is not a count', () => {
+    const opts = { seed: 3, serverIds: [7], from: FROM, to: TO, profile: () => 10 };
+    expect(() => generateV2Data({ ...opts, incident: { ...INCIDENT, minPerHour: -1 } })).toThrow(/minPerHour/);
+    expect(() => generateV1Data({ ...opts, incident: { ...INCIDENT, minPerHour: 2.5 } })).toThrow(/minPerHour/);
+  });
+});
+
 describe('v2 event mix', () => {
   const opts = { seed: 3, serverIds: [7], from: FROM, to: TO, profile: () => 40_000 };
   const share = (items: V2Item[], status: string) => items.filter((i) => i.status === status).length;
