@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { webhookKinds } from '../shared/alerts/channels/webhook';
+import { alertThresholdsSchema } from '../shared/alerts/thresholds';
 import { isTimeZone } from '../shared/config';
 import { thresholdOverridesSchema } from '../shared/digest/thresholds';
 import { commandsOf, type Registry, sources } from '../shared/sources';
@@ -82,6 +83,27 @@ const alertsSchema = z.strictObject({
     .optional(),
   /** The webhook's tool when its URL's host does not say it (slack, teams, google-chat). */
   webhookKind: z.enum(webhookKinds).optional(),
+  /**
+   * Alert thresholds to change (shared/alerts/thresholds.ts names, documents and bounds them), e.g.
+   * `{"alpha": 1e-5, "blockMinCount": 30}`; passed to the function as INBOXLAKE_ALERT_THRESHOLDS and checked here as
+   * the function will check them.
+   */
+  thresholds: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .superRefine((given, ctx) => {
+      const parsed = z.strictObject(alertThresholdsSchema.shape).safeParse(given);
+      for (const issue of parsed.error?.issues ?? []) {
+        ctx.addIssue({
+          code: 'custom',
+          path: issue.path,
+          message:
+            issue.code === 'unrecognized_keys'
+              ? `unknown threshold ${issue.keys.map((k) => `'${k}'`).join(', ')}`
+              : issue.message,
+        });
+      }
+    }),
 });
 
 const formatSchema = z.string().refine((f) => f === 'parquet' || f === 'csv', {
@@ -117,7 +139,7 @@ export function deploymentConfigSchemaFor(registry: Registry = sources) {
         .nullable()
         .default(null),
       /** Intraday alerts: who hears about them besides the chat webhook. */
-      alerts: alertsSchema.default({ emails: [] }),
+      alerts: alertsSchema.default({ emails: [], thresholds: {} }),
       /** Where alarms are e-mailed (an SNS subscription the address must confirm); none: subscribe yourself. */
       alarmEmail: email.optional(),
       /** "No data landed" alarms: hours without a landed row before each source counts as quiet. */

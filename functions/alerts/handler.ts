@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import * as z from 'zod';
-import { alertTargets, loadAlertChannelsConfig } from '../../shared/app/alert-config';
+import { alertTargets, loadAlertChannelsConfig, loadAlertThresholds } from '../../shared/app/alert-config';
 import { snsPublisher } from '../../shared/app/alert-delivery';
 import { announceAlerts } from '../../shared/app/alert-outbox';
 import { produceAlerts } from '../../shared/app/alerts';
@@ -20,6 +20,7 @@ import { redactErrors } from '../redact-errors';
 const env = { ...process.env };
 const lakeConfig = loadLakeConfig(env);
 const channels = loadAlertChannelsConfig(env);
+const thresholds = loadAlertThresholds(env);
 const store = openLake(lakeConfig);
 const log = createLogger({ json: true });
 const publish = snsPublisher({ region: channels.region, endpoint: channels.snsEndpoint });
@@ -36,7 +37,7 @@ export const handler = middy(
     // The targets first: a webhook secret that cannot be read must fail the run before the lifecycle moves on.
     const to = await targets();
     const lake = await store;
-    const result = await produceAlerts(lake, { at }, { log });
+    const result = await produceAlerts(lake, { at, thresholds }, { log });
     const sent = await announceAlerts(lake, result, to, { publish, log, signal });
     const { report, announcements } = result;
     const summary = {

@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { digestTables } from '../../shared/digest/roles';
+import { thresholdEnvironment } from '../../shared/digest/thresholds';
 import { ALERTS_STATE_PREFIX, tableAreaPrefix } from '../../shared/lake/layout';
 import { type Registry, sources } from '../../shared/sources';
 import type { DeploymentConfig } from '../config';
@@ -91,6 +92,18 @@ export class Alerts extends Construct {
       );
     }
     if (config.alerts.webhookKind) this.function.env('INBOXLAKE_ALERT_WEBHOOK_KIND', config.alerts.webhookKind);
+    if (Object.keys(config.alerts.thresholds).length) {
+      this.function.env('INBOXLAKE_ALERT_THRESHOLDS', JSON.stringify(config.alerts.thresholds));
+    }
+    // The placement alerts judge a SendSage test by the digest's inbox thresholds (shared/app/alert-config.ts).
+    for (const [name, value] of Object.entries(
+      thresholdEnvironment({
+        inboxWarn: config.digest.thresholds.inboxWarn,
+        inboxCritical: config.digest.thresholds.inboxCritical,
+      }),
+    )) {
+      this.function.env(name, value);
+    }
 
     // A failed evaluation is tried once more (one that failed before writing the state announces then), then parked.
     this.function.fn.configureAsyncInvoke({

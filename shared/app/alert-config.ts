@@ -1,8 +1,10 @@
 import * as z from 'zod';
 import { type WebhookKind, webhookKindOf, webhookKinds } from '../alerts/channels/webhook';
+import { type AlertThresholds, alertThresholdsSchema } from '../alerts/thresholds';
 import { parseEnv } from '../core/env';
 import { ConfigError } from '../core/errors';
 import { registerSecret } from '../core/redact';
+import { thresholdEnvShape } from '../digest/thresholds';
 import type { AlertTargets } from './alert-delivery';
 import { type SecretReader, secretsManagerReader } from './secrets';
 
@@ -94,4 +96,47 @@ export async function alertTargets(
   const value = (await read(arn)).trim();
   registerSecret(value);
   return { webhook: alertWebhook(value, config.webhookKind, `secret ${arn}`), topicArn: config.topicArn };
+}
+
+/** The alert thresholds a deployment may change (names and bounds of shared/alerts/thresholds.ts); a typo is refused. */
+const thresholdsJson = z.strictObject(alertThresholdsSchema.shape);
+const inboxEnv = z.object({
+  INBOXLAKE_INBOX_WARN: thresholdEnvShape.INBOXLAKE_INBOX_WARN,
+  INBOXLAKE_INBOX_CRITICAL: thresholdEnvShape.INBOXLAKE_INBOX_CRITICAL,
+});
+
+/**
+ * The alert thresholds of this run: the defaults, with what `INBOXLAKE_ALERT_THRESHOLDS` (a JSON object, e.g.
+ * `{"alpha": 1e-5, "blockMinCount": 30}`) sets in their place. The placement thresholds follow the digest's
+ * INBOXLAKE_INBOX_WARN / INBOXLAKE_INBOX_CRITICAL, so a test the digest calls fine never alerts, unless the JSON sets
+ * them itself. Anything wrong is a ConfigError naming the variable and the field.
+ */
+export function loadAlertThresholds(env: Record<string, string | undefined> = process.env): AlertThresholds {
+  const inbox = parseEnv(inboxEnv, env);
+  const raw = env.INBOXLAKE_ALERT_THRESHOLDS?.trim();
+  let given: unknown = {};
+  if (raw) {
+    try {
+      given = JSON.parse(raw);
+    } catch (error) {
+      throw new ConfigError(`INBOXLAKE_ALERT_THRESHOLDS is not JSON: ${(error as Error).message}`);
+    }
+  }
+  if (given === null || typeof given !== 'object' || Array.isArray(given)) {
+    throw new ConfigError('INBOXLAKE_ALERT_THRESHOLDS must be a JSON object, e.g. {"alpha": 1e-5}');
+  }
+  const parsed = thresholdsJson.safeParse({
+    ...(inbox.INBOXLAKE_INBOX_WARN === undefined ? {} : { inboxWarn: inbox.INBOXLAKE_INBOX_WARN }),
+    ...(inbox.INBOXLAKE_INBOX_CRITICAL === undefined ? {} : { inboxCritical: inbox.INBOXLAKE_INBOX_CRITICAL }),
+    ...given,
+  });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) =>
+      i.code === 'unrecognized_keys'
+        ? `unknown threshold ${i.keys.map((k) => `'${k}'`).join(', ')} (known: ${Object.keys(alertThresholdsSchema.shape).join(', ')})`
+        : `${i.path.join('.') || '(value)'}: ${i.message}`,
+    );
+    throw new ConfigError(`INBOXLAKE_ALERT_THRESHOLDS: ${problems.join('; ')}`);
+  }
+  return parsed.data;
 }

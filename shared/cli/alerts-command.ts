@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import * as z from 'zod';
 import { type Alert, baselineWord, isShareMetric, scopeLabel } from '../alerts/model';
-import { loadAlertChannelsConfig } from '../app/alert-config';
+import { loadAlertChannelsConfig, loadAlertThresholds } from '../app/alert-config';
 import { snsPublisher } from '../app/alert-delivery';
 import { announceAlerts } from '../app/alert-outbox';
 import { type AlertsResult, produceAlerts } from '../app/alerts';
@@ -36,9 +36,10 @@ export async function runAlerts(
   if (channels && !channels.webhook) {
     throw new ConfigError('--send needs INBOXLAKE_ALERT_WEBHOOK_URL (a Slack, Teams or Google Chat incoming webhook)');
   }
+  const thresholds = loadAlertThresholds(env);
   const at = args.at ? Date.parse(args.at) : now();
   const log = createLogger({ redact: createRedactor([]), json: false });
-  const result = await produceAlerts(store, { at, outDir: resolve(args.out ?? 'outbox/alerts') }, { log });
+  const result = await produceAlerts(store, { at, outDir: resolve(args.out ?? 'outbox/alerts'), thresholds }, { log });
   printAlerts(result);
   if (channels?.webhook) {
     const sent = await announceAlerts(

@@ -1,4 +1,6 @@
 import { join, resolve } from 'node:path';
+import type { AlertThresholds } from '../alerts/thresholds';
+import { loadAlertThresholds } from '../app/alert-config';
 import { produceAlerts } from '../app/alerts';
 import { produceDigest } from '../app/digest';
 import { openLake } from '../app/lake';
@@ -24,6 +26,8 @@ export async function runStart(
   lake: LakeConfig,
   registry: Registry = sources,
 ): Promise<number> {
+  // Read first: a bad threshold is exit 2 now, not after a week of collection.
+  const thresholds = loadAlertThresholds(env);
   const store = await openLake(lake);
   const codes: number[] = [];
   for (const command of commandsOf(registry)) {
@@ -32,7 +36,7 @@ export async function runStart(
   }
   codes.push(await writeDigest(env, store));
   process.stdout.write('\n');
-  codes.push(await writeAlerts(store, registry));
+  codes.push(await writeAlerts(thresholds, store, registry));
   return codes.find((c) => c !== 0) ?? 0;
 }
 
@@ -92,11 +96,11 @@ async function writeDigest(env: Record<string, string | undefined>, store: Objec
  * `inboxlake alerts` prints them: evaluated at the wall clock instead, their windows would reach into the hour not
  * collected yet and read it as a server gone silent.
  */
-async function writeAlerts(store: ObjectStore, registry: Registry) {
+async function writeAlerts(thresholds: AlertThresholds, store: ObjectStore, registry: Registry) {
   const at = collectedUntil(Date.now());
   const result = await produceAlerts(
     store,
-    { at, outDir: resolve('outbox/alerts') },
+    { at, outDir: resolve('outbox/alerts'), thresholds },
     { log: createLogger({ redact: createRedactor([]), json: false }), registry },
   );
   process.stdout.write('Intraday alerts at the end of the collected hours:\n');

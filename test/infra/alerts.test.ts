@@ -87,11 +87,27 @@ describe('alerts config', () => {
     );
   });
 
+  it("passes its thresholds to the function, and the digest's inbox thresholds for the placement alerts", () => {
+    const other = synthesize(
+      parseDeploymentConfig({
+        ...example(),
+        alerts: { thresholds: { alpha: 1e-5, blockMinCount: 30 } },
+        digest: { ...(example().digest as object), thresholds: { inboxWarn: 75 } },
+      }),
+    );
+    const fnId = other.stack.getLogicalId(other.stack.alerts.function.fn.node.defaultChild as never);
+    const vars = (other.json.Resources[fnId] as Json).Properties.Environment.Variables;
+    expect(JSON.parse(vars.INBOXLAKE_ALERT_THRESHOLDS)).toEqual({ alpha: 1e-5, blockMinCount: 30 });
+    expect(vars.INBOXLAKE_INBOX_WARN).toBe('75');
+  });
+
   it.each([
     ['a partial ARN (no suffix)', { webhookSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hook' }],
     ['a URL in place of the ARN', { webhookSecretArn: 'https://hooks.slack.com/services/T/B/x' }],
     ['an unknown kind', { webhookKind: 'discord' }],
     ['a bad address', { emails: ['not-an-address'] }],
+    ['a misspelt threshold', { thresholds: { alpah: 1e-5 } }],
+    ['a threshold out of bounds', { thresholds: { alpha: 2 } }],
   ])('refuses %s, naming the field', (_, alerts) => {
     expect(() => parseDeploymentConfig({ ...example(), alerts })).toThrow(DeploymentConfigError);
     expect(() => parseDeploymentConfig({ ...example(), alerts })).toThrow(/inboxlake\.alerts\./);

@@ -117,6 +117,12 @@ const cases: Case[] = [
     says: /INBOXLAKE_REREAD_AFTER delays must increase/,
   },
   {
+    name: 'a misspelt alert threshold',
+    args: ['alerts'],
+    env: { INBOXLAKE_ALERT_THRESHOLDS: '{"blockMinCuont": 30}' },
+    says: /INBOXLAKE_ALERT_THRESHOLDS: unknown threshold 'blockMinCuont'/,
+  },
+  {
     name: 'the retired INBOXLAKE_TRAILING_DAYS (refused, not ignored)',
     args: collect,
     env: { ...socketlabs, INBOXLAKE_TRAILING_DAYS: '3' },
