@@ -118,9 +118,15 @@ export function readStack(config: DeploymentConfig = costConfig()): StackFacts {
     )?.Value;
     // CDK's own helper functions (custom resources) run at deploy time only.
     if (!name) continue;
-    const machine = machines.find(([, m]) => refersTo(m.Properties.DefinitionString, id));
-    const starters = schedules.filter(([, sc]) => refersTo(sc.Properties.Target.Arn, machine ? machine[0] : id));
     const variables = (r.Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
+    // A collector is its loop's task; the alerts function is invoked by every loop once it is caught up, so it runs
+    // as often as all the loops together and owns none of them.
+    const invokers = machines.filter(([, m]) => refersTo(m.Properties.DefinitionString, id));
+    const machine = typeof variables.INBOXLAKE_SOURCE === 'string' ? invokers[0] : undefined;
+    const startedBy = machine ? [machine[0]] : invokers.length ? invokers.map(([mid]) => mid) : [id];
+    const starters = schedules.filter(([, sc]) =>
+      startedBy.some((target) => refersTo(sc.Properties.Target.Arn, target)),
+    );
     functions.push({
       logicalId: id,
       name,
@@ -185,6 +191,9 @@ export function transitionsOf(definition: Json, reports: readonly Record<string,
         input = state.Parameters ? parameters(state.Parameters, input) : input;
         break;
       case 'Task': {
+        // A task whose result is discarded (the loop's asynchronous invoke of the alerts function) is not the
+        // collector's: it leaves the input as it is and answers none of `reports`.
+        if (state.ResultPath === null) break;
         const report = reports[Math.min(invocations++, reports.length - 1)] ?? {};
         input = { ...input, [pathKey(state.ResultPath)]: report };
         break;

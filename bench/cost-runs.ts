@@ -1,6 +1,9 @@
 import type { SESClient } from '@aws-sdk/client-ses';
 import { emfLine } from '../functions/metrics';
 import { COLLECTOR_TIMEOUT, METRICS_NAMESPACE } from '../infra/constructs/lambda-function';
+import { loadAlertThresholds } from '../shared/app/alert-config';
+import { announceAlerts } from '../shared/app/alert-outbox';
+import { produceAlerts } from '../shared/app/alerts';
 import { collectSource, reportOf, type SourceSummary } from '../shared/app/collect';
 import { produceDigest } from '../shared/app/digest';
 import { fileWriters } from '../shared/app/lake';
@@ -65,6 +68,9 @@ export class SimClock implements Clock {
     return total;
   }
 }
+
+/** The stack's topic is a token in the template; its stand-in, so announcements go through the outbox as deployed. */
+const BENCH_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:inboxlake-alerts';
 
 /** One invocation as measured on the simulator. */
 export interface RunFigures {
@@ -141,6 +147,17 @@ export async function invoke(
     );
     log.info('digest finished', { date: result.digest.date, subject: result.subject, ...result.sent });
     write(emfLine(METRICS_NAMESPACE, 'DigestSent', result.sent?.sent ? 1 : 0, { Source: 'digest' }, at));
+  } else if (f.name === 'alerts') {
+    // The evaluation and its announcements as the function runs them; SNS and the webhook are counted, not called.
+    const result = await produceAlerts(o.store, { at, thresholds: loadAlertThresholds(env) }, { log });
+    const publish = async () => undefined;
+    const sent = await announceAlerts(
+      o.store,
+      result,
+      { topicArn: env.INBOXLAKE_ALERT_TOPIC_ARN ?? BENCH_TOPIC_ARN },
+      { publish, log },
+    );
+    log.info('alerts evaluated', { closedUntil: result.report.closed_until, ...sent });
   } else {
     const command = commandFromEnv(env);
     const config = await loadRuntimeConfig(command, env);

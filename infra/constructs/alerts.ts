@@ -111,6 +111,8 @@ export class Alerts extends Construct {
       maxEventAge: Duration.hours(1),
       onFailure: new destinations.SqsDestination(monitoring.deadLetterQueue),
     });
-    monitoring.watchFunction('alerts', this.function);
+    // No throttles alarm: two loops finishing together throttle one invoke on purpose (reserved concurrency 1), and
+    // Lambda retries an asynchronous invoke it throttled; failures still alarm through Errors and the DLQ.
+    monitoring.watchFunction('alerts', this.function, null);
   }
 }

@@ -82,8 +82,9 @@ export class Monitoring extends Construct {
    * Errors and throttles of a function. Throttling is news only when it lasts `throttledQuarters` consecutive
    * quarter-hours: a collector is throttled on purpose when a scheduled run meets a backfill (reserved concurrency
    * 1) and its state machine retries, so only throttling that outlasts a whole 15-minute run deserves a page.
+   * `null`: no throttles alarm, for a function whose throttling is by design and retried (see its caller).
    */
-  watchFunction(label: string, f: InboxlakeFunction, throttledQuarters = 1): void {
+  watchFunction(label: string, f: InboxlakeFunction, throttledQuarters: number | null = 1): void {
     this.alarm(`${label}-Errors`, {
       metric: f.fn.metricErrors({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(5) }),
       threshold: 0,
@@ -92,6 +93,7 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: `${label}: the function failed (see its log group).`,
     });
+    if (throttledQuarters === null) return;
     this.alarm(`${label}-Throttles`, {
       metric: f.fn.metricThrottles({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(15) }),
       threshold: 0,

@@ -1,6 +1,6 @@
 import type { ObjectStore } from '../lake/object-store';
 import type { DigestCounter, FailureCodeMeaning, RollupDims } from '../lake/roles';
-import { type UnreadableFile, visitRollups } from '../lake/rollup-reader';
+import { listingOnce, type UnreadableFile, visitRollups } from '../lake/rollup-reader';
 import type { FailureCell, ServerCell } from './detect';
 import type { PlacementTables } from './placement';
 
@@ -36,10 +36,11 @@ export async function readAlertCounts(
   end: number,
 ): Promise<AlertCounts> {
   const unreadable: UnreadableFile[] = [];
+  const source = listingOnce(store);
   const cells = new Map<string, { server: number; period: number } & Record<Counter, number>>();
   for (const { table, counts } of tables.totals) {
     await visitRollups(
-      store,
+      source,
       table,
       'totals',
       start,
@@ -64,7 +65,7 @@ export async function readAlertCounts(
   const failures: FailureCell[] = [];
   for (const table of tables.bounces) {
     await visitRollups(
-      store,
+      source,
       table,
       'bounces',
       start,

@@ -38,8 +38,34 @@ export class LakeReadError extends InboxlakeError {
   override name = 'LakeReadError';
 }
 
+/** What reading rollups needs of the store. */
+export type RollupSource = Pick<ObjectStore, 'location' | 'get' | 'list'>;
+
+/**
+ * A read view that lists each prefix once: a reader visiting several rollups of the same table-days (the alerts read
+ * `totals` and `bounces` of one table) lists each day's folder once instead of once per rollup. For one reading only:
+ * what lands after a listing is not seen by it.
+ */
+export function listingOnce(store: RollupSource): RollupSource {
+  const listings = new Map<string, Promise<string[]>>();
+  return {
+    location: store.location,
+    get: (key) => store.get(key),
+    list: (prefix) => {
+      let listing = listings.get(prefix);
+      if (!listing) {
+        listing = store.list(prefix);
+        listings.set(prefix, listing);
+        // A failed listing is not kept: the next reader asks again.
+        listing.catch(() => listings.delete(prefix));
+      }
+      return listing;
+    },
+  };
+}
+
 /** A file's body, or null when it is gone; a store failure names the key. */
-export async function readObject(store: ObjectStore, key: string): Promise<Buffer | null> {
+export async function readObject(store: RollupSource, key: string): Promise<Buffer | null> {
   try {
     return await store.get(key);
   } catch (err) {
@@ -80,7 +106,7 @@ type Cells = Pick<RollupDocument, 'partition' | 'dimensions' | 'counts'>;
  * shared/lake/rollup-compaction.ts), so a folder reads the same before, during and after its compaction.
  */
 export async function visitRollups(
-  store: ObjectStore,
+  store: RollupSource,
   table: string,
   rollup: string,
   start: number,
@@ -128,7 +154,7 @@ export async function visitRollups(
  * may predate that compacted document.
  */
 async function readFolder(
-  store: ObjectStore,
+  store: RollupSource,
   listed: RollupFolder,
   rollup: string,
   unreadableFiles: UnreadableFile[],

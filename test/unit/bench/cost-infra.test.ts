@@ -64,4 +64,17 @@ describe('reading the stack for the cost model', () => {
   ])('counts the state transitions of %s', (_name, reports, expected) => {
     expect(transitionsOf(loop, reports)).toBe(expected);
   });
+
+  it('a task whose result is discarded (the loop invoking the alerts function) counts but answers no report', () => {
+    const withAlerts = {
+      ...loop,
+      States: {
+        ...loop.States,
+        MoreToDo: { ...loop.States.MoreToDo, Default: 'EvaluateAlerts' },
+        EvaluateAlerts: { Type: 'Task', ResultPath: null, Next: 'CaughtUp' },
+      },
+    };
+    // Start, Collect, CountRound, MoreToDo, Pause, Collect, CountRound, MoreToDo, EvaluateAlerts, CaughtUp.
+    expect(transitionsOf(withAlerts, [{ more: true }, { more: false }])).toBe(10);
+  });
 });
