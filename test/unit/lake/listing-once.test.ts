@@ -17,7 +17,13 @@ function countingSource() {
       return [`${prefix}a.json`];
     },
   };
-  return { source, lists, failNext: () => (failNext = true) };
+  return {
+    source,
+    lists,
+    failNext: () => {
+      failNext = true;
+    },
+  };
 }
 
 describe('listingOnce', () => {
