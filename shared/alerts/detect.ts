@@ -1,8 +1,8 @@
+import { binomialUpperTail, poissonLowerTail, poissonUpperTail } from '../core/stats';
 import { DAY_MS } from '../core/windows';
 import type { FailureCodeMeaning } from '../lake/roles';
 import { ROLLUP_PERIOD_MS } from '../lake/rollup';
 import type { Alert, AlertMetric } from './model';
-import { binomialUpperTail, poissonLowerTail, poissonUpperTail } from './stats';
 import type { AlertThresholds } from './thresholds';
 
 /**

@@ -1,9 +1,10 @@
+import { providerBelow } from '../core/placement';
+import { binomialLowerTail } from '../core/stats';
 import type { ObjectStore } from '../lake/object-store';
 import type { UnreadableFile } from '../lake/rollup-reader';
 import { epochMs, cellNumber as num, readRows, cellString as str } from '../lake/row-reader';
 import type { TableDef } from '../lake/table';
 import type { Alert } from './model';
-import { binomialLowerTail } from './stats';
 import type { AlertThresholds } from './thresholds';
 
 /**
@@ -82,7 +83,7 @@ export function detectPlacementAlerts(tests: readonly FinishedTest[], t: AlertTh
       const threshold = critical ? t.inboxCritical : t.inboxWarn;
       const known = x.seedsTotal !== null && x.seedsInbox !== null && x.seedsTotal > 0;
       const low = x.providers
-        .filter((p) => (p.seeds ?? 0) >= t.minSeeds && p.pctInbox < t.inboxWarn)
+        .filter((p) => providerBelow(p.pctInbox, p.seeds, t.inboxWarn, t.minSeeds))
         .sort((a, b) => a.pctInbox - b.pctInbox || a.name.localeCompare(b.name));
       const where = low.length ? ` (lowest: ${low.map((p) => `${p.name} ${pct(p.pctInbox)}`).join(', ')})` : '';
       const test = `SendSage test ${x.campaignId}${x.subject ? ` "${x.subject}"` : ''}`;

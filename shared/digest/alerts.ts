@@ -1,3 +1,4 @@
+import { providerBelow } from '../core/placement';
 import type { Alert, AlertScope, DigestCampaign, DigestServer } from './model';
 import type { Thresholds } from './thresholds';
 
@@ -67,9 +68,9 @@ export function findAlerts(
     }
   }
   for (const c of campaigns) {
-    const inbox = (scope: AlertScope, pct: number | null) => {
+    const inbox = (scope: AlertScope, pct: number | null, mayBeCritical = true) => {
       if (pct === null || pct >= t.inboxWarn) return;
-      const critical = pct < t.inboxCritical;
+      const critical = mayBeCritical && pct < t.inboxCritical;
       out.push({
         severity: critical ? 'critical' : 'warning',
         scope,
@@ -80,9 +81,14 @@ export function findAlerts(
       });
     };
     inbox({ kind: 'campaign', campaign_id: c.campaign_id, provider: null }, c.pct_inbox);
-    for (const isp of c.isps)
-      if ((isp.count_total ?? 0) >= t.minSeeds)
-        inbox({ kind: 'campaign', campaign_id: c.campaign_id, provider: String(isp.isp_name) }, isp.pct_inbox);
+    // A provider holds a handful of seeds: its share is judged below a threshold only beyond chance (core/placement).
+    for (const isp of c.isps) {
+      const scope: AlertScope = { kind: 'campaign', campaign_id: c.campaign_id, provider: String(isp.isp_name) };
+      const below = (pct: number) => providerBelow(isp.pct_inbox, isp.count_total, pct, t.minSeeds);
+      if (!below(t.inboxWarn)) continue;
+      // Critical only when it is also beyond chance below the critical threshold.
+      inbox(scope, isp.pct_inbox, below(t.inboxCritical));
+    }
   }
   if (servers.every((s) => s.queued + s.processed === 0) && campaigns.length === 0) {
     out.push({

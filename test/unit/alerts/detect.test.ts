@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectAlerts, type FailureCell, type ServerCell } from '../../../shared/alerts/detect';
-import { poissonUpperTail } from '../../../shared/alerts/stats';
+import { poissonUpperTail } from '../../../shared/core/stats';
 import { type AlertThresholdsInput, alertThresholdsSchema } from '../../../shared/alerts/thresholds';
 
 const Q = 15 * 60_000;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertSchema, scopeLabel } from '../../../shared/alerts/model';
 import { detectPlacementAlerts, type FinishedTest } from '../../../shared/alerts/placement';
-import { binomialLowerTail, binomialUpperTail } from '../../../shared/alerts/stats';
+import { binomialLowerTail, binomialUpperTail } from '../../../shared/core/stats';
 import { type AlertThresholdsInput, alertThresholdsSchema } from '../../../shared/alerts/thresholds';
 import { inboxPlacementDefaults } from '../../../shared/core/placement';
 import { defaultThresholds } from '../../../shared/digest/thresholds';
@@ -65,19 +65,23 @@ describe('SendSage placement alerts', () => {
     expect(scopeLabel(a.scope)).toBe('SendSage test 4321');
   });
 
-  it('names the providers with enough seeds below the warning threshold, lowest first', () => {
+  it('names the providers below the warning threshold beyond chance, lowest first', () => {
     const [a] = detect([
       test(70, {
         providers: [
           { name: 'Gmail', seeds: 8, pctInbox: 25 },
           { name: 'Orange', seeds: 2, pctInbox: 0 },
+          // 4 of 6 in the inbox happens 34 % of the time at a true 80 %: chance, not a finding.
           { name: 'Yahoo', seeds: 6, pctInbox: 66.7 },
+          // 6 of 12: 1.9 % at a true 80 %.
+          { name: 'Outlook', seeds: 12, pctInbox: 50 },
           { name: 'AT&T', seeds: 4, pctInbox: 100 },
         ],
       }),
     ]);
-    expect(a!.advice).toContain('(lowest: Gmail 25 %, Yahoo 66.7 %)');
+    expect(a!.advice).toContain('(lowest: Gmail 25 %, Outlook 50 %)');
     expect(a!.advice).not.toContain('Orange');
+    expect(a!.advice).not.toContain('Yahoo');
   });
 
   it('without seed counts: volume null, count 0 and no tail probability', () => {

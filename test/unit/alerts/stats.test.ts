@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binomialUpperTail, logGamma, poissonLowerTail, poissonUpperTail } from '../../../shared/alerts/stats';
+import { binomialUpperTail, logGamma, poissonLowerTail, poissonUpperTail } from '../../../shared/core/stats';
 
 // Reference values computed independently (exact sums in Python's arbitrary-precision arithmetic).
 describe('count tail probabilities', () => {
