@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectAlerts, type FailureCell, type ServerCell } from '../../../shared/alerts/detect';
-import { poissonUpperTail } from '../../../shared/core/stats';
 import { type AlertThresholdsInput, alertThresholdsSchema } from '../../../shared/alerts/thresholds';
+import { poissonUpperTail } from '../../../shared/core/stats';
 
 const Q = 15 * 60_000;
 const DAY = 86_400_000;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { alertSchema, scopeLabel } from '../../../shared/alerts/model';
 import { detectPlacementAlerts, type FinishedTest } from '../../../shared/alerts/placement';
-import { binomialLowerTail, binomialUpperTail } from '../../../shared/core/stats';
 import { type AlertThresholdsInput, alertThresholdsSchema } from '../../../shared/alerts/thresholds';
 import { inboxPlacementDefaults } from '../../../shared/core/placement';
+import { binomialLowerTail, binomialUpperTail } from '../../../shared/core/stats';
 import { defaultThresholds } from '../../../shared/digest/thresholds';
 
 const SENT = Date.parse('2026-11-20T09:12:00Z');
