@@ -46,6 +46,9 @@ export async function startLocalS3(bucket = 'inboxlake-test'): Promise<LocalS3> 
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // A request whose answer never comes (seen once in a full CI run: three concurrent digest sends waited out the
+    // 60 s test timeout) fails after 20 s of silence and is retried by the SDK, instead of hanging the test.
+    requestHandler: { requestTimeout: 20_000, connectionTimeout: 5_000 },
   });
   return {
     endpoint,
