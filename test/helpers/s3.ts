@@ -46,8 +46,9 @@ export async function startLocalS3(bucket = 'inboxlake-test'): Promise<LocalS3> 
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    // A request whose answer never comes (seen once in a full CI run: three concurrent digest sends waited out the
-    // 60 s test timeout) fails after 20 s of silence and is retried by the SDK, instead of hanging the test.
+    // An answer that never starts fails after 20 s and is retried by the SDK instead of hanging a test. (It did not
+    // explain the hang CI saw in three concurrent digest sends: a GET reading an object s3rver was rewriting in place
+    // waited for body bytes that never came; the proxy below now gives reads their key's turn too.)
     requestHandler: { requestTimeout: 20_000, connectionTimeout: 5_000 },
   });
   return {
@@ -79,7 +80,7 @@ export async function downloadLake(s3: LocalS3, prefix: string): Promise<string>
 
 /**
  * s3rver ignores `If-None-Match` and `If-Match` on PutObject and DeleteObject; S3 honours them since 2024. This
- * loopback proxy in front of it gives the tests S3's answers: every PUT or DELETE of an object is serialised per key,
+ * loopback proxy in front of it gives the tests S3's answers: every request of an object is serialised per key,
  * and one carrying a condition first reads the object's ETag from s3rver (HEAD) and answers, like S3,
  * 412 PreconditionFailed (`If-None-Match: *` on an existing object, `If-Match` naming another ETag) or 404 NoSuchKey
  * (`If-Match` on a missing object) without forwarding. Everything else passes through untouched.
@@ -125,12 +126,16 @@ export async function conditionalWritesProxy(upstreamPort: number): Promise<{ po
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
-    // Object writes only (`/bucket/key`, no sub-resource such as ?uploads or ?delete): the rest passes straight on.
-    const isObjectWrite =
-      (req.method === 'PUT' || req.method === 'DELETE') &&
+    // Object requests (`/bucket/key`, no sub-resource such as ?uploads or ?delete) take their key's turn: writes so that
+    // conditions are decided one at a time, reads so that a GET never meets a PUT of the same key half-written —
+    // s3rver writes an object in place, where S3 replaces it atomically (a read sees the old or the new object).
+    // Listings and the rest pass straight on.
+    const isObjectRequest =
+      ['PUT', 'DELETE', 'GET', 'HEAD'].includes(req.method ?? '') &&
       /^\/[^/]+\/.+/.test(path) &&
       !/[?&](uploads|uploadId|delete)\b/.test(query);
-    if (!isObjectWrite) return forward(req, res);
+    if (!isObjectRequest) return forward(req, res);
+    const isWrite = req.method === 'PUT' || req.method === 'DELETE';
     const previous = queues.get(path) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((r) => {
@@ -142,7 +147,7 @@ export async function conditionalWritesProxy(upstreamPort: number): Promise<{ po
     try {
       const ifNoneMatch = req.headers['if-none-match'];
       const ifMatch = req.headers['if-match'];
-      if (ifNoneMatch !== undefined || ifMatch !== undefined) {
+      if (isWrite && (ifNoneMatch !== undefined || ifMatch !== undefined)) {
         const etag = await etagOf(path);
         if (ifNoneMatch === '*' && etag !== null) {
           return preconditionFailed(req, res);
