@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { LocalFolderStore } from '../shared/lake/local-store';
 import { runCollection, scratch } from '../test/helpers/collect';
-import { peakRssMb } from './convert';
+import { peakRssMb } from './peak-rss';
 export const DAY = '2026-11-20';
 export const PAGE = 500;
 

@@ -35,6 +35,7 @@ import { createV2Client } from '../shared/sources/socketlabs-v2/client';
 import { v2Endpoints } from '../shared/sources/socketlabs-v2/endpoints';
 import { mapMessage } from '../shared/sources/socketlabs-v2/mapping';
 import { socketlabsMessages } from '../shared/sources/socketlabs-v2/tables';
+import { peakRssMb } from './peak-rss';
 
 const DAY = '2026-11-20';
 const DAY_START = Date.parse(`${DAY}T00:00:00Z`);
@@ -116,21 +117,6 @@ function scratchDir(name: string): string {
   const dir = join(scratchRoot, name);
   mkdirSync(dir, { recursive: true });
   return dir;
-}
-
-/**
- * This process's own peak RSS. On Linux getrusage's maxRSS can include memory the child was forked with from its
- * parent (seen: 319 MB instead of 233 MB for the same 1 M-row case under a parent holding the simulator's pages);
- * /proc/self/status VmHWM is the exec'd program's alone. Elsewhere, maxRSS.
- */
-export function peakRssMb(): number {
-  try {
-    const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (hwm) return Math.round(Number(hwm[1]) / 1024);
-  } catch {
-    // not Linux
-  }
-  return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
 /** Starts timing a case: wall and CPU seconds from now. */

@@ -27,6 +27,7 @@ import { openWindowWriter } from '../shared/lake/window-writer';
 import { createRng, weightedTable } from '../shared/sandbox/random';
 import { sources } from '../shared/sources';
 import { socketlabsMessages } from '../shared/sources/socketlabs-v2/tables';
+import { peakRssMb } from './peak-rss';
 
 const DATE = '2026-11-21';
 const SERVERS = 10;
@@ -156,7 +157,7 @@ export async function digestChild(lake: string): Promise<{ seconds: number; peak
   rmSync(out, { recursive: true, force: true });
   return {
     seconds,
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakRssMb: peakRssMb(),
     summary:
       `${s.length} servers, ${s.reduce((n, x) => n + x.processed, 0).toLocaleString('en-US')} processed, ` +
       `${result.digest.hard_bounced_total.toLocaleString('en-US')} hard-bounced addresses ` +
