@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { webhookKinds } from '../shared/alerts/channels/webhook';
-import { alertThresholdsSchema } from '../shared/alerts/thresholds';
+import { alertThresholdOverridesSchema } from '../shared/alerts/thresholds';
 import { isTimeZone } from '../shared/config';
 import { thresholdOverridesSchema } from '../shared/digest/thresholds';
 import { commandsOf, type Registry, sources } from '../shared/sources';
@@ -92,16 +92,8 @@ const alertsSchema = z.strictObject({
     .record(z.string(), z.unknown())
     .default({})
     .superRefine((given, ctx) => {
-      const parsed = z.strictObject(alertThresholdsSchema.shape).safeParse(given);
-      for (const issue of parsed.error?.issues ?? []) {
-        ctx.addIssue({
-          code: 'custom',
-          path: issue.path,
-          message:
-            issue.code === 'unrecognized_keys'
-              ? `unknown threshold ${issue.keys.map((k) => `'${k}'`).join(', ')}`
-              : issue.message,
-        });
+      for (const issue of alertThresholdOverridesSchema.safeParse(given).error?.issues ?? []) {
+        ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
       }
     }),
 });

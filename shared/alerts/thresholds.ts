@@ -59,3 +59,14 @@ export type AlertThresholdsInput = z.input<typeof alertThresholdsSchema>;
 
 /** The documented defaults. */
 export const defaultAlertThresholds: AlertThresholds = alertThresholdsSchema.parse({});
+
+/**
+ * The thresholds a deployment changes (`INBOXLAKE_ALERT_THRESHOLDS`, `alerts.thresholds` in cdk.json): the same
+ * fields and bounds, the rest defaulted, and a misspelt field refused by name rather than ignored.
+ */
+export const alertThresholdOverridesSchema = z.strictObject(alertThresholdsSchema.shape, {
+  error: (issue) =>
+    issue.code === 'unrecognized_keys'
+      ? `unknown threshold ${issue.keys.map((k) => `'${k}'`).join(', ')} (known: ${Object.keys(alertThresholdsSchema.shape).join(', ')})`
+      : undefined,
+});

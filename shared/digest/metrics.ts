@@ -1,7 +1,7 @@
 import { readAlertHistory } from '../lake/alert-history';
 import { ALERTS_HISTORY_PREFIX, tableAreaPrefix } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
-import { type RollupCount, visitRollups } from '../lake/rollup-reader';
+import { listingOnce, type RollupCount, type RollupSource, visitRollups } from '../lake/rollup-reader';
 import { epochMs, cellNumber as num, readRows, cellString as str } from '../lake/row-reader';
 import { findAlerts } from './alerts';
 import { addDays, localDate, zonedDay } from './day';
@@ -57,6 +57,8 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
   const top = opts.top ?? 5;
   const tables = opts.tables;
   const countsOf = new Map(tables.totals.map((t) => [t.table, t]));
+  // The totals, bounces and hard-bounce rollups share their day folders: each is listed once.
+  const rollups = listingOnce(store);
   // Damaged files are left out and listed, so the rest of the digest still goes out, marked incomplete.
   const unreadable: UnreadableFile[] = [];
   const day = zonedDay(opts.date, tz);
@@ -92,7 +94,7 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
     }
   };
   for (const { table } of tables.totals) {
-    await visitRollups(store, table, 'totals', seriesStart, day.end, addTotal, unreadable);
+    await visitRollups(rollups, table, 'totals', seriesStart, day.end, addTotal, unreadable);
   }
 
   // The day's bounces by code and by recipient domain.
@@ -114,7 +116,7 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
     e[type] += r.count;
   };
   for (const table of tables.bounces) {
-    await visitRollups(store, table, 'bounces', day.start, day.end, addBounce, unreadable);
+    await visitRollups(rollups, table, 'bounces', day.start, day.end, addBounce, unreadable);
   }
 
   const servers: DigestServer[] = [...byServer.entries()]
@@ -171,7 +173,7 @@ export async function computeDigest(store: ObjectStore, opts: DigestOptions): Pr
     ? await readCampaigns(store, tables.placement, day.start, day.end, top, unreadable)
     : [];
   const hardBounces = await readHardBounces(
-    store,
+    rollups,
     tables.bounces,
     day.start,
     day.end,
@@ -261,7 +263,7 @@ async function readCampaigns(
  * rollups; an address that bounced more than once keeps its earliest code and reason. Listed up to the cap.
  */
 async function readHardBounces(
-  store: ObjectStore,
+  store: RollupSource,
   failureTables: readonly string[],
   start: number,
   end: number,
