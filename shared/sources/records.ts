@@ -15,13 +15,28 @@ export interface NormalizedRecord {
   readonly extra: Record<string, unknown> | null;
 }
 
+// An API spells its keys the same way on every record, so each spelling is lower-cased once: toLowerCase allocates a
+// new string for every key with a capital (all of v1's), ten per record. Bounded, so a source that invents keys per
+// record cannot grow it without limit; past the bound keys are lower-cased as they come.
+const lowerCased = new Map<string, string>();
+const LOWER_CASED_MAX = 4_096;
+
+function lowerKey(key: string): string {
+  let lower = lowerCased.get(key);
+  if (lower === undefined) {
+    lower = key.toLowerCase();
+    if (lowerCased.size < LOWER_CASED_MAX) lowerCased.set(key, lower);
+  }
+  return lower;
+}
+
 /** Splits a record into known fields (lower-cased keys) and extras; null when it is not an object. */
 export function normalizeRecord(raw: unknown, knownKeys: ReadonlySet<string>): NormalizedRecord | null {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
   const known: Record<string, unknown> = {};
   let extra: Record<string, unknown> | null = null;
   for (const key of Object.keys(raw)) {
-    const lower = key.toLowerCase();
+    const lower = lowerKey(key);
     const value = (raw as Record<string, unknown>)[key];
     if (knownKeys.has(lower)) known[lower] = value;
     else {
