@@ -138,27 +138,25 @@ export async function visitRollups(
       visit({ table, partition: doc.partition, period, dims, count: Number(row[row.length - 1]) });
     }
   };
-  await pMap(
-    folders,
-    async (listed) => {
-      const docs = await readFolder(store, listed, rollup, unreadableFiles);
-      for (const doc of docs) visitDocument(doc);
-    },
-    { concurrency: READ_CONCURRENCY },
-  );
+  await pMap(folders, (listed) => visitFolder(store, listed, rollup, visitDocument, unreadableFiles), {
+    concurrency: READ_CONCURRENCY,
+  });
 }
 
 /**
- * The documents of one folder to count. A part listed but gone when read was folded into a compacted document and
- * deleted meanwhile (a compaction running beside the digest): the folder is listed and read again, since the listing
- * may predate that compacted document.
+ * Visits the documents of one folder to count, one at a time: each is parsed, visited and dropped before the next is
+ * parsed, so memory holds the folder's bodies and one parsed document, never the folder's documents all parsed. A
+ * part listed but gone when read was folded into a compacted document and deleted meanwhile (a compaction running
+ * beside the digest): the folder is listed and read again before anything is visited, since the listing may predate
+ * that compacted document.
  */
-async function readFolder(
+async function visitFolder(
   store: RollupSource,
   listed: RollupFolder,
   rollup: string,
+  visitDocument: (doc: Cells) => void,
   unreadableFiles: UnreadableFile[],
-): Promise<Cells[]> {
+): Promise<void> {
   let folder = listed;
   for (let attempt = 1; ; attempt++) {
     const [compacted, ...parts] = await Promise.all([
@@ -170,32 +168,34 @@ async function readFolder(
       const again = rollupFolders(await store.list(dir))
         .get(dir)
         ?.get(rollup);
-      if (!again) return [];
+      if (!again) return;
       folder = again;
       continue;
     }
-    const bad: UnreadableFile[] = [];
-    const docs: Cells[] = [];
     const present = folder.parts.filter((_, i) => parts[i] !== null);
     for (const [i, key] of folder.parts.entries()) {
       const body = parts[i];
       if (!body) continue;
-      const doc = parseRollup(key, () => JSON.parse(body.toString('utf8')), bad);
-      if (doc) docs.push(doc);
+      // Dropped before parsing, so the body goes as soon as its document has been visited.
+      parts[i] = null;
+      const doc = parseRollup(key, () => JSON.parse(body.toString('utf8')), unreadableFiles);
+      if (doc) visitDocument(doc);
     }
     if (folder.compacted && compacted) {
       const key = folder.compacted;
+      const bad: UnreadableFile[] = [];
+      let live: (Cells | null)[] = [];
       try {
         const shares = compactedRollupSchema.parse(JSON.parse(compacted.toString('utf8'))).parts;
-        // Checked whole first, so a damaged compacted document adds nothing rather than some of its shares.
-        const live = liveShares(shares, present).map((s) => parseRollup(`${key} (${s.key})`, () => s.doc, bad));
-        if (live.every((d) => d !== null)) docs.push(...(live as Cells[]));
+        live = liveShares(shares, present).map((s) => parseRollup(`${key} (${s.key})`, () => s.doc, bad));
       } catch (err) {
         bad.push(unreadable(key, err));
       }
+      // Checked whole first, so a damaged compacted document adds nothing rather than some of its shares.
+      if (bad.length === 0) for (const doc of live) visitDocument(doc!);
+      unreadableFiles.push(...bad);
     }
-    unreadableFiles.push(...bad);
-    return docs;
+    return;
   }
 }
 
