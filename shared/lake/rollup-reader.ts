@@ -88,8 +88,27 @@ export function utcDates(start: number, end: number): string[] {
 }
 
 /** Documents read at once: an S3 GET costs tens of milliseconds, a local read far less; either way the rollups of
- * two weeks are hundreds of small documents. */
-const READ_CONCURRENCY = 16;
+ * two weeks are hundreds of small documents. Bodies wait to be parsed only for the folder being completed, so memory
+ * holds about this many bodies and one folder, not a whole day of parts of as many folders. */
+export const READ_CONCURRENCY = 16;
+
+/** Runs at most `n` of the calls given to it at once, the others in the order they came. */
+function gate(n: number): <T>(run: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (run) => {
+    if (active < n) active++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await run();
+    } finally {
+      // The slot passes to the next waiting call, or frees.
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}
 
 /** A folder whose parts vanished between its listing and their reads is listed again at most this often. */
 const MAX_FOLDER_READS = 3;
@@ -138,7 +157,11 @@ export async function visitRollups(
       visit({ table, partition: doc.partition, period, dims, count: Number(row[row.length - 1]) });
     }
   };
-  await pMap(folders, (listed) => visitFolder(store, listed, rollup, visitDocument, unreadableFiles), {
+  // One gate for every GET of the reading: the folders in flight share it, so a folder of 96 quarter-hour parts does
+  // not read them all at once, and the parts of the earliest folder come first (it is visited, then dropped).
+  const read = gate(READ_CONCURRENCY);
+  const get = (key: string) => read(() => readObject(store, key));
+  await pMap(folders, (listed) => visitFolder(store, get, listed, rollup, visitDocument, unreadableFiles), {
     concurrency: READ_CONCURRENCY,
   });
 }
@@ -152,6 +175,7 @@ export async function visitRollups(
  */
 async function visitFolder(
   store: RollupSource,
+  get: (key: string) => Promise<Buffer | null>,
   listed: RollupFolder,
   rollup: string,
   visitDocument: (doc: Cells) => void,
@@ -160,8 +184,8 @@ async function visitFolder(
   let folder = listed;
   for (let attempt = 1; ; attempt++) {
     const [compacted, ...parts] = await Promise.all([
-      folder.compacted ? readObject(store, folder.compacted) : Promise.resolve(null),
-      ...folder.parts.map((key) => readObject(store, key)),
+      folder.compacted ? get(folder.compacted) : Promise.resolve(null),
+      ...folder.parts.map(get),
     ]);
     if (parts.some((body) => body === null) && attempt < MAX_FOLDER_READS) {
       const dir = (folder.compacted ?? folder.parts[0]!).replace(/[^/]*$/, '');

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type RollupSource, type UnreadableFile, visitRollups } from '../../../shared/lake/rollup-reader';
+import {
+  READ_CONCURRENCY,
+  type RollupSource,
+  type UnreadableFile,
+  visitRollups,
+} from '../../../shared/lake/rollup-reader';
 
 const DAY = '2026-11-21';
+const HOUR = 3_600_000;
 const folder = (server: number) => `_rollups/t/dt=${DAY}/server_id=${server}/`;
 const partKey = (server: number, hour: number) => {
   const h = (n: number) => String(n).padStart(2, '0');
@@ -66,5 +72,36 @@ describe('visitRollups', () => {
       const name = lake.log[i]!.replace(/^parse /, '');
       expect([lake.log[i], lake.log[i + 1]]).toEqual([`parse ${name}`, `visit ${name}`]);
     }
+  });
+});
+
+describe('visitRollups reads', () => {
+  it(`at most ${READ_CONCURRENCY} documents at once across folders, however many parts each folder has`, async () => {
+    const lake = loggingLake(20, 24);
+    let inFlight = 0;
+    let most = 0;
+    const counted: RollupSource = {
+      ...lake.source,
+      get: async (key) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        // Every GET waits a turn of the event loop, as a real one does, so concurrent ones overlap.
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+        return lake.source.get(key);
+      },
+    };
+    let visited = 0;
+    await visitRollups(
+      counted,
+      't',
+      'hard_bounces',
+      Date.parse(`${DAY}T00:00:00Z`),
+      Date.parse(`${DAY}T23:00:00Z`) + HOUR,
+      () => visited++,
+      [],
+    );
+    expect(visited).toBe(20 * 24);
+    expect(most).toBe(READ_CONCURRENCY);
   });
 });
