@@ -11,9 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { produceDigest } from '../shared/app/digest';
+import { fileURLToPath } from 'node:url';
 import { fileWriters } from '../shared/app/lake';
-import { loadDigestConfig } from '../shared/config';
 import { HOUR_MS } from '../shared/core/windows';
 import { addDays } from '../shared/digest/day';
 import { computeDigest } from '../shared/digest/metrics';
@@ -27,7 +26,7 @@ import { openWindowWriter } from '../shared/lake/window-writer';
 import { createRng, weightedTable } from '../shared/sandbox/random';
 import { sources } from '../shared/sources';
 import { socketlabsMessages } from '../shared/sources/socketlabs-v2/tables';
-import { peakRssMb } from './peak-rss';
+import type { DigestChildResult } from './digest-child';
 
 const DATE = '2026-11-21';
 const SERVERS = 10;
@@ -141,31 +140,6 @@ function folderBytes(dir: string): { files: number; bytes: number } {
   return { files, bytes };
 }
 
-/** Child: the digest as `npm start` and the Lambda make it (compute, render, compose the e-mail, write files). */
-export async function digestChild(lake: string): Promise<{ seconds: number; peakRssMb: number; summary: string }> {
-  const started = performance.now();
-  const out = mkdtempSync(join(tmpdir(), 'bench-digest-out-'));
-  const result = await produceDigest(
-    new LocalFolderStore(lake),
-    loadDigestConfig({}),
-    { date: DATE, timeZone: TIME_ZONE, outDir: out, send: false, force: false },
-    { now: Date.now },
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const html = statSync(join(out, 'digest.html')).size;
-  const s = result.digest.socketlabs.servers;
-  rmSync(out, { recursive: true, force: true });
-  return {
-    seconds,
-    peakRssMb: peakRssMb(),
-    summary:
-      `${s.length} servers, ${s.reduce((n, x) => n + x.processed, 0).toLocaleString('en-US')} processed, ` +
-      `${result.digest.hard_bounced_total.toLocaleString('en-US')} hard-bounced addresses ` +
-      `(${result.digest.hard_bounced_addresses.length.toLocaleString('en-US')} listed), ` +
-      `HTML ${(html / 1024).toFixed(1)} KB`,
-  };
-}
-
 /** The digest's figures and the rollup GETs it made (each an S3 GET in the deployed lake). */
 async function countedDigest(lake: string): Promise<{ gets: number; json: string }> {
   const inner = new LocalFolderStore(lake);
@@ -215,13 +189,19 @@ async function compactionGets(lake: string): Promise<string> {
   );
 }
 
-/** Builds a lake per volume and measures the digest of its day in a fresh process each (median of 3). */
-export async function benchDigest(self: string, execArgv: readonly string[]): Promise<void> {
+/**
+ * Builds a lake per volume and measures the digest of its day in a fresh process each (median of 3 for the time, the
+ * highest of 3 for the peak RSS), a process that loads the digest's code alone (bench/digest-child.ts).
+ */
+export async function benchDigest(execArgv: readonly string[]): Promise<void> {
+  const child = fileURLToPath(new URL('./digest-child.ts', import.meta.url));
   console.log(
     `\n(digest) ${SERVERS} SocketLabs v2 servers, the day ${DATE} in ${TIME_ZONE} with 7-day baselines and ` +
       '14-day series; fresh process per run, median of 3\n',
   );
-  console.log('| processed/day/server | lake (rollups) | build s | digest s | peak RSS | what it read |');
+  console.log(
+    '| processed/day/server | lake (rollups) | build s | digest s | peak RSS (of it, code loaded) | what it read |',
+  );
   console.log('|---:|---:|---:|---:|---:|---|');
   let compaction = '';
   for (const processed of [100_000, 1_000_000]) {
@@ -233,16 +213,17 @@ export async function benchDigest(self: string, execArgv: readonly string[]): Pr
       const buildSeconds = (performance.now() - built) / 1000;
       const size = folderBytes(lake);
       const runs = Array.from({ length: 3 }, () => {
-        const line = execFileSync(process.execPath, [...execArgv, self, '--digest-child', lake], {
+        const line = execFileSync(process.execPath, [...execArgv, child, lake, DATE, TIME_ZONE], {
           encoding: 'utf8',
           maxBuffer: 1 << 20,
         });
-        return JSON.parse(line.trim().split('\n').at(-1)!) as Awaited<ReturnType<typeof digestChild>>;
+        return JSON.parse(line.trim().split('\n').at(-1)!) as DigestChildResult;
       }).sort((a, b) => a.seconds - b.seconds);
       const median = runs[1]!;
       console.log(
         `| ${processed.toLocaleString('en-US')} | ${size.files} files, ${(size.bytes / 1e6).toFixed(1)} MB | ` +
-          `${buildSeconds.toFixed(1)} | ${median.seconds.toFixed(2)} | ${Math.max(...runs.map((r) => r.peakRssMb))} MB | ` +
+          `${buildSeconds.toFixed(1)} | ${median.seconds.toFixed(2)} | ${Math.max(...runs.map((r) => r.peakRssMb))} MB ` +
+          `(${Math.max(...runs.map((r) => r.loadedRssMb))} MB) | ` +
           `${median.summary} |`,
       );
       // GETs follow documents, not volume: counted once, on the smaller lake, after its timings.

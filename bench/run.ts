@@ -27,7 +27,7 @@ import { benchBundle } from './bundle';
 import { collectV2Day, DAY, PAGE, simulatorProcess, V2_SCALE, type V2Result } from './cases';
 import { benchConversion } from './convert';
 import { benchCost, costChild } from './cost';
-import { benchDigest, digestChild } from './digest';
+import { benchDigest } from './digest';
 import { benchReread } from './reread';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -211,17 +211,13 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(await costChild(process.argv.slice(3)))}\n`);
     return;
   }
-  if (mode === '--digest-child') {
-    process.stdout.write(`${JSON.stringify(await digestChild(kind!))}\n`);
-    return;
-  }
   console.log(`inboxlake bench — node ${process.version}, ${new Date().toISOString()}`);
   const only = process.argv[2];
   if (!only || only === 'convert') await benchConversion(process.execArgv);
   if (!only || only === 'rate') await benchRate();
   if (!only || only === 'calls') await benchWeekCalls();
   if (!only || only === 'v2') await benchV2();
-  if (!only || only === 'digest') await benchDigest(fileURLToPath(import.meta.url), process.execArgv);
+  if (!only || only === 'digest') await benchDigest(process.execArgv);
   if (!only || only === 'bundle') await benchBundle();
   if (!only || only === 'reread') await benchReread(simulatorProcess);
   if (!only || only === 'cost') await benchCost(fileURLToPath(import.meta.url), process.argv.slice(3));

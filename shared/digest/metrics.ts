@@ -1,11 +1,12 @@
 import { readAlertHistory } from '../lake/alert-history';
 import { ALERTS_HISTORY_PREFIX, tableAreaPrefix } from '../lake/layout';
 import type { ObjectStore } from '../lake/object-store';
-import { listingOnce, type RollupCount, type RollupSource, visitRollups } from '../lake/rollup-reader';
+import { listingOnce, type RollupCount, visitRollups } from '../lake/rollup-reader';
 import { epochMs, cellNumber as num, readRows, cellString as str } from '../lake/row-reader';
 import { findAlerts } from './alerts';
 import { addDays, localDate, zonedDay } from './day';
 import { type Counters, withRates, zeroCounters } from './figures';
+import { readHardBounces } from './hard-bounces';
 import { intradayAlerts } from './intraday';
 import {
   type Digest,
@@ -256,53 +257,4 @@ async function readCampaigns(
       };
     })
     .sort((a, b) => a.sent_at.localeCompare(b.sent_at) || a.campaign_id - b.campaign_id);
-}
-
-/**
- * The day's hard-bounced addresses, one per server and address (for the suppression CSV), from the `hard_bounces`
- * rollups; an address that bounced more than once keeps its earliest code and reason. Listed up to the cap.
- */
-async function readHardBounces(
-  store: RollupSource,
-  failureTables: readonly string[],
-  start: number,
-  end: number,
-  max: number,
-  unreadable: UnreadableFile[],
-) {
-  type Entry = { server_id: number; address: string; code: number | null; reason: string | null; period: number };
-  // Earliest first, then a fixed order among equals, so the pick does not depend on the order documents arrive in.
-  const order = (a: Entry, b: Entry) =>
-    a.period - b.period || (a.code ?? -1) - (b.code ?? -1) || (a.reason ?? '').localeCompare(b.reason ?? '');
-  const seen = new Map<string, Entry>();
-  for (const table of failureTables) {
-    await visitRollups(
-      store,
-      table,
-      'hard_bounces',
-      start,
-      end,
-      (r) => {
-        const address = str(r.dims.to_address);
-        if (!address) return;
-        const server = Number(r.partition.server_id);
-        const entry = {
-          server_id: server,
-          address,
-          code: num(r.dims.failure_code),
-          reason: str(r.dims.reason),
-          period: r.period,
-        };
-        const key = `${server}\u0001${address.toLowerCase()}`;
-        const known = seen.get(key);
-        if (!known || order(entry, known) < 0) seen.set(key, entry);
-      },
-      unreadable,
-    );
-  }
-  const all = [...seen.values()].sort((a, b) => a.server_id - b.server_id || a.address.localeCompare(b.address));
-  return {
-    hard_bounced_total: all.length,
-    hard_bounced_addresses: all.slice(0, max).map(({ period: _, ...listed }) => listed),
-  };
 }

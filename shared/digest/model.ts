@@ -213,6 +213,8 @@ export const digestSchema = z.object({
   definitions: z.record(z.string(), z.string()),
 });
 export type Digest = z.infer<typeof digestSchema>;
+/** One listed hard-bounced address. */
+export type DigestHardBounce = Digest['hard_bounced_addresses'][number];
 
 /** `digest.json`: the digest as JSON, each alert's scope written as its label. */
 export function digestJson(d: Digest): string {

@@ -88,8 +88,27 @@ export function utcDates(start: number, end: number): string[] {
 }
 
 /** Documents read at once: an S3 GET costs tens of milliseconds, a local read far less; either way the rollups of
- * two weeks are hundreds of small documents. */
-const READ_CONCURRENCY = 16;
+ * two weeks are hundreds of small documents. Bodies wait to be parsed only for the folder being completed, so memory
+ * holds about this many bodies and one folder, not a whole day of parts of as many folders. */
+export const READ_CONCURRENCY = 16;
+
+/** Runs at most `n` of the calls given to it at once, the others in the order they came. */
+function gate(n: number): <T>(run: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (run) => {
+    if (active < n) active++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await run();
+    } finally {
+      // The slot passes to the next waiting call, or frees.
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}
 
 /** A folder whose parts vanished between its listing and their reads is listed again at most this often. */
 const MAX_FOLDER_READS = 3;
@@ -138,64 +157,69 @@ export async function visitRollups(
       visit({ table, partition: doc.partition, period, dims, count: Number(row[row.length - 1]) });
     }
   };
-  await pMap(
-    folders,
-    async (listed) => {
-      const docs = await readFolder(store, listed, rollup, unreadableFiles);
-      for (const doc of docs) visitDocument(doc);
-    },
-    { concurrency: READ_CONCURRENCY },
-  );
+  // One gate for every GET of the reading: the folders in flight share it, so a folder of 96 quarter-hour parts does
+  // not read them all at once, and the parts of the earliest folder come first (it is visited, then dropped).
+  const read = gate(READ_CONCURRENCY);
+  const get = (key: string) => read(() => readObject(store, key));
+  await pMap(folders, (listed) => visitFolder(store, get, listed, rollup, visitDocument, unreadableFiles), {
+    concurrency: READ_CONCURRENCY,
+  });
 }
 
 /**
- * The documents of one folder to count. A part listed but gone when read was folded into a compacted document and
- * deleted meanwhile (a compaction running beside the digest): the folder is listed and read again, since the listing
- * may predate that compacted document.
+ * Visits the documents of one folder to count, one at a time: each is parsed, visited and dropped before the next is
+ * parsed, so memory holds the folder's bodies and one parsed document, never the folder's documents all parsed. A
+ * part listed but gone when read was folded into a compacted document and deleted meanwhile (a compaction running
+ * beside the digest): the folder is listed and read again before anything is visited, since the listing may predate
+ * that compacted document.
  */
-async function readFolder(
+async function visitFolder(
   store: RollupSource,
+  get: (key: string) => Promise<Buffer | null>,
   listed: RollupFolder,
   rollup: string,
+  visitDocument: (doc: Cells) => void,
   unreadableFiles: UnreadableFile[],
-): Promise<Cells[]> {
+): Promise<void> {
   let folder = listed;
   for (let attempt = 1; ; attempt++) {
     const [compacted, ...parts] = await Promise.all([
-      folder.compacted ? readObject(store, folder.compacted) : Promise.resolve(null),
-      ...folder.parts.map((key) => readObject(store, key)),
+      folder.compacted ? get(folder.compacted) : Promise.resolve(null),
+      ...folder.parts.map(get),
     ]);
     if (parts.some((body) => body === null) && attempt < MAX_FOLDER_READS) {
       const dir = (folder.compacted ?? folder.parts[0]!).replace(/[^/]*$/, '');
       const again = rollupFolders(await store.list(dir))
         .get(dir)
         ?.get(rollup);
-      if (!again) return [];
+      if (!again) return;
       folder = again;
       continue;
     }
-    const bad: UnreadableFile[] = [];
-    const docs: Cells[] = [];
     const present = folder.parts.filter((_, i) => parts[i] !== null);
     for (const [i, key] of folder.parts.entries()) {
       const body = parts[i];
       if (!body) continue;
-      const doc = parseRollup(key, () => JSON.parse(body.toString('utf8')), bad);
-      if (doc) docs.push(doc);
+      // Dropped before parsing, so the body goes as soon as its document has been visited.
+      parts[i] = null;
+      const doc = parseRollup(key, () => JSON.parse(body.toString('utf8')), unreadableFiles);
+      if (doc) visitDocument(doc);
     }
     if (folder.compacted && compacted) {
       const key = folder.compacted;
+      const bad: UnreadableFile[] = [];
+      let live: (Cells | null)[] = [];
       try {
         const shares = compactedRollupSchema.parse(JSON.parse(compacted.toString('utf8'))).parts;
-        // Checked whole first, so a damaged compacted document adds nothing rather than some of its shares.
-        const live = liveShares(shares, present).map((s) => parseRollup(`${key} (${s.key})`, () => s.doc, bad));
-        if (live.every((d) => d !== null)) docs.push(...(live as Cells[]));
+        live = liveShares(shares, present).map((s) => parseRollup(`${key} (${s.key})`, () => s.doc, bad));
       } catch (err) {
         bad.push(unreadable(key, err));
       }
+      // Checked whole first, so a damaged compacted document adds nothing rather than some of its shares.
+      if (bad.length === 0) for (const doc of live) visitDocument(doc!);
+      unreadableFiles.push(...bad);
     }
-    unreadableFiles.push(...bad);
-    return docs;
+    return;
   }
 }
 
