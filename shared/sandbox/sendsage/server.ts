@@ -34,20 +34,18 @@ import {
 } from '../faults';
 import { LoopbackServer } from '../loopback-server';
 import { Rng } from '../random';
+import { sendSageCampaignView } from './campaign-view';
+import { generateSendSageData } from './dataset';
+import { formatSendSageDate, parseSendSageDate } from './dates';
+import { sendSageMessageContent } from './message-content';
 import {
-  formatSendSageDate,
-  generateSendSageData,
-  parseSendSageDate,
   type SendSageCampaign,
   type SendSageData,
   type SendSageIsp,
   type SendSagePreview,
-  type SendSageTruth,
-  sendSageCampaignView,
-  sendSageMessageContent,
   sendSagePreviewViews,
-  sendSageTruth,
-} from './dataset';
+} from './model';
+import { type SendSageTruth, sendSageTruth } from './truth';
 
 export type SendSageFaultKind = '5xx' | 'truncated' | 'hang' | 'recase' | 'extra-fields' | 'success0' | 'non-json';
 

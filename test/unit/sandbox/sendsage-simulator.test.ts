@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSendSageData } from '../../../shared/sandbox/sendsage/dataset';
+import { formatSendSageDate, parseSendSageDate, sendSageOffsetMinutes } from '../../../shared/sandbox/sendsage/dates';
 import {
-  formatSendSageDate,
-  generateSendSageData,
-  parseSendSageDate,
   SENDSAGE_RUNNING_SECONDS,
   type SendSageCampaign,
-  sendSageOffsetMinutes,
   sendSagePreviewViews,
-  sendSageTruth,
-} from '../../../shared/sandbox/sendsage/dataset';
+} from '../../../shared/sandbox/sendsage/model';
 import {
   decideSendSageFault,
   type SendSageFaultKind,
@@ -17,6 +14,7 @@ import {
   sendSageFaultKinds,
   startSendSageSimulator,
 } from '../../../shared/sandbox/sendsage/server';
+import { sendSageTruth } from '../../../shared/sandbox/sendsage/truth';
 import { expectCloseEndsHungRequest, expectReplayableFaults, withSimulator } from './simulator-helpers';
 
 const USER = 'testman';
