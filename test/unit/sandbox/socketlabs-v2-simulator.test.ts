@@ -10,13 +10,11 @@ import {
   v2Statuses,
   v2SuppressionFields,
 } from '../../../shared/sandbox/socketlabs-v2/dataset';
+import { decideV2Fault, type V2FaultKind, v2FaultKinds } from '../../../shared/sandbox/socketlabs-v2/faults';
 import {
-  decideV2Fault,
   startV2Simulator,
-  type V2FaultKind,
   type V2Simulator,
   type V2SimulatorOptions,
-  v2FaultKinds,
 } from '../../../shared/sandbox/socketlabs-v2/server';
 import { basicAuth, expectCloseEndsHungRequest, expectReplayableFaults, withSimulator } from './simulator-helpers';
 
