@@ -10,7 +10,7 @@
  * and are pure. This module holds the generation: the seed pool, the draws of each test and preview, and their ids.
  */
 import { createRng, hashSeed, mixSeed, Rng, weightedTable } from '../random';
-import { parseUtcDate } from '../socketlabs-v1/dataset';
+import { parseUtcDate } from '../socketlabs-v1/dates';
 import {
   type Brand,
   brands,

@@ -8,20 +8,9 @@ import type { BlockIncident } from '../block-incident';
 import { truncateBody } from '../faults';
 import { LoopbackServer } from '../loopback-server';
 import { hashSeed, mixSeed, Rng } from '../random';
-import {
-  accountData,
-  formatV1DateTime,
-  generateV1Data,
-  parseV1DateTime,
-  type V1Dataset,
-  type V1Method,
-  type V1Profile,
-  type V1Ratios,
-  type V1Record,
-  v1DatasetMethods,
-  v1Datasets,
-  v1MethodDatasets,
-} from './dataset';
+import { accountData } from './account-data';
+import { generateV1Data } from './dataset';
+import { formatV1DateTime, parseV1DateTime } from './dates';
 import {
   addExtraFields,
   type CannedResponse,
@@ -38,6 +27,16 @@ import {
   tooManyRequestsResponse,
   validateFaultOptions,
 } from './faults';
+import {
+  type V1Dataset,
+  type V1Method,
+  type V1Profile,
+  type V1Ratios,
+  type V1Record,
+  v1DatasetMethods,
+  v1Datasets,
+  v1MethodDatasets,
+} from './model';
 
 export interface V1SimulatorOptions {
   /** Data seed; also the fault seed unless `faults.seed` is set. Default 1. */

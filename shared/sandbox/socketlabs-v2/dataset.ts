@@ -12,17 +12,10 @@ import { type BlockIncident, blockReason, checkBlockIncident, fillBlockFloor, is
 import { DayTimeline } from '../day-timeline';
 import { dailyVolume } from '../mail-rhythm';
 import { hashSeed, Rng, type WeightedTable, weightedTable } from '../random';
-import {
-  checkAccountOptions,
-  formatUtcDate,
-  formatV1DateTime,
-  generateV1Data,
-  parseUtcDate,
-  parseV1DateTime,
-  recipient,
-  type V1Record,
-  type V1Store,
-} from '../socketlabs-v1/dataset';
+import { checkAccountOptions, generateV1Data, type V1Store } from '../socketlabs-v1/dataset';
+import { formatUtcDate, formatV1DateTime, parseUtcDate, parseV1DateTime } from '../socketlabs-v1/dates';
+import type { V1Record } from '../socketlabs-v1/model';
+import { recipient } from '../socketlabs-v1/record-builders';
 
 /** One API item: camelCase keys, date-times as canonical UTC (`2026-11-20T13:02:56Z`), null when not applicable. */
 export type V2Item = Record<string, unknown>;

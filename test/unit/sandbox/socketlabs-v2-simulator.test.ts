@@ -1,7 +1,7 @@
 import { get as httpGet } from 'node:http';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { v1RecipientDomains } from '../../../shared/sandbox/socketlabs-v1/dataset';
+import { v1RecipientDomains } from '../../../shared/sandbox/socketlabs-v1/content-tables';
 import {
   generateV2Data,
   type V2Item,
