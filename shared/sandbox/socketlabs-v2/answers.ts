@@ -4,17 +4,17 @@
  * selections over the message timeline. Apart from the server so that routing, auth, rate limits and faults stay
  * around it and this reads as the endpoints' own logic.
  */
+import type { V2Store } from './dataset';
+import { formatV2DateTime } from './dates';
+import { compileFilters, type Predicate, textOf } from './filters';
 import {
-  formatV2DateTime,
   type V2FieldType,
   type V2Item,
-  type V2Store,
   v2MessageFields,
   v2MessageFieldTypes,
   v2SuppressionFields,
   v2SuppressionFieldTypes,
-} from './dataset';
-import { compileFilters, type Predicate, textOf } from './filters';
+} from './model';
 import { ApiError, compareValues, parseDateParam, parseIntParam, parseSort, type Sort } from './request';
 
 const JSON_MAX_PAGE = 100;

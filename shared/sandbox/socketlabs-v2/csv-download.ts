@@ -5,8 +5,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { CsvAnswer } from './answers';
-import type { V2Item } from './dataset';
 import { extraItemFields, recaseKey, recaseMode, type V2FaultDecision } from './faults';
+import type { V2Item } from './model';
 
 const CSV_TYPE = 'text/csv; charset=utf-8';
 

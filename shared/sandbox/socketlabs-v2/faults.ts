@@ -6,7 +6,9 @@
 import { decideFault, type FaultDecision, type FaultOptions, renameKeysDeep, validateFaultOptions } from '../faults';
 import { hashSeed, mixSeed, Rng } from '../random';
 import type { PageContext } from './answers';
-import { formatV2DateTime, parseV2DateTime, type V2Item, type V2Store } from './dataset';
+import type { V2Store } from './dataset';
+import { formatV2DateTime, parseV2DateTime } from './dates';
+import type { V2Item } from './model';
 
 export type V2FaultKind =
   | '5xx'

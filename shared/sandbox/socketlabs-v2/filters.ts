@@ -2,7 +2,8 @@
  * The `filters=` language of the v2 reports (`field=predicate:value` clauses joined by `&`), compiled to a predicate
  * over items against a field-type table. Apart from request parsing because it is a small language of its own.
  */
-import { parseV2DateTime, type V2FieldType, type V2Item } from './dataset';
+import { parseV2DateTime } from './dates';
+import type { V2FieldType, V2Item } from './model';
 import { ApiError, parseDate } from './request';
 
 const DAY = 86_400;

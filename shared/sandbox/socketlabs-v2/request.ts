@@ -2,7 +2,7 @@
  * Request parsing shared by every v2 endpoint: the API's error type, query parameters, dates, integers and the sort
  * order with its value comparison. Apart from the answers so that each endpoint reads its parameters the same way.
  */
-import type { V2FieldType } from './dataset';
+import type { V2FieldType } from './model';
 
 export class ApiError extends Error {
   constructor(

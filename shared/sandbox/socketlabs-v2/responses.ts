@@ -6,8 +6,8 @@
 import type { ServerResponse } from 'node:http';
 import { Rng } from '../random';
 import type { JsonAnswer } from './answers';
-import type { V2Item } from './dataset';
 import { extraItemFields, recaseKeys, recaseMode, type V2FaultDecision } from './faults';
+import type { V2Item } from './model';
 import { errorBody } from './request';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';

@@ -23,7 +23,7 @@ import { maintenancePageResponse } from '../socketlabs-v1/faults';
 import { authenticate, createRateLimiter } from './access';
 import { type Answer, createV2Answers } from './answers';
 import { streamCsv } from './csv-download';
-import { generateV2Data, type V2EventMix, type V2Item, type V2Profile, type V2Store } from './dataset';
+import { generateV2Data, type V2Store } from './dataset';
 import {
   decideV2Fault,
   insertBetweenPages,
@@ -31,6 +31,7 @@ import {
   type V2FaultOptions,
   validateV2FaultOptions,
 } from './faults';
+import type { V2EventMix, V2Item, V2Profile } from './model';
 import { ApiError, queryParams } from './request';
 import { JSON_TYPE, jsonBody, retryHeaders, send, sendError, sendServerError } from './responses';
 
