@@ -11,7 +11,7 @@ import {
 import { defaultThresholds } from '../digest/thresholds';
 import { describeFailureCode } from '../sources/socketlabs-common/failure-codes';
 import { createRng, type Rng } from './random';
-import { defaultSendSageIsps } from './sendsage/dataset';
+import { defaultSendSageIsps } from './sendsage/model';
 
 /**
  * A realistic, deterministic digest for tests, the screenshot script and demos. It is a fixture, not the digest

@@ -15,7 +15,7 @@ import { openLakeQuery } from '../../shared/lake/query';
 import type { RollupDocument } from '../../shared/lake/rollup';
 import { type CompactedRollupDocument, liveShares, rollupFolders } from '../../shared/lake/rollup-compaction';
 import { silentLogger } from '../../shared/log';
-import type { V1Dataset } from '../../shared/sandbox/socketlabs-v1/dataset';
+import type { V1Dataset } from '../../shared/sandbox/socketlabs-v1/model';
 import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
 import type { WindowedRequest } from '../../shared/sources/descriptor';
 import { socketlabsCommand } from '../../shared/sources/socketlabs-common/command';

@@ -10,8 +10,9 @@ import { LocalFolderStore } from '../../shared/lake/local-store';
 import type { Row } from '../../shared/lake/table';
 import { openWindowWriter } from '../../shared/lake/window-writer';
 import { createRng } from '../../shared/sandbox/random';
-import { formatUtcDate, parseUtcDate } from '../../shared/sandbox/socketlabs-v1/dataset';
-import { type V2EventKind, V2Store } from '../../shared/sandbox/socketlabs-v2/dataset';
+import { formatUtcDate, parseUtcDate } from '../../shared/sandbox/socketlabs-v1/dates';
+import type { V2EventKind } from '../../shared/sandbox/socketlabs-v2/content-tables';
+import { V2Store } from '../../shared/sandbox/socketlabs-v2/dataset';
 import { mapMessage } from '../../shared/sources/socketlabs-v2/mapping';
 import { socketlabsMessages } from '../../shared/sources/socketlabs-v2/tables';
 

@@ -3,12 +3,8 @@ import { allTables } from '../../shared/catalog';
 import { formatCollectSummary } from '../../shared/cli/summary';
 import type { FetchLike } from '../../shared/engine/http';
 import { openLakeQuery } from '../../shared/lake/query';
-import {
-  startV2Simulator,
-  type V2FaultKind,
-  type V2Simulator,
-  v2FaultKinds,
-} from '../../shared/sandbox/socketlabs-v2/server';
+import { type V2FaultKind, v2FaultKinds } from '../../shared/sandbox/socketlabs-v2/faults';
+import { startV2Simulator, type V2Simulator } from '../../shared/sandbox/socketlabs-v2/server';
 import { runCli, startCli } from '../helpers/cli';
 import { lakeFiles, localStore, rollupDocuments, runCollection, scratch } from '../helpers/collect';
 import { EXTREME_V2_EVENTS, KEY_V2, lakeMessages, truthMessages, v2Env } from '../helpers/collect-v2';

@@ -13,7 +13,7 @@ import { loadNamedQueries, namedQuery, withReferenceDate } from '../../shared/la
 import { openLakeQuery } from '../../shared/lake/query';
 import { silentLogger } from '../../shared/log';
 import { type SendSageSimulator, startSendSageSimulator } from '../../shared/sandbox/sendsage/server';
-import type { V1Dataset } from '../../shared/sandbox/socketlabs-v1/dataset';
+import type { V1Dataset } from '../../shared/sandbox/socketlabs-v1/model';
 import { startV1Simulator, type V1Simulator } from '../../shared/sandbox/socketlabs-v1/server';
 import { startV2Simulator, type V2Simulator } from '../../shared/sandbox/socketlabs-v2/server';
 import { sources } from '../../shared/sources';

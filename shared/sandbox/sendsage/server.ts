@@ -2,7 +2,8 @@
  * A loopback HTTP simulator of the SendSage Monitor API: one `/api.php` endpoint taking `method`, `output`,
  * `username` and `password` (and the method's own parameters) from the query string or a form-encoded POST body,
  * answering HTTP 200 for everything the API itself decides, errors included. It serves the data of dataset.ts as
- * the API shows it at the simulator's clock, so tests still running finish when the clock moves on.
+ * the API shows it at the simulator's clock, so tests still running finish when the clock moves on. This module holds
+ * the options, the HTTP loop and login; methods.ts answers, faults.ts and php-encoding.ts shape the answers.
  *
  * Quirks of the document reproduced on purpose:
  * - Dates as `2012-06-01 T 12:45:40-0600` (a few with `-06:00`) in US Central time, next to `*_unix` epoch seconds
@@ -24,55 +25,24 @@
  *   panel order; count_duplicate counts seeds with a duplicate copy, and count_total counts seeds, not copies.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  decideFault,
-  type FaultDecision,
-  type FaultOptions,
-  renameKeysDeep,
-  truncateBody,
-  validateFaultOptions,
-} from '../faults';
+import { truncateBody, validateFaultOptions } from '../faults';
 import { LoopbackServer } from '../loopback-server';
-import { Rng } from '../random';
+import { generateSendSageData } from './dataset';
 import {
-  formatSendSageDate,
-  generateSendSageData,
-  parseSendSageDate,
-  type SendSageCampaign,
-  type SendSageData,
-  type SendSageIsp,
-  type SendSagePreview,
-  type SendSageTruth,
-  sendSageCampaignView,
-  sendSageMessageContent,
-  sendSagePreviewViews,
-  sendSageTruth,
-} from './dataset';
-
-export type SendSageFaultKind = '5xx' | 'truncated' | 'hang' | 'recase' | 'extra-fields' | 'success0' | 'non-json';
-
-/** Every fault kind, e.g. for "inject anything" runs. */
-export const sendSageFaultKinds: readonly SendSageFaultKind[] = [
-  '5xx',
-  'truncated',
-  'hang',
-  'recase',
-  'extra-fields',
-  'success0',
-  'non-json',
-];
-
-export type SendSageFaultOptions = FaultOptions<SendSageFaultKind>;
-export type SendSageFaultDecision = FaultDecision<SendSageFaultKind>;
-
-/** The fault (or none) for the n-th request that passed the login; pure in (options, seed, sequence). */
-export function decideSendSageFault(
-  options: SendSageFaultOptions,
-  seed: number,
-  sequence: number,
-): SendSageFaultDecision | null {
-  return decideFault(options, seed, sequence, 'sendsage-faults');
-}
+  addExtraFields,
+  decideSendSageFault,
+  maintenancePage,
+  phpWarning,
+  recase,
+  type SendSageFaultKind,
+  type SendSageFaultOptions,
+  sendSageFaultKinds,
+  serverErrorPage,
+} from './faults';
+import { createSendSageMethods } from './methods';
+import type { SendSageData, SendSageIsp } from './model';
+import { apiError, phpJson, phpSerialize } from './php-encoding';
+import { type SendSageTruth, sendSageTruth } from './truth';
 
 export interface SendSageSimulatorOptions {
   /** Data seed; also the fault seed unless `faults.seed` is set. Default 1. */
@@ -117,115 +87,9 @@ export interface SendSageSimulator {
   readonly data: SendSageData;
 }
 
-// ---------------------------------------------------------------------------------------------------------------------
-// Encoding
-
 const JSON_TYPE = 'application/json; charset=utf-8';
 const HTML_TYPE = 'text/html; charset=UTF-8';
 const MAX_BODY = 1 << 20;
-
-/** JSON as PHP's json_encode writes it by default: slashes escaped, every non-ASCII code unit as `\uXXXX`. */
-export function phpJson(value: unknown): string {
-  // Outside strings JSON has neither `/` nor non-ASCII, so rewriting the whole text only touches string contents.
-  return JSON.stringify(value).replace(/[/\u0080-\uffff]/g, (ch) =>
-    ch === '/' ? '\\/' : `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
-/** A flat PHP `serialize()` of a string/int map, for answering `output=php`. */
-function phpSerialize(value: Record<string, string | number>): string {
-  const str = (s: string) => `s:${Buffer.byteLength(s, 'utf8')}:"${s}";`;
-  const entries = Object.entries(value).map(([k, v]) => str(k) + (typeof v === 'number' ? `i:${v};` : str(v)));
-  return `a:${entries.length}:{${entries.join('')}}`;
-}
-
-const apiError = (error: string) => ({ success: 0, error });
-
-/** PHP's intval of a parameter: leading integer, 0 when there is none. */
-function intval(text: string | undefined): number {
-  const m = /^\s*[+-]?\d+/.exec(text ?? '');
-  return m ? Number(m[0]) : 0;
-}
-
-const unix = (sec: number, asString: boolean): number | string => (asString ? String(sec) : sec);
-
-type RecaseMode = 'upper' | 'title' | 'camel';
-
-function recaseKey(key: string, mode: RecaseMode): string {
-  if (mode === 'upper') return key.toUpperCase();
-  if (mode === 'title') return key.replace(/(^|_)([a-z])/g, (_, sep: string, ch: string) => sep + ch.toUpperCase());
-  return key.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
-}
-
-/** Re-cases every key except preview application ids, which are data that only look like keys. */
-function recase(body: unknown, mode: RecaseMode): unknown {
-  if (body !== null && typeof body === 'object' && !Array.isArray(body) && 'applications' in body) {
-    const apps = (body as { applications: Record<string, unknown> }).applications;
-    return {
-      [recaseKey('applications', mode)]: Object.fromEntries(
-        Object.entries(apps).map(([id, app]) => [id, renameKeysDeep(app, (k) => recaseKey(k, mode))]),
-      ),
-    };
-  }
-  return renameKeysDeep(body, (k) => recaseKey(k, mode));
-}
-
-/** Adds fields the client does not know to the answer object (or to each item of a bare array). */
-function addExtraFields(body: unknown, variant: number): unknown {
-  const rng = new Rng(variant);
-  const extra = (i: number) => ({
-    api_version: '2.4.1',
-    ...(i % 2 === 0 ? { tags: ['beta', 'Ünïcödé'], _debug_ms: rng.int(1, 900) / 10 } : {}),
-    region: rng.pick(['us-east', 'eu-west']),
-  });
-  if (Array.isArray(body)) {
-    return body.map((item: unknown, i) =>
-      item !== null && typeof item === 'object' ? { ...item, ...extra(i) } : item,
-    );
-  }
-  if (body !== null && typeof body === 'object') {
-    const out: Record<string, unknown> = { ...body, ...extra(0) };
-    if (out.spamassassin !== null && typeof out.spamassassin === 'object') {
-      out.spamassassin = { ...out.spamassassin, engine_host: 'hobbes.drh.net', bayes: rng.int(0, 99) / 100 };
-    }
-    return out;
-  }
-  return body;
-}
-
-function serverErrorPage(variant: number): { status: number; body: string } {
-  const rng = new Rng(variant);
-  const status = rng.pick([500, 502, 503, 504]);
-  const titles: Record<number, string> = {
-    500: '500 Internal Server Error',
-    502: '502 Proxy Error',
-    503: '503 Service Unavailable',
-    504: '504 Gateway Timeout',
-  };
-  const title = titles[status]!;
-  return {
-    status,
-    body: `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>${title}</title>\n</head><body>\n<h1>${title.slice(4)}</h1>\n<p>The server encountered an internal error or misconfiguration and was unable to complete your request.</p>\n<hr>\n<address>Apache/2.2.15 (CentOS) Server at monitor.drh.net Port 443</address>\n</body></html>\n`,
-  };
-}
-
-// A PHP notice printed before the JSON is the classic way such an API stops answering JSON.
-const phpWarning =
-  '<br />\n<b>Warning</b>:  mysql_connect(): Too many connections in <b>/var/www/monitor/api.php</b> on line <b>42</b><br />\n';
-
-const maintenancePage =
-  '<!DOCTYPE html>\n<html><head><title>SendSage Monitor - Maintenance</title></head><body><h1>Down for maintenance</h1><p>SendSage Monitor is being upgraded and will be back shortly.</p></body></html>\n';
-
-// ---------------------------------------------------------------------------------------------------------------------
-// Simulator
-
-interface Answer {
-  readonly ok: boolean;
-  readonly body: unknown;
-}
-
-const success = (body: unknown): Answer => ({ ok: true, body });
-const failure = (error: string): Answer => ({ ok: false, body: apiError(error) });
 
 /** Starts the simulator on 127.0.0.1 and resolves once it listens. */
 export async function startSendSageSimulator(options: SendSageSimulatorOptions): Promise<SendSageSimulator> {
@@ -243,10 +107,6 @@ export async function startSendSageSimulator(options: SendSageSimulatorOptions):
     ...(options.isps ? { isps: options.isps } : {}),
     ...(options.inboxShift ? { inboxShift: options.inboxShift } : {}),
   });
-  const byId = new Map(data.campaigns.map((c) => [c.campaignId, c]));
-  const byMessage = new Map<number, SendSageCampaign>();
-  for (const c of data.campaigns) for (const row of c.seeds) byMessage.set(row.messageId, c);
-  const previewsById = new Map(data.previews.map((p) => [p.previewId, p]));
 
   const freshStats = (): SendSageSimulatorStats => ({
     requests: 0,
@@ -261,208 +121,7 @@ export async function startSendSageSimulator(options: SendSageSimulatorOptions):
   const countFault = (kind: SendSageFaultKind) => {
     stats.faultsInjected[kind] = (stats.faultsInjected[kind] ?? 0) + 1;
   };
-  const nowSec = () => Math.floor(now().getTime() / 1000);
-
-  // ---- lookups
-
-  const visibleCampaigns = (t: number) => data.campaigns.filter((c) => c.sentSec <= t);
-
-  /** campaign_id wins; otherwise the test with that X-CampaignID nearest `date`, or the latest without one. */
-  const findCampaign = (params: Map<string, string>, t: number, customerKey: string): SendSageCampaign | Answer => {
-    const idText = customerKey === 'customer_defined_campaign_id' ? params.get('campaign_id') : undefined;
-    if (idText !== undefined && idText !== '') {
-      const c = byId.get(intval(idText));
-      return c && c.sentSec <= t ? c : failure('Campaign not found');
-    }
-    const customerId = params.get(customerKey);
-    if (customerId === undefined || customerId === '') {
-      return failure(
-        customerKey === 'customerid'
-          ? 'Missing parameter: customerid'
-          : 'Missing parameter: campaign_id or customer_defined_campaign_id',
-      );
-    }
-    const matches = visibleCampaigns(t).filter((c) => c.customerDefinedCampaignId === customerId);
-    if (matches.length === 0) return failure('Campaign not found');
-    const dateText = params.get('date');
-    if (dateText === undefined || dateText === '') return matches[matches.length - 1]!;
-    const target = parseSendSageDate(dateText);
-    if (target === null) return failure('Invalid date');
-    let best = matches[0]!;
-    for (const c of matches) {
-      if (Math.abs(c.sentSec - target) <= Math.abs(best.sentSec - target)) best = c;
-    }
-    return best;
-  };
-
-  const isAnswer = (v: SendSageCampaign | Answer): v is Answer => 'ok' in v;
-
-  const daysWindow = (params: Map<string, string>) => {
-    const text = params.get('days');
-    return text === undefined || text === '' ? 14 : intval(text);
-  };
-
-  // ---- answers
-
-  const listItem = (c: SendSageCampaign | SendSagePreview, idKey: 'campaign_id' | 'preview_id') => ({
-    [idKey]: 'campaignId' in c ? c.campaignId : c.previewId,
-    date: formatSendSageDate(c.sentSec, c.colonOffset),
-    date_unix: unix(c.sentSec, c.dateUnixAsString),
-    from_address: c.fromAddress,
-    from_name: c.fromName,
-    from_domain: c.fromDomain,
-    subject: c.subject,
-    ...('campaignId' in c ? { customer_defined_campaign_id: c.customerDefinedCampaignId } : {}),
-  });
-
-  const testList = (params: Map<string, string>, t: number): Answer => {
-    const since = t - daysWindow(params) * 86_400;
-    const items = visibleCampaigns(t)
-      .filter((c) => c.sentSec >= since)
-      .reverse()
-      .map((c) => listItem(c, 'campaign_id'));
-    return success(items);
-  };
-
-  const testInfo = (c: SendSageCampaign, t: number, customerKey: string): Answer => {
-    const view = sendSageCampaignView(c, data.isps, t);
-    const spam = c.spam;
-    const scored = view.spamProcessed;
-    return success({
-      success: 1,
-      from_address: c.fromAddress,
-      from_domain: c.fromDomain,
-      from_name: c.fromName,
-      subject: c.subject,
-      [customerKey]: c.customerDefinedCampaignId,
-      pct_inbox: view.pctInbox,
-      pct_bulk: view.pctBulk,
-      pct_missing: view.pctMissing,
-      isp_stats: view.isps.map((i) => ({
-        domain: i.domain,
-        name: i.name,
-        category: i.category,
-        count_inbox: String(i.countInbox),
-        count_bulk: String(i.countBulk),
-        count_missing: String(i.countMissing),
-        count_duplicate: String(i.countDuplicate),
-        count_total: String(i.countTotal),
-        pct_inbox: i.pctInbox,
-        pct_bulk: i.pctBulk,
-        pct_missing: i.pctMissing,
-      })),
-      spamassassin: {
-        message_id: spam.messageId,
-        time_processed: scored ? spam.processedSec : null,
-        result: scored ? (Number(spam.score) >= Number(spam.required) ? 'Yes' : 'No') : '',
-        score: scored ? spam.score : '',
-        required: spam.required,
-        version: scored ? spam.version : '',
-        rules_matched: scored ? spam.rules.map((r) => ({ ...r })) : [],
-        _status: view.status,
-      },
-    });
-  };
-
-  const emailList = (c: SendSageCampaign, t: number): Answer => {
-    const view = sendSageCampaignView(c, data.isps, t);
-    return success(
-      view.rows.map((v) => ({
-        message_id: v.row.messageId,
-        isp: v.row.isp,
-        address: v.row.address,
-        username: v.row.username,
-        domain: v.row.domain,
-        from_address: c.fromAddress,
-        time_collected: v.collectedSec === null ? '' : formatSendSageDate(v.collectedSec, v.row.colonOffset),
-        time_collected_unix: v.collectedSec === null ? '' : unix(v.collectedSec, v.row.unixAsString),
-        subject: c.subject,
-        location: v.location,
-        duplicate: v.row.duplicate,
-      })),
-    );
-  };
-
-  const messageGet = (params: Map<string, string>, t: number): Answer => {
-    const text = params.get('message_id');
-    if (text === undefined || text === '') return failure('Missing parameter: message_id');
-    const messageId = intval(text);
-    const c = byMessage.get(messageId);
-    if (!c || c.sentSec > t) return failure('Message not found');
-    const v = sendSageCampaignView(c, data.isps, t).rows.find((r) => r.row.messageId === messageId);
-    // A duplicate copy does not exist before it is collected.
-    if (!v) return failure('Message not found');
-    const collected = v.collectedSec;
-    return success({
-      campaign_id: c.campaignId,
-      message_id: v.row.messageId,
-      seed_id: v.row.seedId,
-      location: v.location,
-      duplicate: v.row.duplicate,
-      time_collected: collected === null ? '' : formatSendSageDate(collected, v.row.colonOffset),
-      time_collected_unix: collected === null ? '' : unix(collected, v.row.unixAsString),
-      from_address: c.fromAddress,
-      from_name: c.fromName,
-      subject: c.subject,
-      content: collected === null ? null : sendSageMessageContent(data, c, v.row),
-    });
-  };
-
-  const previewList = (params: Map<string, string>, t: number): Answer => {
-    const since = t - daysWindow(params) * 86_400;
-    const items = data.previews
-      .filter((p) => p.sentSec <= t && p.sentSec >= since)
-      .reverse()
-      .map((p) => listItem(p, 'preview_id'));
-    return success(items);
-  };
-
-  const previewInfo = (params: Map<string, string>, t: number): Answer => {
-    const text = params.get('preview_id');
-    if (text === undefined || text === '') return failure('Missing parameter: preview_id');
-    const p = previewsById.get(intval(text));
-    if (!p || p.sentSec > t) return failure('Preview not found');
-    const applications: Record<string, unknown> = {};
-    for (const app of p.applications) {
-      const entry: Record<string, unknown> = { platform: app.platform, name: app.name };
-      for (const view of sendSagePreviewViews) entry[view] = { ...app.views[view] };
-      applications[app.appId] = entry;
-    }
-    return success({ applications });
-  };
-
-  const answer = (method: string | undefined, params: Map<string, string>): Answer => {
-    const t = nowSec();
-    switch (method) {
-      case undefined:
-      case '':
-        return failure('No method specified');
-      case 'delivery_test_list':
-        return testList(params, t);
-      case 'delivery_test_get_info': {
-        const c = findCampaign(params, t, 'customer_defined_campaign_id');
-        return isAnswer(c) ? c : testInfo(c, t, 'customer_defined_campaign_id');
-      }
-      case 'campaignGetStats': {
-        const c = findCampaign(params, t, 'customerid');
-        return isAnswer(c) ? c : testInfo(c, t, 'customerid');
-      }
-      case 'delivery_test_get_email_list': {
-        const c = findCampaign(params, t, 'customer_defined_campaign_id');
-        return isAnswer(c) ? c : emailList(c, t);
-      }
-      case 'delivery_message_get':
-        return messageGet(params, t);
-      case 'delivery_seedlist_get':
-        return success({ seeds: [...data.seedlist] });
-      case 'preview_list':
-        return previewList(params, t);
-      case 'preview_get_info':
-        return previewInfo(params, t);
-      default:
-        return failure('Unknown method');
-    }
-  };
+  const answer = createSendSageMethods(data, now);
 
   // ---- HTTP
 

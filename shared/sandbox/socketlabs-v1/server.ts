@@ -1,27 +1,16 @@
 /**
  * A loopback HTTP simulator of the SocketLabs Reporting API v1 (JSON only): the default target of `npm start` and the
  * fixture of the integration tests. It serves the deterministic data of dataset.ts, enforces Basic auth and the
- * one-call-per-second limit, and injects the faults of faults.ts.
+ * one-call-per-second limit, and injects the faults of faults.ts. This module holds the options, routing, auth, the
+ * rate limit and the request loop; answers.ts and request.ts hold what each method answers and how it reads.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockIncident } from '../block-incident';
 import { truncateBody } from '../faults';
 import { LoopbackServer } from '../loopback-server';
 import { hashSeed, mixSeed, Rng } from '../random';
-import {
-  accountData,
-  formatV1DateTime,
-  generateV1Data,
-  parseV1DateTime,
-  type V1Dataset,
-  type V1Method,
-  type V1Profile,
-  type V1Ratios,
-  type V1Record,
-  v1DatasetMethods,
-  v1Datasets,
-  v1MethodDatasets,
-} from './dataset';
+import { type Answer, createV1Answers, type PageContext } from './answers';
+import { generateV1Data } from './dataset';
 import {
   addExtraFields,
   type CannedResponse,
@@ -38,6 +27,16 @@ import {
   tooManyRequestsResponse,
   validateFaultOptions,
 } from './faults';
+import {
+  type V1Dataset,
+  type V1Method,
+  type V1Profile,
+  type V1Ratios,
+  v1DatasetMethods,
+  v1Datasets,
+  v1MethodDatasets,
+} from './model';
+import { HttpError, queryParams } from './request';
 
 export interface V1SimulatorOptions {
   /** Data seed; also the fault seed unless `faults.seed` is set. Default 1. */
@@ -91,75 +90,7 @@ const methodsByLowerName = new Map<string, Method>(
   (['accountData', ...v1Datasets.map((d) => v1DatasetMethods[d])] as Method[]).map((m) => [m.toLowerCase(), m]),
 );
 
-const MAX_COUNT = 500;
 const JSON_TYPE = 'application/json; charset=utf-8';
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Query parameters by lower-cased name (the guide spells them serverId and serverid alike); first value wins. */
-function queryParams(url: URL): Map<string, string> {
-  const params = new Map<string, string>();
-  for (const [name, value] of url.searchParams) {
-    const key = name.toLowerCase();
-    if (!params.has(key)) params.set(key, value);
-  }
-  return params;
-}
-
-const inputDateRe = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2}))?$/;
-
-/** Epoch seconds of a `yyyy-mm-dd[ hh:mm:ss]` given in the request's time zone. */
-function parseInputDate(name: string, text: string, tzMinutes: number): number {
-  const m = inputDateRe.exec(text.trim());
-  if (!m) throw new HttpError(400, `${name} must be formatted as yyyy-mm-dd hh:mm:ss or yyyy-mm-dd`);
-  const [y, mo, d, h = '0', mi = '0', s = '0'] = m.slice(1).map((v) => v ?? '0') as string[];
-  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  const back = new Date(ms);
-  if (
-    back.getUTCMonth() !== Number(mo) - 1 ||
-    back.getUTCDate() !== Number(d) ||
-    back.getUTCHours() !== Number(h) ||
-    back.getUTCMinutes() !== Number(mi) ||
-    back.getUTCSeconds() !== Number(s)
-  ) {
-    throw new HttpError(400, `${name} is not a valid date/time`);
-  }
-  return ms / 1000 - tzMinutes * 60;
-}
-
-function parseIntParam(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
-  if (text === undefined || text === '') return fallback;
-  if (!/^[+-]?\d+$/.test(text.trim())) throw new HttpError(400, `${name} must be an integer`);
-  const n = Number(text.trim());
-  if (n < min || n > max) throw new HttpError(400, `${name} must be between ${min} and ${max}`);
-  return n;
-}
-
-/** What a successful message answer needs to remember for an `insert-between-pages` fault. */
-interface PageContext {
-  readonly dataset: V1Dataset;
-  readonly serverId: number;
-  readonly fromSec: number | null;
-  readonly rangeStart: number;
-  readonly totalPages: number;
-  /** Whether the answer held the last rows: an insert after it is a late record, not one between pages. */
-  readonly isLastPage: boolean;
-  readonly lastServedSec: number | null;
-  readonly mailingId: string | null;
-  readonly messageId: string | null;
-}
-
-interface Answer {
-  readonly body: Record<string, unknown>;
-  readonly page: PageContext | null;
-}
 
 /** Starts the simulator on 127.0.0.1 and resolves once it listens. */
 export async function startV1Simulator(options: V1SimulatorOptions): Promise<V1Simulator> {
@@ -201,10 +132,6 @@ export async function startV1Simulator(options: V1SimulatorOptions): Promise<V1S
     stats.faultsInjected[kind] = (stats.faultsInjected[kind] ?? 0) + 1;
   };
 
-  const timestamp = (seq: number): string =>
-    // The API prints 7 fractional digits (.NET ticks); JS has milliseconds, so the last four are made up.
-    `${now().toISOString().slice(0, 23)}${String((seq * 7919) % 10_000).padStart(4, '0')}Z`;
-
   /** Takes a token from the key's bucket; returns null when allowed, else the whole seconds to wait. */
   const takeToken = (key: string): number | null => {
     const t = performance.now() / 1000;
@@ -228,103 +155,7 @@ export async function startV1Simulator(options: V1SimulatorOptions): Promise<V1S
     return decoded === expectedAuth ? options.apiKey : null;
   };
 
-  const resolveServer = (params: Map<string, string>, required: boolean): number => {
-    const text = params.get('serverid');
-    if (text === undefined || text === '') {
-      if (required) throw new HttpError(400, 'serverId is required');
-      return store.serverIds[0]!;
-    }
-    if (!/^\d+$/.test(text.trim())) throw new HttpError(400, 'serverId must be an integer');
-    const serverId = Number(text.trim());
-    if (!store.hasServer(serverId)) throw new HttpError(403, `Access to server ${serverId} is denied`);
-    return serverId;
-  };
-
-  const checkType = (params: Map<string, string>) => {
-    const type = params.get('type');
-    // The guide requires `type`; a missing one is answered as JSON, the format every example of ours uses.
-    if (type !== undefined && type.trim().toLowerCase() !== 'json') {
-      throw new HttpError(400, `type '${type.slice(0, 20)}' is not supported here: only json is simulated`);
-    }
-  };
-
-  const answerAccount = (params: Map<string, string>, seq: number, offset: number): Answer => {
-    checkType(params);
-    const serverId = resolveServer(params, false);
-    const object = accountData(serverId, now(), { apiAccessCount: apiCalls });
-    if (offset !== 0) {
-      for (const key of ['CurrentBillingPeriodStart', 'CurrentBillingPeriodEnd']) {
-        const sec = parseV1DateTime(object[key]);
-        if (sec !== null) object[key] = formatV1DateTime(sec, offset);
-      }
-    }
-    return { body: { timestamp: timestamp(seq), object }, page: null };
-  };
-
-  const answerMessages = (
-    dataset: V1Dataset,
-    params: Map<string, string>,
-    seq: number,
-    offsetOverride: number | null,
-  ): Answer => {
-    checkType(params);
-    const serverId = resolveServer(params, true);
-    const tz = parseIntParam('timeZone', params.get('timezone'), 0, -14 * 60, 14 * 60);
-    const start = params.get('startdate');
-    const end = params.get('enddate');
-    // Both bounds are inclusive: a record stamped exactly at endDate is returned. The guide does not say either way,
-    // so the client must not rely on this (it should overlap or deduplicate its windows instead).
-    const fromSec = start ? parseInputDate('startDate', start, tz) : null;
-    const toSec = end ? parseInputDate('endDate', end, tz) : null;
-    const index = parseIntParam('index', params.get('index'), 0, 0, Number.MAX_SAFE_INTEGER);
-    const count = parseIntParam('count', params.get('count'), MAX_COUNT, 1, MAX_COUNT);
-    const mailingId = params.get('mailingid') || null;
-    const messageId = params.get('messageid') || null;
-
-    const range = store.range(dataset, serverId, fromSec, toSec);
-    let total: number;
-    let items: V1Record[];
-    if (mailingId === null && messageId === null) {
-      total = range.end - range.start;
-      items = store.slice(dataset, serverId, range.start + index, Math.min(range.end, range.start + index + count));
-    } else {
-      // Id filters have no index to search, so they scan the date range; fine for the sizes tests filter on.
-      const matches: V1Record[] = [];
-      for (let p = range.start; p < range.end; p++) {
-        const r = store.recordAt(dataset, serverId, p);
-        if ((mailingId === null || r.MailingId === mailingId) && (messageId === null || r.MessageId === messageId)) {
-          matches.push(r);
-        }
-      }
-      total = matches.length;
-      items = matches.slice(index, index + count);
-    }
-    const offset = offsetOverride ?? tz;
-    const lastItem = items.at(-1);
-    const lastServedSec = lastItem ? parseV1DateTime(lastItem.DateTime) : null;
-    const collection =
-      offset === 0
-        ? items
-        : items.map((record) => {
-            const sec = parseV1DateTime(record.DateTime);
-            return sec === null ? record : { ...record, DateTime: formatV1DateTime(sec, offset) };
-          });
-    const totalPages = Math.ceil(total / count);
-    return {
-      body: { timestamp: timestamp(seq), totalCount: total, totalPages, count: collection.length, collection },
-      page: {
-        dataset,
-        serverId,
-        fromSec,
-        rangeStart: range.start,
-        totalPages,
-        isLastPage: index + items.length >= total,
-        lastServedSec,
-        mailingId,
-        messageId,
-      },
-    };
-  };
+  const { answerAccount, answerMessages } = createV1Answers(store, now, () => apiCalls);
 
   /** Adds a late record before the last one just served, so every later offset shifts by one; false if it cannot. */
   const insertBetweenPages = (page: PageContext, seq: number, variant: number): boolean => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { BlockIncident } from '../../../shared/sandbox/block-incident';
-import { generateV1Data, type V1Record } from '../../../shared/sandbox/socketlabs-v1/dataset';
-import { defaultV2EventMix, generateV2Data, type V2Item } from '../../../shared/sandbox/socketlabs-v2/dataset';
+import { generateV1Data } from '../../../shared/sandbox/socketlabs-v1/dataset';
+import type { V1Record } from '../../../shared/sandbox/socketlabs-v1/model';
+import { generateV2Data } from '../../../shared/sandbox/socketlabs-v2/dataset';
+import { defaultV2EventMix, type V2Item } from '../../../shared/sandbox/socketlabs-v2/model';
 
 const FROM = '2026-03-02';
 const TO = '2026-03-03';

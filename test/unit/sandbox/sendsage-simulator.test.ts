@@ -1,22 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  formatSendSageDate,
-  generateSendSageData,
-  parseSendSageDate,
-  SENDSAGE_RUNNING_SECONDS,
-  type SendSageCampaign,
-  sendSageOffsetMinutes,
-  sendSagePreviewViews,
-  sendSageTruth,
-} from '../../../shared/sandbox/sendsage/dataset';
+import { generateSendSageData } from '../../../shared/sandbox/sendsage/dataset';
+import { formatSendSageDate, parseSendSageDate, sendSageOffsetMinutes } from '../../../shared/sandbox/sendsage/dates';
 import {
   decideSendSageFault,
   type SendSageFaultKind,
+  sendSageFaultKinds,
+} from '../../../shared/sandbox/sendsage/faults';
+import {
+  SENDSAGE_RUNNING_SECONDS,
+  type SendSageCampaign,
+  sendSagePreviewViews,
+} from '../../../shared/sandbox/sendsage/model';
+import {
   type SendSageSimulator,
   type SendSageSimulatorOptions,
-  sendSageFaultKinds,
   startSendSageSimulator,
 } from '../../../shared/sandbox/sendsage/server';
+import { sendSageTruth } from '../../../shared/sandbox/sendsage/truth';
 import { expectCloseEndsHungRequest, expectReplayableFaults, withSimulator } from './simulator-helpers';
 
 const USER = 'testman';

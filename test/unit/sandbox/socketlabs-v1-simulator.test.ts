@@ -1,21 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountData } from '../../../shared/sandbox/socketlabs-v1/account-data';
+import { generateV1Data } from '../../../shared/sandbox/socketlabs-v1/dataset';
+import { formatV1DateTime } from '../../../shared/sandbox/socketlabs-v1/dates';
+import { decideFault, type FaultKind, faultKinds } from '../../../shared/sandbox/socketlabs-v1/faults';
 import {
-  accountData,
-  defaultV1Profile,
   defaultV1Ratios,
-  formatV1DateTime,
-  generateV1Data,
   type V1Dataset,
   type V1Profile,
   type V1Record,
   v1Datasets,
-} from '../../../shared/sandbox/socketlabs-v1/dataset';
-import { decideFault, type FaultKind, faultKinds } from '../../../shared/sandbox/socketlabs-v1/faults';
+} from '../../../shared/sandbox/socketlabs-v1/model';
 import {
   startV1Simulator,
   type V1Simulator,
   type V1SimulatorOptions,
 } from '../../../shared/sandbox/socketlabs-v1/server';
+import { defaultV1Profile } from '../../../shared/sandbox/socketlabs-v1/volume-profile';
 import { documentedFailureCodes } from '../../../shared/sources/socketlabs-common/failure-codes';
 import { basicAuth, expectCloseEndsHungRequest, expectReplayableFaults, withSimulator } from './simulator-helpers';
 

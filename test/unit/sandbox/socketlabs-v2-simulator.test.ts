@@ -1,22 +1,20 @@
 import { get as httpGet } from 'node:http';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { v1RecipientDomains } from '../../../shared/sandbox/socketlabs-v1/dataset';
+import { v1RecipientDomains } from '../../../shared/sandbox/socketlabs-v1/content-tables';
+import { generateV2Data } from '../../../shared/sandbox/socketlabs-v2/dataset';
+import { decideV2Fault, type V2FaultKind, v2FaultKinds } from '../../../shared/sandbox/socketlabs-v2/faults';
 import {
-  generateV2Data,
   type V2Item,
   type V2Profile,
   v2MessageFields,
   v2Statuses,
   v2SuppressionFields,
-} from '../../../shared/sandbox/socketlabs-v2/dataset';
+} from '../../../shared/sandbox/socketlabs-v2/model';
 import {
-  decideV2Fault,
   startV2Simulator,
-  type V2FaultKind,
   type V2Simulator,
   type V2SimulatorOptions,
-  v2FaultKinds,
 } from '../../../shared/sandbox/socketlabs-v2/server';
 import { basicAuth, expectCloseEndsHungRequest, expectReplayableFaults, withSimulator } from './simulator-helpers';
 

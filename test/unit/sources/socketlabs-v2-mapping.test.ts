@@ -1,6 +1,7 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { generateV2Data, type V2Item, v2Statuses } from '../../../shared/sandbox/socketlabs-v2/dataset';
+import { generateV2Data } from '../../../shared/sandbox/socketlabs-v2/dataset';
+import { type V2Item, v2Statuses } from '../../../shared/sandbox/socketlabs-v2/model';
 import type { RecordMapping } from '../../../shared/sources/records';
 import { mapMessage, mapSuppression, normalizeEventType } from '../../../shared/sources/socketlabs-v2/mapping';
 import { apiErrorBody, listEnvelope } from '../../../shared/sources/socketlabs-v2/schemas';
