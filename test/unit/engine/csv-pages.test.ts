@@ -114,6 +114,14 @@ describe('spoolCsv / readSpool: the raw page checked whole, parsed once', () => 
     expect(await readBack(path, rows)).toEqual([[{ id: '1', text: '日本' }]]);
   });
 
+  it('a last row missing fields is cut mid-row (StreamCutError), even with the rows announced', async () => {
+    const { spoolCsv } = await import('../../../shared/engine/csv-pages');
+    const path = await spoolPath();
+    await expect(
+      spoolCsv(chunks(['id,text,n\r\n1,a,1\r\n2,b']), { expectedRows: 2, where: 'GET /x', path }),
+    ).rejects.toThrow('GET /x: the last row has 2 of 3 fields (cut mid-row)');
+  });
+
   it('a page ending inside quotes is cut mid-row (StreamCutError), even with the rows announced', async () => {
     const { existsSync } = await import('node:fs');
     const { spoolCsv } = await import('../../../shared/engine/csv-pages');
