@@ -1,34 +1,44 @@
-import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import Papa from 'papaparse';
 import { StreamCutError } from '../core/errors';
+import { createCsvScanner } from './csv-scan';
 
-// CSV download pages: rows are parsed as the bytes arrive (papaparse's stream mode) and handed on in batches, so a
-// 500,000-row page never sits in memory. How many rows a page holds is the source's to say (SocketLabs v2 sends a
-// `Content-Range: rows` header, read in sources/socketlabs-v2/content-range.ts).
+// CSV download pages: a page is spooled to local disk as it arrives and checked whole, then parsed once (papaparse's
+// stream mode) and handed on in batches, so a 500,000-row page never sits in memory. How many rows a page holds is
+// the source's to say (SocketLabs v2 sends a `Content-Range: rows` header, read in sources/socketlabs-v2/content-range.ts).
 
-async function* utf8(body: AsyncIterable<Uint8Array>, maxBytes: number, where: string): AsyncGenerator<string> {
-  // A multi-byte character may straddle two chunks; the streaming decoder keeps the partial bytes.
+async function* utf8(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  // A multi-byte character may straddle two chunks; the streaming decoder keeps the partial bytes (and drops a BOM).
   const decoder = new TextDecoder('utf-8');
-  let bytes = 0;
-  for await (const chunk of body) {
-    bytes += chunk.byteLength;
-    if (bytes > maxBytes) throw new StreamCutError(`${where}: the page is larger than the ${maxBytes} bytes allowed`);
-    yield decoder.decode(chunk, { stream: true });
-  }
+  for await (const chunk of body) yield decoder.decode(chunk, { stream: true });
   const rest = decoder.decode();
   if (rest) yield rest;
+}
+
+const moreRowsError = (where: string, expectedRows: number) =>
+  new StreamCutError(`${where}: more rows than the ${expectedRows} announced`);
+
+/** A page's checks at its end: all the rows it announced arrived, and the last is not cut short. */
+function checkPageEnd(
+  where: string,
+  expectedRows: number | null,
+  seen: { readonly rows: number; readonly lastWidth: number; readonly columns: number },
+) {
+  if (expectedRows !== null && seen.rows !== expectedRows) {
+    throw new StreamCutError(`${where}: ${seen.rows} rows arrived of the ${expectedRows} announced`);
+  }
+  if (seen.rows > 0 && seen.lastWidth < seen.columns) {
+    throw new StreamCutError(`${where}: the last row has ${seen.lastWidth} of ${seen.columns} fields (cut mid-row)`);
+  }
 }
 
 /**
  * Parses a CSV body with a header row into batches of row objects (all values strings). Ends with StreamCutError
  * when the connection dies, when fewer rows arrive than the page announced, or when the last row is missing fields
  * (cut mid-row): rows already handed on cannot be trusted then, and the caller re-reads the window. A body that
- * streams on past the rows it announced or past `maxBytes` is cut there (StreamCutError too), never read to its end:
- * a misbehaving server must not fill the disk or hold the run.
+ * streams on past the rows it announced is cut there (StreamCutError too), never read to its end.
  */
 export async function* csvBatches(
   body: AsyncIterable<Uint8Array>,
@@ -36,56 +46,110 @@ export async function* csvBatches(
     readonly batchSize: number;
     readonly expectedRows: number | null;
     readonly where: string;
-    readonly maxBytes?: number;
   },
 ): AsyncGenerator<Record<string, string>[]> {
-  // No typing: every value stays text. `{}` rather than `false`: papaparse looks each field's name up on this value
-  // for every field of every row, and a lookup on a boolean primitive is several times slower than on an object.
-  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, { header: true, skipEmptyLines: 'greedy', dynamicTyping: {} });
-  const source = Readable.from(utf8(body, opts.maxBytes ?? Number.POSITIVE_INFINITY, opts.where));
-  source.on('error', (error) => parser.destroy(error));
-  source.pipe(parser);
   let batch: Record<string, string>[] = [];
   let rows = 0;
   let columns = -1;
   let last: Record<string, string> | null = null;
-  try {
-    for await (const row of parser as AsyncIterable<Record<string, string>>) {
-      // Widths matter at the ends only (the header's, and a last row cut short); counted there, not on every row.
-      if (columns < 0) columns = Object.keys(row).length;
+  for await (const parsed of parsedChunks(body)) {
+    // Widths matter at the ends only (the header's, and a last row cut short); counted there, not on every row.
+    if (columns < 0 && parsed.length) columns = Object.keys(parsed[0] as object).length;
+    for (const row of parsed) {
       last = row;
       batch.push(row);
       rows++;
-      if (opts.expectedRows !== null && rows > opts.expectedRows) {
-        throw new StreamCutError(`${opts.where}: more rows than the ${opts.expectedRows} announced`);
-      }
+      if (opts.expectedRows !== null && rows > opts.expectedRows) throw moreRowsError(opts.where, opts.expectedRows);
       if (batch.length >= opts.batchSize) {
         yield batch;
         batch = [];
       }
     }
+  }
+  checkPageEnd(opts.where, opts.expectedRows, { rows, lastWidth: last ? Object.keys(last).length : -1, columns });
+  if (batch.length) yield batch;
+}
+
+/**
+ * The rows papaparse parses from each chunk of a body, a chunk at a time: papaparse's `chunk` callback, with the
+ * parse and the body paused until the rows are taken. A row at a time (its Node duplex stream) costs an async
+ * iteration per row, garbage that a long read back into the window's writer paid for in peak memory.
+ */
+async function* parsedChunks(body: AsyncIterable<Uint8Array>): AsyncGenerator<Record<string, string>[]> {
+  const source = Readable.from(utf8(body));
+  const pending: Record<string, string>[][] = [];
+  // Set by papaparse's callbacks (which TypeScript's narrowing does not see, hence an object).
+  const state: { paused: Papa.Parser | null; done: boolean; failure: { error: unknown } | null } = {
+    paused: null,
+    done: false,
+    failure: null,
+  };
+  let wake: (() => void) | null = null;
+  const signal = () => {
+    const resolve = wake;
+    wake = null;
+    resolve?.();
+  };
+  source.on('error', (error) => {
+    state.failure ??= { error };
+    signal();
+  });
+  // No typing: every value stays text. `{}` rather than `false`: papaparse looks each field's name up on this value
+  // for every field of every row, and a lookup on a boolean primitive is several times slower than on an object.
+  Papa.parse<Record<string, string>>(source, {
+    header: true,
+    skipEmptyLines: 'greedy',
+    dynamicTyping: {},
+    chunk(results, parser) {
+      pending.push(results.data);
+      source.pause();
+      parser.pause();
+      state.paused = parser;
+      signal();
+    },
+    complete() {
+      state.done = true;
+      signal();
+    },
+    error(error: unknown) {
+      state.failure ??= { error };
+      signal();
+    },
+  });
+  try {
+    for (;;) {
+      const next = pending.shift();
+      if (next) {
+        yield next;
+        continue;
+      }
+      if (state.failure) throw state.failure.error;
+      if (state.done) return;
+      if (state.paused) {
+        const parser = state.paused;
+        state.paused = null;
+        parser.resume();
+        source.resume();
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
   } finally {
     // Stops reading the body (its iterator is returned, which closes the connection) however parsing ended.
     source.destroy();
   }
-  if (opts.expectedRows !== null && rows !== opts.expectedRows) {
-    throw new StreamCutError(`${opts.where}: ${rows} rows arrived of the ${opts.expectedRows} announced`);
-  }
-  const lastWidth = last ? Object.keys(last).length : -1;
-  if (rows > 0 && lastWidth < columns) {
-    throw new StreamCutError(`${opts.where}: the last row has ${lastWidth} of ${columns} fields (cut mid-row)`);
-  }
-  if (batch.length) yield batch;
 }
 
-/** Rows per spool line when the caller does not say. */
-const SPOOL_BATCH = 5_000;
-
 /**
- * Downloads a CSV page into a local spool while parsing it, and checks it arrived whole. Spooling makes the page the
+ * Downloads a CSV page into a local spool as its raw bytes, and checks it arrived whole: a byte-level scan (csv-scan.ts)
+ * counts its records as they pass, so the page is parsed once, when the spool is read back. Spooling makes the page the
  * unit of retry: a download cut at row 300,000 is fetched again on its own, instead of the rows already handed to the
- * window's writer forcing the whole window to be read again. Each spool line is one batch of rows as a JSON array:
- * one native stringify and one parse per batch instead of one per row.
+ * window's writer forcing the whole window to be read again. Ends with StreamCutError, and no spool left, when the
+ * connection dies, when fewer rows arrive than the page announced, when the last row is missing fields (cut mid-row)
+ * or ends inside quotes. A body that streams on past the rows it announced or past `maxBytes` is cut there, never
+ * read to its end: a misbehaving server must not fill the disk or hold the run. Returns the rows counted.
  */
 export async function spoolCsv(
   body: AsyncIterable<Uint8Array>,
@@ -95,76 +159,69 @@ export async function spoolCsv(
     readonly path: string;
     /** Bytes of CSV the page may have; beyond, the download is cut (StreamCutError) and retried. */
     readonly maxBytes?: number;
-    /** Rows per spool line (what readSpool then hands on at once); default 5,000. */
-    readonly batchSize?: number;
   },
 ): Promise<number> {
-  const out = createWriteStream(opts.path);
-  let rows = 0;
+  const { expectedRows, where } = opts;
+  const maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
+  // Each chunk's write is awaited: the body is read no faster than the disk takes it, and nothing is in flight when
+  // a cut download closes and deletes the file.
+  const out = await open(opts.path, 'w');
+  const scan = createCsvScanner();
+  let bytes = 0;
   try {
-    for await (const batch of csvBatches(body, {
-      batchSize: opts.batchSize ?? SPOOL_BATCH,
-      expectedRows: opts.expectedRows,
-      where: opts.where,
-      maxBytes: opts.maxBytes,
-    })) {
-      rows += batch.length;
-      if (!out.write(`${JSON.stringify(batch)}\n`)) await once(out, 'drain');
+    // Leaving this loop by a throw returns the body's iterator, which stops reading it (closes the connection).
+    for await (const chunk of body) {
+      bytes += chunk.byteLength;
+      if (bytes > maxBytes) throw new StreamCutError(`${where}: the page is larger than the ${maxBytes} bytes allowed`);
+      scan.push(chunk);
+      // The header is a record too.
+      if (expectedRows !== null && scan.records - 1 > expectedRows) {
+        throw moreRowsError(where, expectedRows);
+      }
+      await out.write(chunk);
     }
-    await new Promise<void>((resolve, reject) =>
-      out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-    );
+    const seen = scan.end();
+    const rows = Math.max(0, seen.records - 1);
+    checkPageEnd(where, expectedRows, { rows, lastWidth: seen.lastFields, columns: seen.headerFields });
+    if (seen.endedInQuotes) throw new StreamCutError(`${where}: the last row ends inside quotes (cut mid-row)`);
+    await out.close();
     return rows;
   } catch (error) {
-    out.destroy();
+    await out.close().catch(() => undefined);
     await rm(opts.path, { force: true });
     throw error;
   }
 }
 
-/**
- * The non-empty lines of a byte stream. Spool lines are whole batches (hundreds of kilobytes): decoded chunk by chunk
- * and joined as strings, which V8's heap holds and compacts, where joined Buffers would churn large malloc blocks
- * that the allocator keeps (a 1 M-row day's RSS varied by ~100 MB with them), and without readline's per-line work.
- */
-async function* lines(input: AsyncIterable<Buffer>): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
-  for await (const chunk of input) {
-    const text = decoder.write(chunk);
-    let from = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-      const line = pending + text.slice(from, nl);
-      pending = '';
-      from = nl + 1;
-      if (line !== '') yield line;
-    }
-    pending += text.slice(from);
-  }
-  pending += decoder.end();
-  if (pending !== '') yield pending;
-}
+/** Bytes per read of a spool (see readSpool). */
+const SPOOL_READ_BYTES = 16 * 1024;
 
-/** Reads a spool back in batches and deletes it when done (or abandoned). */
-export async function* readSpool(path: string, batchSize: number): AsyncGenerator<Record<string, string>[]> {
+/**
+ * Reads a spool back in batches of `batchSize` rows (papaparse, as csvBatches) and deletes it when done (or
+ * abandoned). The parse keeps its own checks; a row count other than the download's scan counted (`rows`) is a
+ * StreamCutError too: the two read the page differently, and neither can be trusted.
+ */
+export async function* readSpool(
+  path: string,
+  opts: { readonly batchSize: number; readonly rows: number; readonly where: string },
+): AsyncGenerator<Record<string, string>[]> {
   try {
-    let batch: Record<string, string>[] = [];
-    // The stream's default 64 KiB reads: 1 MiB ones left a 1 M-row day ~50 MB higher in RSS (malloc keeps them).
-    for await (const line of lines(createReadStream(path))) {
-      const rows = JSON.parse(line) as Record<string, string>[];
-      if (batch.length === 0 && rows.length === batchSize) {
-        yield rows;
-        continue;
-      }
-      for (const row of rows) {
-        batch.push(row);
-        if (batch.length >= batchSize) {
-          yield batch;
-          batch = [];
-        }
-      }
+    let read = 0;
+    // 16 KiB reads, so each papaparse chunk's rows are few (~150) while they wait to be taken: with the default
+    // 64 KiB a 1 M-row day peaked ~25 MB higher in RSS.
+    for await (const batch of csvBatches(createReadStream(path, { highWaterMark: SPOOL_READ_BYTES }), {
+      batchSize: opts.batchSize,
+      expectedRows: null,
+      where: opts.where,
+    })) {
+      read += batch.length;
+      yield batch;
     }
-    if (batch.length) yield batch;
+    if (read !== opts.rows) {
+      throw new StreamCutError(
+        `${opts.where}: ${read} rows read back from the spool, where the download counted ${opts.rows}`,
+      );
+    }
   } finally {
     await rm(path, { force: true });
   }

@@ -28,15 +28,15 @@ export interface V2ClientOptions {
 }
 
 /**
- * Rows handed from a CSV page to the engine at a time (and per spool line). Small enough that a batch's records and
+ * Rows handed from a CSV page to the engine at a time. Small enough that a batch's records and
  * rows die young: at 5,000 they outlived V8's young generation, and a 1 M-row day peaked ~120 MB higher.
  */
 const CSV_BATCH = 1_000;
 
 /**
  * The most CSV bytes a download page may have before it is cut and retried: a generous 16 KiB a row announced (real
- * rows are a few hundred bytes) plus the header, and never more than 512 MiB, so the spool (about 1.5× the CSV as
- * JSON lines) and the window's files fit the collector's 2 GiB of /tmp.
+ * rows are a few hundred bytes) plus the header, and never more than 512 MiB, so the spool (the CSV as it arrived) and
+ * the window's files fit the collector's 2 GiB of /tmp.
  */
 const csvPageByteLimit = (rows: number) => Math.min(512 * 1024 * 1024, 64 * 1024 + rows * 16 * 1024);
 
@@ -137,8 +137,8 @@ export function createV2Client(opts: V2ClientOptions) {
       req: PageRequest,
       signal: AbortSignal,
     ) {
-      const path = join(opts.spoolDir, `page-${randomUUID()}.ndjson`);
-      const range = await withinHistory(serverId, window, () => {
+      const path = join(opts.spoolDir, `page-${randomUUID()}.csv`);
+      const spooled = await withinHistory(serverId, window, () => {
         const http = request(endpoint, serverId, params(endpoint, serverId, req, window));
         const where = safeUrl(http.url);
         const spool = async (res: StreamResponse) => {
@@ -147,22 +147,22 @@ export function createV2Client(opts: V2ClientOptions) {
             await res.cancel();
             throw new TransientApiError(`${where} answered ${res.status} without a readable Content-Range`);
           }
-          await spoolCsv(res.body, {
+          const rows = await spoolCsv(res.body, {
             expectedRows: range.count,
             where,
             path,
             maxBytes: csvPageByteLimit(range.count),
-            batchSize: CSV_BATCH,
           });
-          return range;
+          return { range, rows, where };
         };
         return opts.call.stream(http, spool, signal, opts.budgets[endpoint.limit]).catch(recognise);
       });
+      const { range, rows, where } = spooled;
       const cancel = () => rm(path, { force: true });
       return {
         items: [],
         total: range.total,
-        stream: { count: range.count, batches: readSpool(path, CSV_BATCH), cancel },
+        stream: { count: range.count, batches: readSpool(path, { batchSize: CSV_BATCH, rows, where }), cancel },
       } satisfies Page<unknown>;
     },
   };

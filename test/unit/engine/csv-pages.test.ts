@@ -61,7 +61,7 @@ describe('spoolCsv / readSpool', () => {
     });
     expect(rows).toBe(3);
     const batches: Record<string, string>[][] = [];
-    for await (const b of readSpool(path, 2)) batches.push(b);
+    for await (const b of readSpool(path, { batchSize: 2, rows, where: 'GET /x' })) batches.push(b);
     expect(batches).toEqual([
       [
         { id: '1', text: 'a\r\nb' },
@@ -82,6 +82,71 @@ describe('spoolCsv / readSpool', () => {
     await expect(
       spoolCsv(chunks(['id,text\r\n1,a\r\n2,b']), { expectedRows: 5, where: 'GET /x', path }),
     ).rejects.toBeInstanceOf(StreamCutError);
+    expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe('spoolCsv / readSpool: the raw page checked whole, parsed once', () => {
+  async function spoolPath() {
+    const { mkdtemp } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    return join(await mkdtemp(join(tmpdir(), 'spool-')), 'p.csv');
+  }
+
+  async function readBack(path: string, rows: number) {
+    const { readSpool } = await import('../../../shared/engine/csv-pages');
+    const batches: Record<string, string>[][] = [];
+    for await (const b of readSpool(path, { batchSize: 2, rows, where: 'GET /x' })) batches.push(b);
+    return batches;
+  }
+
+  it('keeps a BOM out of the header and a multi-byte character split across chunks whole', async () => {
+    const { spoolCsv } = await import('../../../shared/engine/csv-pages');
+    const bytes = new TextEncoder().encode('\ufeffid,text\r\n1,日本\r\n');
+    const cut = bytes.length - 4; // inside 本's three bytes
+    const path = await spoolPath();
+    const rows = await spoolCsv(chunks([bytes.slice(0, cut), bytes.slice(cut)]), {
+      expectedRows: 1,
+      where: 'GET /x',
+      path,
+    });
+    expect(await readBack(path, rows)).toEqual([[{ id: '1', text: '日本' }]]);
+  });
+
+  it('a last row missing fields is cut mid-row (StreamCutError), even with the rows announced', async () => {
+    const { spoolCsv } = await import('../../../shared/engine/csv-pages');
+    const path = await spoolPath();
+    await expect(
+      spoolCsv(chunks(['id,text,n\r\n1,a,1\r\n2,b']), { expectedRows: 2, where: 'GET /x', path }),
+    ).rejects.toThrow('GET /x: the last row has 2 of 3 fields (cut mid-row)');
+  });
+
+  it('a page ending inside quotes is cut mid-row (StreamCutError), even with the rows announced', async () => {
+    const { existsSync } = await import('node:fs');
+    const { spoolCsv } = await import('../../../shared/engine/csv-pages');
+    const path = await spoolPath();
+    const error = await spoolCsv(chunks(['id,text\r\n1,a\r\n2,"b\r\nc']), {
+      expectedRows: 2,
+      where: 'GET /x',
+      path,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StreamCutError);
+    expect((error as Error).message).toMatch(/ends inside quotes \(cut mid-row\)/);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('a read-back that counts other rows than the download did is a StreamCutError naming both, and the spool goes', async () => {
+    const { existsSync } = await import('node:fs');
+    const { spoolCsv } = await import('../../../shared/engine/csv-pages');
+    const path = await spoolPath();
+    // A first line of two blank names: papaparse renames the duplicates (' ', ' _1') and reads it as the header;
+    // the scan, which keeps no values, reads it as an empty line.
+    const rows = await spoolCsv(chunks([' , \nh\n1\n']), { expectedRows: 1, where: 'GET /x', path });
+    expect(rows).toBe(1);
+    const error = await readBack(path, rows).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StreamCutError);
+    expect((error as Error).message).toBe('GET /x: 2 rows read back from the spool, where the download counted 1');
     expect(existsSync(path)).toBe(false);
   });
 });
