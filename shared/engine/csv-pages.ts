@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import Papa from 'papaparse';
 import { StreamCutError } from '../core/errors';
+import { csvRecords } from './csv-records';
 import { createCsvScanner } from './csv-scan';
 
 // CSV download pages: a page is spooled to local disk as it arrives and checked whole, then parsed once (papaparse's
@@ -35,10 +35,10 @@ function checkPageEnd(
 }
 
 /**
- * Parses a CSV body with a header row into batches of row objects (all values strings). Ends with StreamCutError
- * when the connection dies, when fewer rows arrive than the page announced, or when the last row is missing fields
- * (cut mid-row): rows already handed on cannot be trusted then, and the caller re-reads the window. A body that
- * streams on past the rows it announced is cut there (StreamCutError too), never read to its end.
+ * Parses a CSV body with a header row into batches of row objects (all values strings; csv-records.ts). Ends with
+ * StreamCutError when the connection dies, when fewer rows arrive than the page announced, or when the last row is
+ * missing fields (cut mid-row): rows already handed on cannot be trusted then, and the caller re-reads the window. A
+ * body that streams on past the rows it announced is cut there (StreamCutError too), never read to its end.
  */
 export async function* csvBatches(
   body: AsyncIterable<Uint8Array>,
@@ -48,98 +48,21 @@ export async function* csvBatches(
     readonly where: string;
   },
 ): AsyncGenerator<Record<string, string>[]> {
-  let batch: Record<string, string>[] = [];
   let rows = 0;
   let columns = -1;
-  let last: Record<string, string> | null = null;
-  for await (const parsed of parsedChunks(body)) {
+  let last: object | null = null;
+  // Leaving this loop by a throw returns csvRecords' iterator, which destroys the text stream and so stops the body.
+  for await (const batch of csvRecords(Readable.from(utf8(body)), opts.batchSize)) {
     // Widths matter at the ends only (the header's, and a last row cut short); counted there, not on every row.
-    if (columns < 0 && parsed.length) columns = Object.keys(parsed[0] as object).length;
-    for (const row of parsed) {
-      last = row;
-      batch.push(row);
-      rows++;
-      if (opts.expectedRows !== null && rows > opts.expectedRows) throw moreRowsError(opts.where, opts.expectedRows);
-      if (batch.length >= opts.batchSize) {
-        yield batch;
-        batch = [];
-      }
-    }
+    if (columns < 0) columns = Object.keys(batch[0]!).length;
+    rows += batch.length;
+    if (opts.expectedRows !== null && rows > opts.expectedRows) throw moreRowsError(opts.where, opts.expectedRows);
+    last = batch[batch.length - 1]!;
+    // Every value is text; only a row wider than its header holds a list (papaparse's `__parsed_extra`), which the
+    // tolerant readers keep in `extra` as it came.
+    yield batch as Record<string, string>[];
   }
   checkPageEnd(opts.where, opts.expectedRows, { rows, lastWidth: last ? Object.keys(last).length : -1, columns });
-  if (batch.length) yield batch;
-}
-
-/**
- * The rows papaparse parses from each chunk of a body, a chunk at a time: papaparse's `chunk` callback, with the
- * parse and the body paused until the rows are taken. A row at a time (its Node duplex stream) costs an async
- * iteration per row, garbage that a long read back into the window's writer paid for in peak memory.
- */
-async function* parsedChunks(body: AsyncIterable<Uint8Array>): AsyncGenerator<Record<string, string>[]> {
-  const source = Readable.from(utf8(body));
-  const pending: Record<string, string>[][] = [];
-  // Set by papaparse's callbacks (which TypeScript's narrowing does not see, hence an object).
-  const state: { paused: Papa.Parser | null; done: boolean; failure: { error: unknown } | null } = {
-    paused: null,
-    done: false,
-    failure: null,
-  };
-  let wake: (() => void) | null = null;
-  const signal = () => {
-    const resolve = wake;
-    wake = null;
-    resolve?.();
-  };
-  source.on('error', (error) => {
-    state.failure ??= { error };
-    signal();
-  });
-  // No typing: every value stays text. `{}` rather than `false`: papaparse looks each field's name up on this value
-  // for every field of every row, and a lookup on a boolean primitive is several times slower than on an object.
-  Papa.parse<Record<string, string>>(source, {
-    header: true,
-    skipEmptyLines: 'greedy',
-    dynamicTyping: {},
-    chunk(results, parser) {
-      pending.push(results.data);
-      source.pause();
-      parser.pause();
-      state.paused = parser;
-      signal();
-    },
-    complete() {
-      state.done = true;
-      signal();
-    },
-    error(error: unknown) {
-      state.failure ??= { error };
-      signal();
-    },
-  });
-  try {
-    for (;;) {
-      const next = pending.shift();
-      if (next) {
-        yield next;
-        continue;
-      }
-      if (state.failure) throw state.failure.error;
-      if (state.done) return;
-      if (state.paused) {
-        const parser = state.paused;
-        state.paused = null;
-        parser.resume();
-        source.resume();
-        continue;
-      }
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-    }
-  } finally {
-    // Stops reading the body (its iterator is returned, which closes the connection) however parsing ended.
-    source.destroy();
-  }
 }
 
 /**

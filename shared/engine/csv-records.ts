@@ -103,6 +103,9 @@ export async function* csvRecords(text: Readable, batchSize: number): AsyncGener
   const input = await withWholeStart(text);
   Papa.parse<string[], Readable>(input, {
     header: false,
+    // A CSV download is comma-separated; papaparse would otherwise guess, and values full of tabs or semicolons could
+    // win the guess. The download's byte scan (csv-scan.ts) counts by commas too.
+    delimiter: ',',
     skipEmptyLines: 'greedy',
     chunk(results, handle) {
       for (const fields of results.data) {

@@ -1,13 +1,10 @@
 // A byte-level count of the records of a CSV download as it arrives, so a page can be checked whole (row count, last
-// row cut mid-row, cut inside quotes) without parsing it into objects. It counts what papaparse with `header: true,
-// skipEmptyLines: 'greedy'` yields from the same bytes: RFC 4180 quoting (a quote opens a quoted field at a field's
-// start; inside, `""` is a quote and any other quote closes it; delimiters and newlines inside are data), records
-// ended by `\n` (a `\r` before it is whitespace), and records whose values, joined, are whitespace-only skipped —
-// except a first line with two empty fields or more, which papaparse takes as the header whatever greedy says: it
-// renames the duplicate names ('' and '_1'), and the renamed line is not empty. (Duplicate whitespace names, ' , ',
-// are renamed as well; the scan does not keep values to see them, and leaves such a page to the read-back check.)
-// The spool is read back by papaparse, which counts again: a malformed page that the two read differently is cut
-// there (see csv-pages.ts), never passed on.
+// row cut mid-row, cut inside quotes) without parsing it into objects. It counts what the read-back parse
+// (csv-records.ts: papaparse, comma-separated, `skipEmptyLines: 'greedy'`) yields from the same bytes: RFC 4180
+// quoting (a quote opens a quoted field at a field's start; inside, `""` is a quote and any other quote closes it;
+// delimiters and newlines inside are data), records ended by `\n` (a `\r` before it is whitespace), and records whose
+// values, joined, are whitespace-only skipped, before the header as after it. The spool is read back and counted
+// again: a malformed page that the two read differently is cut there (see csv-pages.ts), never passed on.
 
 const LF = 0x0a;
 const COMMA = 0x2c;
@@ -47,19 +44,11 @@ export function createCsvScanner(): CsvScanner {
   // A multi-byte UTF-8 character being decoded (only while the record has no content yet).
   let need = 0;
   let codePoint = 0;
-  // The first line (even an empty one) is where papaparse renames duplicate header names; its empty fields counted.
-  let firstLine = true;
-  let valueBytes = 0;
-  // The last value byte was a CR: before the LF, it is the line ending's (papaparse then reads `\r\n` lines).
-  let crLast = false;
-  let emptyFields = 0;
   let records = 0;
   let headerFields = -1;
   let lastFields = -1;
 
   const classify = (b: number) => {
-    valueBytes++;
-    crLast = b === 0x0d;
     if (need > 0) {
       if ((b & 0xc0) !== 0x80) {
         // Malformed UTF-8 decodes to U+FFFD, which is content.
@@ -82,20 +71,8 @@ export function createCsvScanner(): CsvScanner {
     } else content = true;
   };
 
-  const endField = () => {
-    if (valueBytes === 0) emptyFields++;
-    valueBytes = 0;
-    crLast = false;
-  };
-
   const endRecord = () => {
     if (need > 0) content = true;
-    if (firstLine) {
-      if (crLast) valueBytes--;
-      endField();
-      if (emptyFields >= 2) content = true;
-      firstLine = false;
-    }
     if (content) {
       records++;
       if (headerFields < 0) headerFields = fields;
@@ -139,7 +116,6 @@ export function createCsvScanner(): CsvScanner {
             }
             // The quote before closed the field; this byte is outside quotes.
             inQuotes = false;
-            crLast = false;
           } else {
             if (b === QUOTE) quotePending = true;
             else if (!content) classify(b);
@@ -149,14 +125,12 @@ export function createCsvScanner(): CsvScanner {
         if (b === LF) endRecord();
         else if (b === COMMA) {
           if (need > 0) content = true;
-          if (firstLine) endField();
           fields++;
           atFieldStart = true;
         } else if (b === QUOTE && atFieldStart) {
           if (need > 0) content = true;
           inQuotes = true;
           atFieldStart = false;
-          crLast = false;
         } else {
           atFieldStart = false;
           if (!content) classify(b);

@@ -140,13 +140,13 @@ describe('spoolCsv / readSpool: the raw page checked whole, parsed once', () => 
     const { existsSync } = await import('node:fs');
     const { spoolCsv } = await import('../../../shared/engine/csv-pages');
     const path = await spoolPath();
-    // A first line of two blank names: papaparse renames the duplicates (' ', ' _1') and reads it as the header;
-    // the scan, which keeps no values, reads it as an empty line.
-    const rows = await spoolCsv(chunks([' , \nh\n1\n']), { expectedRows: 1, where: 'GET /x', path });
-    expect(rows).toBe(1);
+    // Malformed quoting: text after a closing quote. The scan reads `"a"b` as one record; papaparse reads on to the
+    // next quote, so the row `1` becomes part of that field.
+    const rows = await spoolCsv(chunks(['h\n"a"b\n1\n']), { expectedRows: 2, where: 'GET /x', path });
+    expect(rows).toBe(2);
     const error = await readBack(path, rows).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StreamCutError);
-    expect((error as Error).message).toBe('GET /x: 2 rows read back from the spool, where the download counted 1');
+    expect((error as Error).message).toBe('GET /x: 1 rows read back from the spool, where the download counted 2');
     expect(existsSync(path)).toBe(false);
   });
 });
