@@ -346,7 +346,7 @@ async function conversionTable(bundle: string, execArgv: readonly string[]): Pro
   const self = fileURLToPath(import.meta.url);
   const child = (kind: string, dir: string, nodeFlags: string[] = []): ConvertResult => {
     // DuckDB's native module is external to the bundle and resolves from the repository, so its case runs the source.
-    const script = kind.endsWith('-duckdb') ? [...execArgv, self] : [bundle];
+    const script = kind.includes('-duckdb') ? [...execArgv, self] : [bundle];
     const out = execFileSync(process.execPath, [...nodeFlags, ...script, kind, dir], {
       encoding: 'utf8',
       maxBuffer: 1 << 20,
