@@ -8,22 +8,12 @@
  * row count instead of a folder writes pages and prints their folder.
  */
 import { execFileSync } from 'node:child_process';
-import {
-  createReadStream,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileWriters } from '../shared/app/lake';
 import type { ApiCaller } from '../shared/engine/api-caller';
-import { csvBatches } from '../shared/engine/csv-pages';
 import type { RateBudget } from '../shared/engine/rate-budget';
 import type { LakeFormat } from '../shared/lake/file-writer';
 import { LocalFolderStore } from '../shared/lake/local-store';
@@ -36,20 +26,13 @@ import { createV2Client } from '../shared/sources/socketlabs-v2/client';
 import { v2Endpoints } from '../shared/sources/socketlabs-v2/endpoints';
 import { mapMessage } from '../shared/sources/socketlabs-v2/mapping';
 import { socketlabsMessages } from '../shared/sources/socketlabs-v2/tables';
+import { type ConvertResult, removeScratch, scratchDir, timer } from './convert-case';
+import { boundedDuckDb, parseFloor, withDuckDb } from './convert-reference';
 import { peakRssMb } from './peak-rss';
 
 const DAY = '2026-11-20';
 const DAY_START = Date.parse(`${DAY}T00:00:00Z`);
 const V1_PAGE = 500;
-
-export interface ConvertResult {
-  rows: number;
-  seconds: number;
-  /** CPU seconds (user + system) of the case, steadier than wall time on a shared machine. */
-  cpuSeconds: number;
-  peakRssMb: number;
-  bytes: number;
-}
 
 /** Writes the v1 API's JSON pages (its envelope, 500 rows each) for `rows` processed messages of one day. */
 export function writeV1Pages(rows: number, dir: string): void {
@@ -109,25 +92,6 @@ async function writeV2CsvPages(rows: number, dir: string): Promise<void> {
   } finally {
     await sim.close();
   }
-}
-
-// One scratch folder per case process, removed when it ends (a 1 M-row case leaves ~50 MB of lake and spool).
-let scratchRoot: string | null = null;
-function scratchDir(name: string): string {
-  scratchRoot ??= mkdtempSync(join(tmpdir(), 'bench-case-'));
-  const dir = join(scratchRoot, name);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
-/** Starts timing a case: wall and CPU seconds from now. */
-function timer() {
-  const wall = performance.now();
-  const cpu = process.cpuUsage();
-  return () => {
-    const used = process.cpuUsage(cpu);
-    return { seconds: (performance.now() - wall) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
-  };
 }
 
 async function openBenchWriter(table: TableDef, format: LakeFormat, partition: Record<string, string | number>) {
@@ -221,60 +185,6 @@ async function v2WithInboxlake(pagesDir: string, format: LakeFormat): Promise<Co
   }
   const result = await writer.commit();
   return { rows, ...elapsed(), peakRssMb: peakRssMb(), bytes: result.bytes };
-}
-
-/**
- * DuckDB as a Lambda under 1,769 MB would run it: one thread (less than one vCPU), and the smallest memory limit at
- * which it converted these pages at all (v1: 100 MB; the v2 CSV pages fail below ~120 MB).
- */
-const boundedDuckDb: Record<'v1' | 'v2', Record<string, string>> = {
-  v1: { threads: '1', memory_limit: '100MB' },
-  v2: { threads: '1', memory_limit: '120MB' },
-};
-
-/** Child: DuckDB reading the same page files and writing Parquet (its defaults, or bounded as in a small Lambda). */
-async function withDuckDb(pagesDir: string, route: 'v1' | 'v2', bounded = false): Promise<ConvertResult> {
-  const out = join(scratchDir('duck'), 'out.parquet');
-  // Loaded here only (before the clock starts), so the native library counts in DuckDB's RSS and not in inboxlake's.
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const elapsed = timer();
-  const db = await DuckDBInstance.create(':memory:', bounded ? boundedDuckDb[route] : {});
-  const c = await db.connect();
-  // A v1 page is ~150 KB; the reader's buffers follow maximum_object_size, so it is kept near what a page needs.
-  const select =
-    route === 'v1'
-      ? `SELECT unnest(collection, recursive := true) FROM read_json('${pagesDir}/*.json', maximum_object_size = 4194304)`
-      : `SELECT * FROM read_csv('${pagesDir}/*.csv', header = true)`;
-  await c.run(`COPY (${select}) TO '${out}' (FORMAT parquet, COMPRESSION snappy)`);
-  const n = await c.runAndReadAll(`SELECT count(*) FROM read_parquet('${out}')`);
-  return { rows: Number(n.getRows()[0]![0]), ...elapsed(), peakRssMb: peakRssMb(), bytes: statSync(out).size };
-}
-
-/**
- * Child: the least any JavaScript path must do with the pages — v1: read each file and JSON.parse it; v2: papaparse
- * the CSV into row objects as the collector does — and nothing else (no validation, mapping or encoding).
- */
-async function parseFloor(pagesDir: string, route: 'v1' | 'v2'): Promise<ConvertResult> {
-  const elapsed = timer();
-  let rows = 0;
-  let bytes = 0;
-  for (const file of readdirSync(pagesDir).sort()) {
-    if (!file.endsWith(route === 'v1' ? '.json' : '.csv')) continue;
-    const path = join(pagesDir, file);
-    bytes += statSync(path).size;
-    if (route === 'v1') {
-      rows += (JSON.parse(readFileSync(path, 'utf8')) as { collection: unknown[] }).collection.length;
-    } else {
-      for await (const batch of csvBatches(createReadStream(path), {
-        batchSize: 5_000,
-        expectedRows: null,
-        where: file,
-      })) {
-        rows += batch.length;
-      }
-    }
-  }
-  return { rows, ...elapsed(), peakRssMb: peakRssMb(), bytes };
 }
 
 /** Runs one conversion case in this process. */
@@ -411,7 +321,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     try {
       process.stdout.write(`${JSON.stringify(await convertChild(kind!, arg!))}\n`);
     } finally {
-      if (scratchRoot) rmSync(scratchRoot, { recursive: true, force: true });
+      removeScratch();
     }
   }
 }

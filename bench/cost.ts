@@ -24,6 +24,7 @@ import { v2Rates } from '../shared/sources/socketlabs-v2/endpoints';
 import { measureBundle } from './bundle';
 import { collectV2Day, simulatorProcess } from './cases';
 import { v1WithInboxlake, writeV1Pages } from './convert';
+import { removeScratch } from './convert-case';
 import { readStack, runsOn } from './cost-infra';
 import { lakeFiles, namedQueryScans } from './cost-lake';
 import { costLines, costTable, PRICES_AS_OF, replaceCostSection, totalOf } from './cost-model';
@@ -44,7 +45,11 @@ const KEY = 'cost-bench-key';
 export async function costChild(args: readonly string[]): Promise<unknown> {
   const [kind, a, b] = args;
   if (kind === 'v2') return collectV2Day(a!, b!, 'csv');
-  return v1WithInboxlake(a!, 'parquet');
+  try {
+    return await v1WithInboxlake(a!, 'parquet');
+  } finally {
+    removeScratch();
+  }
 }
 
 function child(self: string, args: readonly string[]): { rows: number; cpuSeconds: number; seconds: number } {
