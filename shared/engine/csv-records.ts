@@ -34,6 +34,19 @@ export function headerNames(row: readonly string[]): string[] {
   });
 }
 
+/**
+ * papaparse's greedy test for an empty line (its fields joined, trimmed, nothing left), without joining every row's
+ * fields into a new string: a row whose first character is visible ASCII is decided at once.
+ */
+function isBlank(fields: readonly string[]): boolean {
+  for (const field of fields) {
+    const c = field.charCodeAt(0);
+    if (c > 0x20 && c < 0x7f) return false;
+    if (field.trim() !== '') return false;
+  }
+  return true;
+}
+
 /** A row of fields as a record under `names`. */
 function toRecord(names: readonly string[], fields: readonly string[]): CsvRecord {
   const record: CsvRecord = {};
@@ -84,7 +97,7 @@ async function withWholeStart(text: Readable): Promise<Readable> {
 /**
  * Reads CSV text (a stream with a string encoding set, so a character split between chunks is whole) into batches of
  * `batchSize` records (the last may be shorter). Empty and whitespace-only lines are skipped, as papaparse's
- * `skipEmptyLines: 'greedy'` does. The stream is paused while a batch waits for its reader and destroyed when the
+ * `skipEmptyLines: 'greedy'` skips them. The stream is paused while a batch waits for its reader and destroyed when the
  * reader stops early.
  */
 export async function* csvRecords(text: Readable, batchSize: number): AsyncGenerator<CsvRecord[]> {
@@ -106,9 +119,11 @@ export async function* csvRecords(text: Readable, batchSize: number): AsyncGener
     // A CSV download is comma-separated; papaparse would otherwise guess, and values full of tabs or semicolons could
     // win the guess. The download's byte scan (csv-scan.ts) counts by commas too.
     delimiter: ',',
-    skipEmptyLines: 'greedy',
+    // Lines of nothing are skipped by papaparse, blank ones (whitespace, empty fields) here: see isBlank.
+    skipEmptyLines: true,
     chunk(results, handle) {
       for (const fields of results.data) {
+        if (isBlank(fields)) continue;
         if (names === null) names = headerNames(fields);
         else ready.push(toRecord(names, fields));
       }
