@@ -3,6 +3,7 @@ import { mkdir, open, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ByteWriter, ParquetWriter, type SchemaElement } from 'hyparquet-writer';
 import type { TableFileWriter, TableFileWriterFactory } from './file-writer';
+import { ownString } from './own-string';
 import type { Column, ColumnType, Row, TableDef } from './table';
 
 export interface ParquetWriterOptions {
@@ -181,8 +182,8 @@ class StreamingParquetWriter implements TableFileWriter {
     for (const column of this.writer.row_groups.at(-1)?.columns ?? []) {
       const stats = column.meta_data?.statistics;
       if (!stats) continue;
-      if (typeof stats.min_value === 'string') stats.min_value = ownCopy(stats.min_value);
-      if (typeof stats.max_value === 'string') stats.max_value = ownCopy(stats.max_value);
+      if (typeof stats.min_value === 'string') stats.min_value = ownString(stats.min_value);
+      if (typeof stats.max_value === 'string') stats.max_value = ownString(stats.max_value);
     }
   }
 
@@ -351,10 +352,4 @@ async function writeAll(file: FileHandle, chunk: Buffer): Promise<void> {
     const { bytesWritten } = await file.write(chunk, offset, chunk.length - offset);
     offset += bytesWritten;
   }
-}
-
-/** A copy of a string that keeps no larger string alive (V8 makes a substring of 13+ characters a view of its parent). */
-function ownCopy(value: string): string {
-  // The concatenation is flattened into a new string by the slice; the result views only that.
-  return ` ${value}`.slice(1);
 }

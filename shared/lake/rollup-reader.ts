@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import pMap from 'p-map';
 import { InboxlakeError } from '../core/errors';
 import { DAY_MS } from '../core/windows';
@@ -92,24 +93,6 @@ export function utcDates(start: number, end: number): string[] {
  * holds about this many bodies and one folder, not a whole day of parts of as many folders. */
 export const READ_CONCURRENCY = 16;
 
-/** Runs at most `n` of the calls given to it at once, the others in the order they came. */
-function gate(n: number): <T>(run: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async (run) => {
-    if (active < n) active++;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await run();
-    } finally {
-      // The slot passes to the next waiting call, or frees.
-      const next = waiting.shift();
-      if (next) next();
-      else active--;
-    }
-  };
-}
-
 /** A folder whose parts vanished between its listing and their reads is listed again at most this often. */
 const MAX_FOLDER_READS = 3;
 
@@ -159,7 +142,7 @@ export async function visitRollups(
   };
   // One gate for every GET of the reading: the folders in flight share it, so a folder of 96 quarter-hour parts does
   // not read them all at once, and the parts of the earliest folder come first (it is visited, then dropped).
-  const read = gate(READ_CONCURRENCY);
+  const read = pLimit(READ_CONCURRENCY);
   const get = (key: string) => read(() => readObject(store, key));
   await pMap(folders, (listed) => visitFolder(store, get, listed, rollup, visitDocument, unreadableFiles), {
     concurrency: READ_CONCURRENCY,

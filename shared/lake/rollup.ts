@@ -1,3 +1,4 @@
+import { ownString } from './own-string';
 import type { RollupDef, Row, TableDef } from './table';
 
 /** Rollup periods are quarter-hours: every time zone's midnight falls on one, so any local day is a set of them. */
@@ -38,13 +39,8 @@ function cellValue(value: unknown): CellValue {
   return value as CellValue;
 }
 
-/**
- * A copy of a value to keep as a key: a string of its own, because a parsed value may be a slice of a much larger
- * text (a 16 KiB chunk of a CSV page) that it would otherwise keep alive for as long as the window is open.
- */
-function ownValue(value: CellValue): CellValue {
-  return typeof value === 'string' ? (JSON.parse(JSON.stringify(value)) as string) : value;
-}
+/** A value to keep as a key: a string copied (own-string.ts), since the row's may view a whole chunk of page text. */
+const ownValue = (value: CellValue): CellValue => (typeof value === 'string' ? ownString(value) : value);
 
 /** Starts counting the rows of a table for one of its rollups. */
 export function createRollup(table: TableDef, def: RollupDef): RollupAccumulator {

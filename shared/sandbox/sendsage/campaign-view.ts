@@ -19,10 +19,8 @@ export interface SendSageSeedView {
   readonly collectedSec: number | null;
 }
 
-export interface SendSageIspView {
-  readonly name: string;
-  readonly domain: string;
-  readonly category: SendSageCategory;
+/** Placement counts and percentages, as the API gives them per ISP and per test. */
+export interface SendSagePlacementCounts {
   readonly countInbox: number;
   readonly countBulk: number;
   readonly countMissing: number;
@@ -33,21 +31,19 @@ export interface SendSageIspView {
   readonly pctMissing: number;
 }
 
+export interface SendSageIspView extends SendSagePlacementCounts {
+  readonly name: string;
+  readonly domain: string;
+  readonly category: SendSageCategory;
+}
+
 /** A test as the API shows it at one moment. */
-export interface SendSageCampaignView {
+export interface SendSageCampaignView extends SendSagePlacementCounts {
   readonly campaign: SendSageCampaign;
   readonly status: 'done' | 'pending';
   /** Visible rows: every primary row, and the duplicate copies collected so far. */
   readonly rows: readonly SendSageSeedView[];
   readonly isps: readonly SendSageIspView[];
-  readonly countInbox: number;
-  readonly countBulk: number;
-  readonly countMissing: number;
-  readonly countDuplicate: number;
-  readonly countTotal: number;
-  readonly pctInbox: number;
-  readonly pctBulk: number;
-  readonly pctMissing: number;
   /** Whether SpamAssassin has scored the message yet. */
   readonly spamProcessed: boolean;
 }
@@ -79,7 +75,7 @@ export function sendSageCampaignView(
     });
   }
   const ispViews: SendSageIspView[] = [];
-  const totals = { inbox: 0, bulk: 0, missing: 0, duplicate: 0, total: 0 };
+  const totals: Tally = { inbox: 0, bulk: 0, missing: 0, duplicate: 0, total: 0 };
   for (const isp of isps) {
     const mine = rows.filter((r) => r.row.isp === isp.name);
     if (mine.length === 0) continue;
@@ -101,14 +97,7 @@ export function sendSageCampaignView(
       name: isp.name,
       domain: isp.domain,
       category: isp.category,
-      countInbox: c.inbox,
-      countBulk: c.bulk,
-      countMissing: c.missing,
-      countDuplicate: c.duplicate,
-      countTotal: c.total,
-      pctInbox: sendSagePct(c.inbox, c.total),
-      pctBulk: sendSagePct(c.bulk, c.total),
-      pctMissing: sendSagePct(c.missing, c.total),
+      ...placementCounts(c),
     });
   }
   return {
@@ -116,14 +105,22 @@ export function sendSageCampaignView(
     status: isSendSageRunning(campaign, nowSec) ? 'pending' : 'done',
     rows,
     isps: ispViews,
-    countInbox: totals.inbox,
-    countBulk: totals.bulk,
-    countMissing: totals.missing,
-    countDuplicate: totals.duplicate,
-    countTotal: totals.total,
-    pctInbox: sendSagePct(totals.inbox, totals.total),
-    pctBulk: sendSagePct(totals.bulk, totals.total),
-    pctMissing: sendSagePct(totals.missing, totals.total),
+    ...placementCounts(totals),
     spamProcessed: campaign.spam.processedSec <= nowSec,
+  };
+}
+
+type Tally = { inbox: number; bulk: number; missing: number; duplicate: number; total: number };
+
+function placementCounts(c: Tally): SendSagePlacementCounts {
+  return {
+    countInbox: c.inbox,
+    countBulk: c.bulk,
+    countMissing: c.missing,
+    countDuplicate: c.duplicate,
+    countTotal: c.total,
+    pctInbox: sendSagePct(c.inbox, c.total),
+    pctBulk: sendSagePct(c.bulk, c.total),
+    pctMissing: sendSagePct(c.missing, c.total),
   };
 }

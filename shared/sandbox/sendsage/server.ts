@@ -40,24 +40,16 @@ import {
   serverErrorPage,
 } from './faults';
 import { createSendSageMethods } from './methods';
-import type { SendSageData, SendSageIsp } from './model';
+import type { SendSageData, SendSageDataOptions } from './model';
 import { apiError, phpJson, phpSerialize } from './php-encoding';
 import { type SendSageTruth, sendSageTruth } from './truth';
 
-export interface SendSageSimulatorOptions {
+/** The data's options (tests that plant a bad test set `inboxShift`), and the API's. */
+export interface SendSageSimulatorOptions extends Omit<SendSageDataOptions, 'seed'> {
   /** Data seed; also the fault seed unless `faults.seed` is set. Default 1. */
   readonly seed?: number;
-  /** First UTC date with tests, inclusive (`YYYY-MM-DD`). */
-  readonly from: string;
-  /** Last UTC date with tests, inclusive (`YYYY-MM-DD`). */
-  readonly to: string;
   readonly username: string;
   readonly password: string;
-  /** Default 3. */
-  readonly campaignsPerDay?: number;
-  readonly isps?: readonly SendSageIsp[];
-  /** Shifts tests' inbox placement by send time (see SendSageDataOptions.inboxShift). Default: none. */
-  readonly inboxShift?: (sentSec: number) => number;
   /** The simulator's clock: what has been sent, what is still running, and what `days` counts back from. */
   readonly now?: () => Date;
   readonly faults?: SendSageFaultOptions;
@@ -99,14 +91,7 @@ export async function startSendSageSimulator(options: SendSageSimulatorOptions):
   const faults = options.faults;
   const faultSeed = faults?.seed ?? seed;
   const now = options.now ?? (() => new Date());
-  const data = generateSendSageData({
-    seed,
-    from: options.from,
-    to: options.to,
-    ...(options.campaignsPerDay !== undefined ? { campaignsPerDay: options.campaignsPerDay } : {}),
-    ...(options.isps ? { isps: options.isps } : {}),
-    ...(options.inboxShift ? { inboxShift: options.inboxShift } : {}),
-  });
+  const data = generateSendSageData({ ...options, seed });
 
   const freshStats = (): SendSageSimulatorStats => ({
     requests: 0,

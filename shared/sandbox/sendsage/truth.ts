@@ -3,11 +3,11 @@
  * Apart from the server and the generator: it answers "what should have been collected", from the same views the
  * server answers with.
  */
-import { type SendSageIspView, sendSageCampaignView } from './campaign-view';
+import { type SendSageIspView, type SendSagePlacementCounts, sendSageCampaignView } from './campaign-view';
 import { type SendSageHeaderAuth, sendSageHeaderAuth, sendSageMessageContent } from './message-content';
 import type { SendSageData, SendSageLocation, SendSagePreviewApp } from './model';
 
-export interface SendSageTruthCampaign {
+export interface SendSageTruthCampaign extends SendSagePlacementCounts {
   readonly campaignId: number;
   readonly customerDefinedCampaignId: string;
   readonly sentAt: number;
@@ -16,14 +16,6 @@ export interface SendSageTruthCampaign {
   readonly fromDomain: string;
   readonly subject: string;
   readonly status: 'done' | 'pending';
-  readonly countInbox: number;
-  readonly countBulk: number;
-  readonly countMissing: number;
-  readonly countDuplicate: number;
-  readonly countTotal: number;
-  readonly pctInbox: number;
-  readonly pctBulk: number;
-  readonly pctMissing: number;
   readonly spamMessageId: number;
   /** Null while SpamAssassin has not scored the message. */
   readonly spamTimeProcessed: number | null;

@@ -5,7 +5,6 @@
  * rate limit and the request loop; answers.ts and request.ts hold what each method answers and how it reads.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BlockIncident } from '../block-incident';
 import { truncateBody } from '../faults';
 import { LoopbackServer } from '../loopback-server';
 import { hashSeed, mixSeed, Rng } from '../random';
@@ -28,29 +27,19 @@ import {
   validateFaultOptions,
 } from './faults';
 import {
+  type V1DataOptions,
   type V1Dataset,
   type V1Method,
-  type V1Profile,
-  type V1Ratios,
   v1DatasetMethods,
   v1Datasets,
   v1MethodDatasets,
 } from './model';
 import { HttpError, queryParams } from './request';
 
-export interface V1SimulatorOptions {
+/** The data's options (tests that need extreme rates set `ratios`; no block is planted by default), and the API's. */
+export interface V1SimulatorOptions extends Omit<V1DataOptions, 'seed'> {
   /** Data seed; also the fault seed unless `faults.seed` is set. Default 1. */
   readonly seed?: number;
-  readonly serverIds: readonly number[];
-  /** First UTC date with data, inclusive (`YYYY-MM-DD`). */
-  readonly from: string;
-  /** Last UTC date with data, inclusive (`YYYY-MM-DD`). */
-  readonly to: string;
-  readonly profile?: V1Profile;
-  /** Ratios of the default profile (see `defaultV1Ratios`); tests that need extreme rates set them here. */
-  readonly ratios?: Partial<V1Ratios>;
-  /** A block planted in the data (see block-incident.ts); none by default. */
-  readonly incident?: BlockIncident;
   readonly username: string;
   readonly apiKey: string;
   /** Token refill rate per API key. Default 1, as the guide states. */
@@ -104,15 +93,7 @@ export async function startV1Simulator(options: V1SimulatorOptions): Promise<V1S
   const faults = options.faults;
   const faultSeed = faults?.seed ?? seed;
   const now = options.now ?? (() => new Date());
-  const store = generateV1Data({
-    seed,
-    serverIds: options.serverIds,
-    from: options.from,
-    to: options.to,
-    ...(options.profile ? { profile: options.profile } : {}),
-    ...(options.ratios ? { ratios: options.ratios } : {}),
-    ...(options.incident ? { incident: options.incident } : {}),
-  });
+  const store = generateV1Data({ ...options, seed });
   const expectedAuth = `${options.username}:${options.apiKey}`;
 
   const freshStats = (): V1SimulatorStats => ({

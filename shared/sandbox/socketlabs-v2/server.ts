@@ -16,7 +16,6 @@
  * - A download page past the end (or of an empty result) answers 200 with only the header row and `rows *\/N`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BlockIncident } from '../block-incident';
 import { truncateBody } from '../faults';
 import { LoopbackServer } from '../loopback-server';
 import { maintenancePageResponse } from '../socketlabs-v1/faults';
@@ -31,7 +30,7 @@ import {
   type V2FaultOptions,
   validateV2FaultOptions,
 } from './faults';
-import type { V2EventMix, V2Item, V2Profile } from './model';
+import type { V2DataOptions, V2Item } from './model';
 import { ApiError, queryParams } from './request';
 import { JSON_TYPE, jsonBody, retryHeaders, send, sendError, sendServerError } from './responses';
 
@@ -44,23 +43,12 @@ export interface V2RateLimits {
   readonly timeScale?: number;
 }
 
-export interface V2SimulatorOptions {
+/** The data's options (tests that need extreme rates set `events`; no block is planted by default), and the API's. */
+export interface V2SimulatorOptions extends Omit<V2DataOptions, 'seed'> {
   /** Data seed; also the fault seed unless `faults.seed` is set. Default 1. */
   readonly seed?: number;
-  readonly serverIds: readonly number[];
-  /** First UTC date with data, inclusive (`YYYY-MM-DD`). */
-  readonly from: string;
-  /** Last UTC date with data, inclusive (`YYYY-MM-DD`). */
-  readonly to: string;
-  readonly profile?: V2Profile;
-  /** Weights of the kinds of status event (see `defaultV2EventMix`); tests that need extreme rates set them here. */
-  readonly events?: Partial<V2EventMix>;
-  /** A block planted in the data (see block-incident.ts); none by default. */
-  readonly incident?: BlockIncident;
   readonly apiKey: string;
   readonly limits?: V2RateLimits;
-  /** Plan reporting history in days, for every server or per server id. Default 90. */
-  readonly historyDays?: number | Readonly<Record<number, number>>;
   readonly faults?: V2FaultOptions;
   /** Default 0: any free port. */
   readonly port?: number;
@@ -121,16 +109,7 @@ export async function startV2Simulator(options: V2SimulatorOptions): Promise<V2S
   const faults = options.faults;
   const faultSeed = faults?.seed ?? seed;
   const now = options.now ?? (() => new Date());
-  const store: V2Store = generateV2Data({
-    seed,
-    serverIds: options.serverIds,
-    from: options.from,
-    to: options.to,
-    ...(options.profile ? { profile: options.profile } : {}),
-    ...(options.historyDays !== undefined ? { historyDays: options.historyDays } : {}),
-    ...(options.events ? { events: options.events } : {}),
-    ...(options.incident ? { incident: options.incident } : {}),
-  });
+  const store: V2Store = generateV2Data({ ...options, seed });
 
   const freshStats = (): V2SimulatorStats => ({
     requests: 0,
